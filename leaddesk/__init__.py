@@ -1,0 +1,3 @@
+"""LeadDesk: pass leads between people."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,5 @@
+import sys
+
+from leaddesk.cli import main
+
+sys.exit(main())

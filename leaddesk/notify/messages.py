@@ -1,0 +1,157 @@
+"""What a notification says: subject and body rendered from its outbox row and the batch.
+
+Rendering happens when the message is listed or sent, not in the pass transaction, so a
+pass of 100,000 leads queues one small row instead of a 100,000-line text.
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, aliased
+
+from leaddesk.store.models import (
+    Lead,
+    Office,
+    OutboxMessage,
+    PassBatch,
+    PassGroup,
+    PassHistory,
+    Status,
+    User,
+)
+
+# Very large batches list this many leads and then say how many more there are.
+MAX_LISTED_LEADS = 2000
+
+
+@dataclass(frozen=True)
+class ListedLead:
+    id: int
+    name: str
+    company: str
+    status: str
+    previous: str
+
+
+@dataclass(frozen=True)
+class RenderedMessage:
+    subject: str
+    text: str
+    html: str
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count:,} {word}" if count == 1 else f"{count:,} {word}s"
+
+
+def subject_for(session: Session, message: OutboxMessage) -> str:
+    batch = session.get(PassBatch, message.batch_id)
+    actor = session.get(User, batch.actor_id) if batch else None
+    actor_name = actor.name if actor else "someone"
+    if message.kind == "bucket":
+        place = _bucket_name(session, message)
+        verb = "is" if message.lead_count == 1 else "are"
+        return f"{_plural(message.lead_count, 'lead')} {verb} waiting to be assigned in {place}"
+    if batch is not None and batch.method == "undo":
+        return (
+            f"{_plural(message.lead_count, 'lead')} returned to you by {actor_name} (pass undone)"
+        )
+    return f"{_plural(message.lead_count, 'lead')} passed to you by {actor_name}"
+
+
+def _bucket_name(session: Session, message: OutboxMessage) -> str:
+    if message.office_id is not None:
+        office = session.get(Office, message.office_id)
+        return office.name if office else "an office"
+    group = session.get(PassGroup, message.group_id) if message.group_id is not None else None
+    return group.name if group else "a pass group"
+
+
+def listed_leads(session: Session, message: OutboxMessage) -> list[ListedLead]:
+    """The leads of the batch that concern this recipient, with where each came from."""
+    previous_user = aliased(User)
+    previous_office = aliased(Office)
+    previous_group = aliased(PassGroup)
+    query = (
+        select(
+            Lead.id,
+            Lead.name,
+            Lead.company,
+            Status.name,
+            func.coalesce(previous_user.name, previous_office.name, previous_group.name, "-"),
+        )
+        .select_from(PassHistory)
+        .join(Lead, Lead.id == PassHistory.lead_id)
+        .join(Status, Status.id == Lead.status_id)
+        .outerjoin(previous_user, previous_user.id == PassHistory.from_owner_id)
+        .outerjoin(previous_office, previous_office.id == PassHistory.from_office_id)
+        .outerjoin(previous_group, previous_group.id == PassHistory.from_group_id)
+        .where(PassHistory.batch_id == message.batch_id)
+        .order_by(Lead.name, Lead.id)
+        .limit(MAX_LISTED_LEADS)
+    )
+    if message.kind == "owner":
+        query = query.where(PassHistory.to_owner_id == message.recipient_id)
+    elif message.office_id is not None:
+        query = query.where(PassHistory.to_office_id == message.office_id)
+    else:
+        query = query.where(PassHistory.to_group_id == message.group_id)
+    return [ListedLead(*row) for row in session.execute(query)]
+
+
+def render(session: Session, message: OutboxMessage) -> RenderedMessage:
+    batch = session.get(PassBatch, message.batch_id)
+    note = batch.note if batch else ""
+    recipient = session.get(User, message.recipient_id)
+    greeting = f"Hello {recipient.name}," if recipient else "Hello,"
+    subject = subject_for(session, message)
+    leads = listed_leads(session, message)
+    more = max(message.lead_count - len(leads), 0)
+
+    if message.kind == "bucket":
+        intro = (
+            f"{subject}. Open LeadDesk, tab Leads to be Assigned, to give "
+            f"{'it' if message.lead_count == 1 else 'them'} an owner."
+        )
+    else:
+        intro = f"{subject}."
+    lines = [greeting, "", intro, ""]
+    if note:
+        lines += ["Note:", *("  " + line for line in note.splitlines()), ""]
+    else:
+        lines += ["(No note was added.)", ""]
+    lines.append("Leads:")
+    for lead in leads:
+        lines.append(f"  - {lead.name} ({lead.company}), {lead.status}, previously {lead.previous}")
+    if more:
+        lines.append(f"  ... and {more:,} more.")
+    lines += ["", f"LeadDesk pass {message.batch_id}"]
+    text = "\n".join(lines) + "\n"
+
+    esc = html.escape
+    note_html = (
+        "<p><strong>Note:</strong></p><blockquote>"
+        + "<br>".join(esc(line) for line in note.splitlines())
+        + "</blockquote>"
+        if note
+        else "<p><em>No note was added.</em></p>"
+    )
+    rows = "".join(
+        f"<tr><td>{esc(lead.name)}</td><td>{esc(lead.company)}</td>"
+        f"<td>{esc(lead.status)}</td><td>{esc(lead.previous)}</td></tr>"
+        for lead in leads
+    )
+    more_html = f"<p>... and {more:,} more.</p>" if more else ""
+    html_body = (
+        "<html><body>"
+        f"<p>{esc(greeting)}</p><p>{esc(intro)}</p>{note_html}"
+        "<table border='1' cellpadding='4' cellspacing='0'>"
+        "<tr><th>Lead</th><th>Company</th><th>Status</th><th>Previously</th></tr>"
+        f"{rows}</table>{more_html}"
+        f"<p style='color:#666'>LeadDesk pass {message.batch_id}</p>"
+        "</body></html>"
+    )
+    return RenderedMessage(subject=subject, text=text, html=html_body)

@@ -1,0 +1,511 @@
+"""The reassignment controller: the only code that changes lead ownership.
+
+Every pass (window, lead tab, bucket, command line, undo, offline replay) comes through
+here. Each call runs inside the caller's transaction and, for any number of leads, issues a
+fixed number of set-based statements: it records the batch, moves the leads, writes history,
+adds the note to every lead and queues one notification per recipient. Any refusal raises a
+typed :mod:`leaddesk.errors` error before or instead of committing, so nothing changes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import ColumnElement, and_, func, insert, literal, or_, select, tuple_
+from sqlalchemy.orm import Session
+
+from leaddesk.errors import (
+    ConflictError,
+    InvalidInputError,
+    NotFoundError,
+    PermissionDeniedError,
+)
+from leaddesk.notify.outbox import queue_batch_notifications
+from leaddesk.reassignment import permissions
+from leaddesk.reassignment.moves import move_leads, move_leads_back
+from leaddesk.reassignment.requests import (
+    LeadRef,
+    PassMethod,
+    PassPreview,
+    PassResult,
+    Selection,
+    Target,
+    TargetKind,
+)
+from leaddesk.store.models import (
+    NOTE_MAX_LENGTH,
+    Lead,
+    LeadNote,
+    Office,
+    PassBatch,
+    PassGroup,
+    PassHistory,
+    Status,
+    User,
+    utc_now,
+)
+
+# Large explicit selections are moved in slices so the statement stays under the drivers'
+# bound-parameter limits (SQLite: 32766); a slice is still one set-based statement.
+LEAD_SLICE = 5000
+
+
+def pass_leads(
+    session: Session,
+    *,
+    actor_id: int,
+    selection: Selection,
+    target: Target,
+    note: str = "",
+    method: PassMethod = PassMethod.COMMAND_LINE,
+    client_uuid: str | None = None,
+) -> PassResult:
+    """Pass the selected leads to a user or into an office / pass-group bucket."""
+    note = _clean_note(note)
+    actor = permissions.get_actor(session, actor_id)
+    if client_uuid is not None:
+        replayed = _already_applied(session, client_uuid)
+        if replayed is not None:
+            return replayed
+    target_name = _check_pass_target(session, actor, target, method)
+    condition, expected = _selection_condition(session, actor, selection, target)
+    return _apply(
+        session,
+        actor=actor,
+        condition=condition,
+        expected=expected,
+        target=target,
+        target_name=target_name,
+        note=note,
+        method=method,
+        client_uuid=client_uuid,
+        empty_message=_empty_message(session, selection),
+    )
+
+
+def assign_from_bucket(
+    session: Session,
+    *,
+    actor_id: int,
+    leads: Sequence[LeadRef],
+    user_id: int,
+    note: str = "",
+) -> PassResult:
+    """Assign leads waiting in a Leads to be Assigned bucket to a user."""
+    note = _clean_note(note)
+    actor = permissions.get_actor(session, actor_id)
+    if not leads:
+        raise InvalidInputError("No lead was selected; nothing was assigned.")
+    target_user = permissions.require_active_target(session, user_id)
+    rows = _load_leads(session, leads)
+    offices = permissions.visible_office_ids(session, actor)
+    groups = permissions.visible_group_ids(session, actor)
+    manages_target = permissions.can_manage(session, actor, user_id)
+    for row in rows:
+        if row.bucket_office_id is None and row.bucket_group_id is None:
+            raise InvalidInputError(
+                f"Lead {row.id} ({row.name}) is not in a Leads to be Assigned bucket."
+            )
+        if row.bucket_office_id is not None and row.bucket_office_id not in offices:
+            raise PermissionDeniedError(
+                f"Only office managers of that office can assign lead {row.id} ({row.name})."
+            )
+        if row.bucket_group_id is not None and row.bucket_group_id not in groups:
+            raise PermissionDeniedError(
+                f"Only members of that pass group can assign lead {row.id} ({row.name})."
+            )
+        members = permissions.bucket_member_ids(
+            session, office_id=row.bucket_office_id, group_id=row.bucket_group_id
+        )
+        if not (user_id == actor.id or user_id in members or manages_target):
+            raise PermissionDeniedError(
+                f"{target_user.name} is not a member of the bucket of lead {row.id} and "
+                f"{actor.name} has no manager right over them."
+            )
+    _check_versions(rows, leads)
+    condition, expected = _explicit_condition(leads)
+    return _apply(
+        session,
+        actor=actor,
+        condition=condition,
+        expected=expected,
+        target=Target.user(user_id),
+        target_name=target_user.name,
+        note=note,
+        method=PassMethod.BUCKET_ASSIGN,
+        client_uuid=None,
+        empty_message="No lead was selected; nothing was assigned.",
+    )
+
+
+def undo_batch(session: Session, *, actor_id: int, batch_id: int) -> PassResult:
+    """Put every lead of a batch back where it was, as a new batch of its own."""
+    actor = permissions.get_actor(session, actor_id)
+    batch = session.get(PassBatch, batch_id)
+    if batch is None:
+        raise NotFoundError(f"There is no pass batch {batch_id}.")
+    if batch.actor_id != actor.id and not actor.is_admin:
+        raise PermissionDeniedError(f"Only the person who made pass {batch_id} can undo it.")
+    if batch.undone_by_id is not None:
+        raise InvalidInputError(f"Pass {batch_id} was already undone by pass {batch.undone_by_id}.")
+    if batch.method == PassMethod.UNDO:
+        raise InvalidInputError(f"Pass {batch_id} is itself an undo; pass the leads again instead.")
+    changed = list(
+        session.scalars(
+            select(PassHistory.lead_id)
+            .join(Lead, Lead.id == PassHistory.lead_id)
+            .where(PassHistory.batch_id == batch_id, Lead.version != PassHistory.to_version)
+            .limit(20)
+        )
+    )
+    if changed:
+        raise ConflictError(
+            f"Pass {batch_id} cannot be undone: lead(s) {_id_list(changed)} changed since.",
+            changed,
+        )
+    inactive = list(
+        session.scalars(
+            select(User.name)
+            .join(PassHistory, PassHistory.from_owner_id == User.id)
+            .where(PassHistory.batch_id == batch_id, User.active.is_(False))
+            .distinct()
+        )
+    )
+    if inactive:
+        raise PermissionDeniedError(
+            f"Pass {batch_id} cannot be undone: {', '.join(sorted(inactive))} is no longer active."
+        )
+    now = utc_now()
+    undo = _new_batch(session, actor, PassMethod.UNDO, f"Undo of pass {batch_id}", None, now)
+    undo.undoes_id = batch_id
+    moved = move_leads_back(session, original_batch_id=batch_id, batch_id=undo.id, now=now)
+    if moved != batch.lead_count:
+        raise ConflictError(
+            f"Pass {batch_id} cannot be undone: some of its leads changed while undoing."
+        )
+    batch.undone_by_id = undo.id
+    return _finish(session, actor, undo, moved, Target.user(actor.id), "their previous owners", now)
+
+
+def last_undoable_batch(session: Session, *, actor_id: int) -> PassBatch | None:
+    """The actor's newest pass that has not been undone (and is not itself an undo)."""
+    return session.scalars(
+        select(PassBatch)
+        .where(
+            PassBatch.actor_id == actor_id,
+            PassBatch.undone_by_id.is_(None),
+            PassBatch.method != PassMethod.UNDO.value,
+            PassBatch.lead_count > 0,
+        )
+        .order_by(PassBatch.id.desc())
+        .limit(1)
+    ).first()
+
+
+def preview_pass(
+    session: Session, *, actor_id: int, selection: Selection, target: Target | None = None
+) -> PassPreview:
+    """How many leads a pass would move and from whom; checks the same rights as a pass."""
+    actor = permissions.get_actor(session, actor_id)
+    target_name = _target_name(session, target) if target is not None else ""
+    condition, _expected = _selection_condition(session, actor, selection, target)
+    rows = session.execute(
+        select(User.name, Office.name, PassGroup.name, func.count(Lead.id))
+        .select_from(Lead)
+        .outerjoin(User, User.id == Lead.owner_id)
+        .outerjoin(Office, Office.id == Lead.bucket_office_id)
+        .outerjoin(PassGroup, PassGroup.id == Lead.bucket_group_id)
+        .where(condition)
+        .group_by(User.name, Office.name, PassGroup.name)
+    ).all()
+    names = sorted(user or office or group or "?" for user, office, group, _n in rows)
+    return PassPreview(
+        count=sum(n for *_rest, n in rows), source_names=names, target_name=target_name
+    )
+
+
+# -- the shared write path -------------------------------------------------------------
+
+
+def _apply(
+    session: Session,
+    *,
+    actor: User,
+    condition: ColumnElement[bool],
+    expected: int | None,
+    target: Target,
+    target_name: str,
+    note: str,
+    method: PassMethod,
+    client_uuid: str | None,
+    empty_message: str,
+) -> PassResult:
+    now = utc_now()
+    batch = _new_batch(session, actor, method, note, client_uuid, now)
+    moved = move_leads(session, condition=condition, target=target, batch_id=batch.id, now=now)
+    if moved == 0:
+        raise InvalidInputError(empty_message)
+    if expected is not None and moved != expected:
+        # A lead changed between our checks and the update (another connection won).
+        raise ConflictError(
+            f"{expected - moved} of the {expected} leads were changed by someone else "
+            "meanwhile; nothing was passed. Refresh and try again."
+        )
+    return _finish(session, actor, batch, moved, target, target_name, now)
+
+
+def _finish(
+    session: Session,
+    actor: User,
+    batch: PassBatch,
+    moved: int,
+    target: Target,
+    target_name: str,
+    now: object,
+) -> PassResult:
+    if batch.note:
+        session.execute(
+            insert(LeadNote).from_select(
+                ["lead_id", "author_id", "batch_id", "body", "created_at"],
+                select(
+                    PassHistory.lead_id,
+                    literal(actor.id),
+                    literal(batch.id),
+                    literal(batch.note),
+                    literal(now),
+                ).where(PassHistory.batch_id == batch.id),
+            )
+        )
+    batch.lead_count = moved
+    notifications = queue_batch_notifications(
+        session,
+        batch_id=batch.id,
+        actor_id=actor.id,
+        now=now,  # type: ignore[arg-type]
+    )
+    session.flush()
+    return PassResult(
+        batch_id=batch.id,
+        moved=moved,
+        target=target,
+        target_name=target_name,
+        notifications=notifications,
+        method=PassMethod(batch.method),
+    )
+
+
+def _new_batch(
+    session: Session,
+    actor: User,
+    method: PassMethod,
+    note: str,
+    client_uuid: str | None,
+    now: object,
+) -> PassBatch:
+    batch = PassBatch(
+        actor_id=actor.id,
+        method=method.value,
+        note=note,
+        lead_count=0,
+        created_at=now,
+        client_uuid=client_uuid,
+    )
+    session.add(batch)
+    session.flush()
+    return batch
+
+
+def _already_applied(session: Session, client_uuid: str) -> PassResult | None:
+    """An offline pass replayed twice is applied once; the second call reports the first."""
+    batch = session.scalars(select(PassBatch).where(PassBatch.client_uuid == client_uuid)).first()
+    if batch is None:
+        return None
+    history = session.scalars(
+        select(PassHistory).where(PassHistory.batch_id == batch.id).limit(1)
+    ).first()
+    target = Target.user(batch.actor_id)
+    if history is not None:
+        if history.to_owner_id is not None:
+            target = Target.user(history.to_owner_id)
+        elif history.to_office_id is not None:
+            target = Target.office(history.to_office_id)
+        elif history.to_group_id is not None:
+            target = Target.group(history.to_group_id)
+    return PassResult(
+        batch_id=batch.id,
+        moved=batch.lead_count,
+        target=target,
+        target_name=_target_name(session, target),
+        notifications=0,
+        method=PassMethod(batch.method),
+    )
+
+
+# -- validation ------------------------------------------------------------------------
+
+
+def _clean_note(note: str | None) -> str:
+    text = (note or "").strip()
+    if len(text) > NOTE_MAX_LENGTH:
+        raise InvalidInputError(
+            f"The note has {len(text):,} characters; at most {NOTE_MAX_LENGTH:,} are allowed."
+        )
+    return text
+
+
+def _target_name(session: Session, target: Target) -> str:
+    model = {TargetKind.USER: User, TargetKind.OFFICE: Office, TargetKind.GROUP: PassGroup}
+    row = session.get(model[target.kind], target.id)
+    if row is None:
+        noun = {"user": "user", "office": "office", "group": "pass group"}[target.kind.value]
+        raise NotFoundError(f"There is no {noun} with id {target.id}.")
+    return row.name
+
+
+def _check_pass_target(session: Session, actor: User, target: Target, method: PassMethod) -> str:
+    name = _target_name(session, target)
+    if target.kind is not TargetKind.USER:
+        return name
+    user = permissions.require_active_target(session, target.id)
+    if method is PassMethod.LEAD_TAB and user.id == actor.id:
+        raise InvalidInputError(
+            "You cannot pass a lead to yourself from inside the lead. "
+            "Use the Lead Management view for that."
+        )
+    if not permissions.can_manage(session, actor, user.id):
+        raise PermissionDeniedError(permissions.no_right_message(actor, user))
+    return name
+
+
+def _selection_condition(
+    session: Session, actor: User, selection: Selection, target: Target | None
+) -> tuple[ColumnElement[bool], int | None]:
+    """The WHERE clause that picks the selected leads, after checking rights on them.
+
+    Returns the clause and, for explicit leads, how many rows it must match.
+    """
+    if selection.leads and selection.user_id is not None:
+        raise InvalidInputError("Choose either specific leads or a user, not both.")
+    if selection.user_id is not None:
+        source = session.get(User, selection.user_id)
+        if source is None:
+            raise NotFoundError(f"There is no user with id {selection.user_id}.")
+        if not permissions.can_manage(session, actor, source.id):
+            raise PermissionDeniedError(permissions.no_right_message(actor, source))
+        if target == Target.user(source.id):
+            raise InvalidInputError(
+                f"The leads already belong to {source.name}; choose another target."
+            )
+        condition = Lead.owner_id == source.id
+        if selection.status_id is not None:
+            if session.get(Status, selection.status_id) is None:
+                raise NotFoundError(f"There is no status with id {selection.status_id}.")
+            condition = and_(condition, Lead.status_id == selection.status_id)
+        return condition, None
+    if selection.status_id is not None:
+        raise InvalidInputError("A status can only be passed together with its user.")
+    if not selection.leads:
+        raise InvalidInputError("No lead was selected; nothing was passed.")
+    refs = _dedupe(selection.leads)
+    rows = _load_leads(session, refs)
+    managed = permissions.managed_user_ids(session, actor)
+    offices = permissions.visible_office_ids(session, actor)
+    groups = permissions.visible_group_ids(session, actor)
+    for row in rows:
+        if row.owner_id is not None and row.owner_id not in managed:
+            owner = session.get(User, row.owner_id)
+            assert owner is not None
+            raise PermissionDeniedError(permissions.no_right_message(actor, owner))
+        if row.bucket_office_id is not None and row.bucket_office_id not in offices:
+            raise PermissionDeniedError(
+                f"Lead {row.id} waits in an office bucket {actor.name} cannot see."
+            )
+        if row.bucket_group_id is not None and row.bucket_group_id not in groups:
+            raise PermissionDeniedError(
+                f"Lead {row.id} waits in a pass-group bucket {actor.name} cannot see."
+            )
+        if target is not None and _is_at(row, target):
+            raise InvalidInputError(
+                f"Lead {row.id} ({row.name}) is already with {_target_name(session, target)}."
+            )
+    _check_versions(rows, refs)
+    return _explicit_condition(refs)
+
+
+def _dedupe(refs: Sequence[LeadRef]) -> list[LeadRef]:
+    seen: dict[int, LeadRef] = {}
+    for ref in refs:
+        earlier = seen.get(ref.id)
+        if earlier is not None and earlier.version != ref.version:
+            raise InvalidInputError(f"Lead {ref.id} was selected twice with different versions.")
+        seen[ref.id] = ref
+    return list(seen.values())
+
+
+def _load_leads(session: Session, refs: Sequence[LeadRef]) -> list[Lead]:
+    ids = [ref.id for ref in refs]
+    rows: list[Lead] = []
+    for start in range(0, len(ids), LEAD_SLICE):
+        rows.extend(
+            session.scalars(select(Lead).where(Lead.id.in_(ids[start : start + LEAD_SLICE])))
+        )
+    missing = sorted(set(ids) - {row.id for row in rows})
+    if missing:
+        raise NotFoundError(f"There is no lead with id {_id_list(missing)}.")
+    return rows
+
+
+def _check_versions(rows: Sequence[Lead], refs: Sequence[LeadRef]) -> None:
+    seen = {ref.id: ref.version for ref in refs}
+    stale = [row.id for row in rows if seen.get(row.id) not in (None, row.version)]
+    if stale:
+        raise ConflictError(
+            f"Lead(s) {_id_list(stale)} changed since you looked (someone else passed or "
+            "edited them); nothing was passed. Refresh and try again.",
+            stale,
+        )
+
+
+def _explicit_condition(refs: Sequence[LeadRef]) -> tuple[ColumnElement[bool], int]:
+    """Match exactly these leads at exactly the versions the actor saw."""
+    pinned = [(ref.id, ref.version) for ref in refs if ref.version is not None]
+    loose = [ref.id for ref in refs if ref.version is None]
+    clauses: list[ColumnElement[bool]] = []
+    for start in range(0, len(pinned), LEAD_SLICE):
+        clauses.append(tuple_(Lead.id, Lead.version).in_(pinned[start : start + LEAD_SLICE]))
+    for start in range(0, len(loose), LEAD_SLICE):
+        clauses.append(Lead.id.in_(loose[start : start + LEAD_SLICE]))
+    return or_(*clauses), len(refs)
+
+
+def _is_at(lead: Lead, target: Target) -> bool:
+    return bool(
+        (target.kind is TargetKind.USER and lead.owner_id == target.id)
+        or (target.kind is TargetKind.OFFICE and lead.bucket_office_id == target.id)
+        or (target.kind is TargetKind.GROUP and lead.bucket_group_id == target.id)
+    )
+
+
+def _empty_message(session: Session, selection: Selection) -> str:
+    if selection.user_id is None:
+        return "No lead was selected; nothing was passed."
+    user = session.get(User, selection.user_id)
+    who = user.name if user else f"user {selection.user_id}"
+    if selection.status_id is not None:
+        status = session.get(Status, selection.status_id)
+        return f"{who} has no leads in status {status.name if status else '?'}; nothing was passed."
+    return f"{who} has no leads; nothing was passed."
+
+
+def _id_list(ids: Sequence[int]) -> str:
+    shown = ", ".join(str(i) for i in sorted(ids)[:10])
+    return shown + (f" and {len(ids) - 10} more" if len(ids) > 10 else "")
+
+
+__all__ = [
+    "assign_from_bucket",
+    "last_undoable_batch",
+    "pass_leads",
+    "preview_pass",
+    "undo_batch",
+]

@@ -1,0 +1,156 @@
+"""The set-based statements that move leads and record where they came from.
+
+A move must write exactly one history row per lead it moved, even while other connections
+change leads. On SQLite the writer holds the database lock for the whole transaction, so
+"record, then update with the same WHERE" sees the same rows. On PostgreSQL another
+transaction may commit between two statements, so the old place is captured by a locking
+CTE and the update and history insert happen in one statement.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ColumnElement, func, insert, literal, select, update
+from sqlalchemy.orm import Session, aliased
+
+from leaddesk.reassignment.requests import Target
+from leaddesk.store.models import Lead, PassHistory
+
+_HISTORY_COLUMNS = [
+    "batch_id",
+    "lead_id",
+    "from_owner_id",
+    "from_office_id",
+    "from_group_id",
+    "to_owner_id",
+    "to_office_id",
+    "to_group_id",
+    "to_version",
+]
+
+
+def move_leads(
+    session: Session,
+    *,
+    condition: ColumnElement[bool],
+    target: Target,
+    batch_id: int,
+    now: datetime,
+) -> int:
+    """Move every lead matching ``condition`` to ``target``; returns how many moved."""
+    place = target.columns()
+    new_values = {
+        **place,
+        "version": Lead.version + 1,
+        "last_batch_id": batch_id,
+        "updated_at": now,
+    }
+    if session.get_bind().dialect.name == "postgresql":
+        old = (
+            select(Lead.id, Lead.owner_id, Lead.bucket_office_id, Lead.bucket_group_id)
+            .where(condition)
+            .with_for_update()
+            .cte("old_place")
+        )
+        moved = (
+            update(Lead)
+            .where(Lead.id == old.c.id)
+            .values(new_values)
+            .returning(
+                Lead.id,
+                Lead.version,
+                old.c.owner_id,
+                old.c.bucket_office_id,
+                old.c.bucket_group_id,
+            )
+            .cte("moved")
+        )
+        history = select(
+            literal(batch_id),
+            moved.c.id,
+            moved.c.owner_id,
+            moved.c.bucket_office_id,
+            moved.c.bucket_group_id,
+            literal(place["owner_id"]),
+            literal(place["bucket_office_id"]),
+            literal(place["bucket_group_id"]),
+            moved.c.version,
+        )
+        # SQLAlchemy reports no rowcount for an INSERT whose CTE has RETURNING, so the
+        # statement counts its own rows.
+        recorded = (
+            insert(PassHistory)
+            .from_select(_HISTORY_COLUMNS, history)
+            .returning(PassHistory.id)
+            .cte("recorded")
+        )
+        return session.scalar(select(func.count()).select_from(recorded)) or 0
+
+    history = select(
+        literal(batch_id),
+        Lead.id,
+        Lead.owner_id,
+        Lead.bucket_office_id,
+        Lead.bucket_group_id,
+        literal(place["owner_id"]),
+        literal(place["bucket_office_id"]),
+        literal(place["bucket_group_id"]),
+        Lead.version + 1,
+    ).where(condition)
+    recorded = session.execute(insert(PassHistory).from_select(_HISTORY_COLUMNS, history)).rowcount  # type: ignore[attr-defined]
+    updated = session.execute(
+        update(Lead)
+        .where(condition)
+        .values(new_values)
+        .execution_options(synchronize_session=False)
+    ).rowcount  # type: ignore[attr-defined]
+    assert recorded == updated, "SQLite write lock should make these equal"
+    return updated  # type: ignore[no-any-return]
+
+
+def move_leads_back(
+    session: Session, *, original_batch_id: int, batch_id: int, now: datetime
+) -> int:
+    """Return the leads of ``original_batch_id`` to where they were, recording a new batch.
+
+    Only leads still at the version the original pass left them with are moved; the caller
+    compares the count with the batch size and rolls back on a mismatch.
+    """
+    original = aliased(PassHistory)
+    history = (
+        select(
+            literal(batch_id),
+            original.lead_id,
+            original.to_owner_id,
+            original.to_office_id,
+            original.to_group_id,
+            original.from_owner_id,
+            original.from_office_id,
+            original.from_group_id,
+            original.to_version + 1,
+        )
+        .join(Lead, Lead.id == original.lead_id)
+        .where(original.batch_id == original_batch_id, Lead.version == original.to_version)
+    )
+    recorded = session.execute(insert(PassHistory).from_select(_HISTORY_COLUMNS, history)).rowcount  # type: ignore[attr-defined]
+    updated = session.execute(
+        update(Lead)
+        .where(
+            Lead.id == original.lead_id,
+            original.batch_id == original_batch_id,
+            Lead.version == original.to_version,
+        )
+        .values(
+            owner_id=original.from_owner_id,
+            bucket_office_id=original.from_office_id,
+            bucket_group_id=original.from_group_id,
+            version=Lead.version + 1,
+            last_batch_id=batch_id,
+            updated_at=now,
+        )
+        .execution_options(synchronize_session=False)
+    ).rowcount  # type: ignore[attr-defined]
+    # On PostgreSQL a lead changed between the two statements makes these differ; the
+    # caller then rolls back the whole undo.
+    return min(recorded, updated)  # type: ignore[no-any-return]

@@ -1,0 +1,201 @@
+"""Where the database is, how to connect to it, and sessions for reading and writing.
+
+``open_database`` is the one entry point: it resolves the URL (``--db``, ``LEADDESK_DB``,
+or the per-user SQLite file), fills in a password from the OS keyring, migrates the schema
+(copying a SQLite file aside first) and returns a :class:`Database`.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import keyring
+import keyring.errors
+import platformdirs
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+
+from leaddesk.errors import DatabaseUnavailableError, InvalidInputError
+
+APP_NAME = "LeadDesk"
+KEYRING_DB_SERVICE = "LeadDesk database"
+DB_ENV_VAR = "LEADDESK_DB"
+SQLITE_BUSY_TIMEOUT_MS = 15_000
+
+
+def default_sqlite_path() -> Path:
+    return Path(platformdirs.user_data_dir(APP_NAME, APP_NAME)) / "leaddesk.sqlite3"
+
+
+def resolve_url(db: str | None = None) -> URL:
+    """``--db`` beats ``LEADDESK_DB`` beats the per-user default file.
+
+    A value with ``://`` is a SQLAlchemy URL; anything else is a path to a SQLite file.
+    """
+    raw = db or os.environ.get(DB_ENV_VAR) or str(default_sqlite_path())
+    if "://" not in raw:
+        return URL.create("sqlite+pysqlite", database=str(Path(raw).expanduser().absolute()))
+    try:
+        url = make_url(raw)
+    except ArgumentError as exc:
+        raise InvalidInputError(f"'{raw}' is not a database URL or file path.") from exc
+    if url.get_backend_name() == "postgresql" and url.drivername == "postgresql":
+        # psycopg 3 is the driver we ship; plain postgresql:// would ask for psycopg2.
+        url = url.set(drivername="postgresql+psycopg")
+    if url.get_backend_name() not in ("sqlite", "postgresql"):
+        raise InvalidInputError(
+            f"LeadDesk works with SQLite and PostgreSQL, not '{url.get_backend_name()}'."
+        )
+    return url
+
+
+def keyring_account(url: URL) -> str:
+    """The keyring account name for a server database: user@host:port/database."""
+    return f"{url.username or ''}@{url.host or 'localhost'}:{url.port or 5432}/{url.database or ''}"
+
+
+def with_keyring_password(url: URL) -> URL:
+    if url.get_backend_name() == "sqlite" or url.password is not None:
+        return url
+    try:
+        secret = keyring.get_password(KEYRING_DB_SERVICE, keyring_account(url))
+    except keyring.errors.KeyringError:
+        secret = None
+    return url.set(password=secret) if secret else url
+
+
+def store_db_password(url: URL, password: str) -> None:
+    keyring.set_password(KEYRING_DB_SERVICE, keyring_account(url), password)
+
+
+def display_url(url: URL) -> str:
+    """A URL safe to show or log: never contains the password."""
+    if url.get_backend_name() == "sqlite":
+        return url.database or ":memory:"
+    return url.set(password=None).render_as_string(hide_password=True)
+
+
+def _install_sqlite_pragmas(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: sqlite3.Connection, _record: object) -> None:
+        # Let SQLAlchemy, not pysqlite, decide when transactions begin (see "begin" below).
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: object) -> None:
+        # Writers take the write lock up front: a deferred transaction that later tries to
+        # write can fail with "database is locked" instead of waiting its turn.
+        write = conn.get_execution_options().get("leaddesk_write", False)  # type: ignore[attr-defined]
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")  # type: ignore[attr-defined]
+
+
+def create_db_engine(url: URL) -> Engine:
+    if url.get_backend_name() == "sqlite":
+        if url.database:
+            Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
+        _install_sqlite_pragmas(engine)
+        return engine
+    return create_engine(
+        url,
+        pool_pre_ping=True,
+        connect_args={"connect_timeout": 10, "application_name": "LeadDesk"},
+    )
+
+
+@dataclass
+class Database:
+    """An open database: its engine and session factories for readers and writers."""
+
+    url: URL
+    engine: Engine
+
+    def __post_init__(self) -> None:
+        self._read = sessionmaker(self.engine, expire_on_commit=False)
+        self._write = sessionmaker(
+            self.engine.execution_options(leaddesk_write=True), expire_on_commit=False
+        )
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.url.get_backend_name() == "sqlite"
+
+    @property
+    def display_url(self) -> str:
+        return display_url(self.url)
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        """A session for queries; rolled back at the end."""
+        with translate_connection_errors(self.url), self._read() as session:
+            yield session
+
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        """A session committed at the end, or rolled back entirely on any error."""
+        with translate_connection_errors(self.url), self._write() as session, session.begin():
+            yield session
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+@contextmanager
+def translate_connection_errors(url: URL) -> Iterator[None]:
+    """Turn driver-level 'cannot connect' errors into one clear LeadDesk error."""
+    try:
+        yield
+    except OperationalError as exc:
+        text = str(exc.orig) if exc.orig is not None else str(exc)
+        if _looks_unreachable(text):
+            reason = text.strip().splitlines()[0]
+            raise DatabaseUnavailableError(
+                f"The database at {display_url(url)} cannot be reached: {reason}"
+            ) from exc
+        raise
+
+
+def _looks_unreachable(text: str) -> bool:
+    markers = (
+        "connection refused",
+        "could not connect",
+        "connection failed",
+        "server closed the connection",
+        "timeout expired",
+        "unable to open database",
+        "could not translate host",
+        "password authentication failed",
+        "no password supplied",
+        "does not exist",
+        "terminating connection",
+        "connection is closed",
+        "consuming input failed",
+    )
+    lowered = text.lower()
+    return any(marker in lowered for marker in markers)
+
+
+def open_database(db: str | None = None, *, migrate: bool = True) -> Database:
+    """Resolve, connect, migrate; raises DatabaseUnavailableError with a clear sentence."""
+    from leaddesk.store.migrate import upgrade_to_head
+
+    url = with_keyring_password(resolve_url(db))
+    engine = create_db_engine(url)
+    database = Database(url=url, engine=engine)
+    if migrate:
+        with translate_connection_errors(url):
+            upgrade_to_head(database)
+    return database

@@ -1,0 +1,235 @@
+"""The LeadDesk schema as typed SQLAlchemy 2.0 models.
+
+The schema only ever changes through the Alembic migrations in ``migrations/``; these models
+are what the migrations were generated from and what the code queries with.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+# A fixed naming convention keeps constraint names identical on SQLite and PostgreSQL, which
+# Alembic's batch mode needs to alter SQLite tables later.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+NOTE_MAX_LENGTH = 4000
+
+
+def utc_now() -> datetime:
+    """Naive UTC, the one time format stored on both SQLite and PostgreSQL."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class User(Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    email: Mapped[str] = mapped_column(String(320), unique=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utc_now)
+
+
+class ManagerRight(Base):
+    """``manager_id`` may manage ``user_id``: see their leads, pass from and to them."""
+
+    __tablename__ = "manager_rights"
+
+    manager_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+
+
+class Office(Base):
+    __tablename__ = "offices"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    members: Mapped[list[OfficeMember]] = relationship(back_populates="office")
+
+
+class OfficeMember(Base):
+    __tablename__ = "office_members"
+
+    office_id: Mapped[int] = mapped_column(
+        ForeignKey("offices.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    is_office_manager: Mapped[bool] = mapped_column(Boolean, default=False)
+    office: Mapped[Office] = relationship(back_populates="members")
+
+
+class PassGroup(Base):
+    __tablename__ = "pass_groups"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+
+
+class PassGroupMember(Base):
+    __tablename__ = "pass_group_members"
+
+    group_id: Mapped[int] = mapped_column(
+        ForeignKey("pass_groups.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+
+
+class Status(Base):
+    __tablename__ = "statuses"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    position: Mapped[int] = mapped_column(Integer)
+    # Closed statuses (won, lost) do not count towards a user's open load.
+    is_closed: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class Lead(Base):
+    """A lead has exactly one place: an owner, an office bucket or a pass-group bucket."""
+
+    __tablename__ = "leads"
+    __table_args__ = (
+        CheckConstraint(
+            "(CASE WHEN owner_id IS NULL THEN 0 ELSE 1 END)"
+            " + (CASE WHEN bucket_office_id IS NULL THEN 0 ELSE 1 END)"
+            " + (CASE WHEN bucket_group_id IS NULL THEN 0 ELSE 1 END) = 1",
+            name="one_place",
+        ),
+        Index("ix_leads_owner_status", "owner_id", "status_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    company: Mapped[str] = mapped_column(String(200), default="")
+    email: Mapped[str] = mapped_column(String(320), default="")
+    phone: Mapped[str] = mapped_column(String(50), default="")
+    status_id: Mapped[int] = mapped_column(ForeignKey("statuses.id"))
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    bucket_office_id: Mapped[int | None] = mapped_column(ForeignKey("offices.id"), index=True)
+    bucket_group_id: Mapped[int | None] = mapped_column(ForeignKey("pass_groups.id"), index=True)
+    # Optimistic concurrency: bumped on every change; a pass carries the version it saw.
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    # The batch that last moved this lead; a pass finds "its" rows by this column, which
+    # makes history-after-update race free without a temporary table.
+    last_batch_id: Mapped[int | None] = mapped_column(ForeignKey("pass_batches.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utc_now)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utc_now)
+
+
+class LeadNote(Base):
+    __tablename__ = "lead_notes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    lead_id: Mapped[int] = mapped_column(ForeignKey("leads.id", ondelete="CASCADE"), index=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    batch_id: Mapped[int | None] = mapped_column(ForeignKey("pass_batches.id"))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utc_now)
+
+
+class PassBatch(Base):
+    """All the leads moved by one pass; undone together."""
+
+    __tablename__ = "pass_batches"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    actor_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    method: Mapped[str] = mapped_column(String(30))
+    note: Mapped[str] = mapped_column(Text, default="")
+    lead_count: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utc_now)
+    # Set on a batch that was undone, pointing at the batch that undid it.
+    undone_by_id: Mapped[int | None] = mapped_column(ForeignKey("pass_batches.id"))
+    undoes_id: Mapped[int | None] = mapped_column(ForeignKey("pass_batches.id"))
+    # Idempotency key for passes replayed from an offline journal.
+    client_uuid: Mapped[str | None] = mapped_column(String(36), unique=True)
+
+
+class PassHistory(Base):
+    """One row per lead per batch: where the lead was and where it went."""
+
+    __tablename__ = "pass_history"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    batch_id: Mapped[int] = mapped_column(ForeignKey("pass_batches.id"), index=True)
+    lead_id: Mapped[int] = mapped_column(ForeignKey("leads.id", ondelete="CASCADE"), index=True)
+    from_owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    from_office_id: Mapped[int | None] = mapped_column(ForeignKey("offices.id"))
+    from_group_id: Mapped[int | None] = mapped_column(ForeignKey("pass_groups.id"))
+    to_owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    to_office_id: Mapped[int | None] = mapped_column(ForeignKey("offices.id"))
+    to_group_id: Mapped[int | None] = mapped_column(ForeignKey("pass_groups.id"))
+    # The lead's version right after this pass; undo is allowed only while it is unchanged.
+    to_version: Mapped[int] = mapped_column(Integer)
+
+
+class OutboxMessage(Base):
+    """One notification per recipient per batch, queued in the pass transaction."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (
+        UniqueConstraint("batch_id", "recipient_id", name="uq_outbox_batch_recipient"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    batch_id: Mapped[int] = mapped_column(ForeignKey("pass_batches.id"), index=True)
+    recipient_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    recipient_email: Mapped[str] = mapped_column(String(320))
+    # "owner": leads passed to the recipient; "bucket": leads waiting in a bucket they watch.
+    kind: Mapped[str] = mapped_column(String(20))
+    lead_count: Mapped[int] = mapped_column(Integer)
+    office_id: Mapped[int | None] = mapped_column(ForeignKey("offices.id"))
+    group_id: Mapped[int | None] = mapped_column(ForeignKey("pass_groups.id"))
+    status: Mapped[str] = mapped_column(String(20), default="queued", index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(DateTime, default=utc_now)
+    claimed_by: Mapped[str | None] = mapped_column(String(100))
+    claimed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utc_now)
+
+
+class AuditEntry(Base):
+    """Administrative changes: who changed what, when."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    action: Mapped[str] = mapped_column(String(50))
+    detail: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utc_now, index=True)

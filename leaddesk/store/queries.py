@@ -1,0 +1,251 @@
+"""Read queries shared by the command line and the window. Functions take a Session."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, aliased
+
+from leaddesk.store.models import (
+    Lead,
+    LeadNote,
+    ManagerRight,
+    Office,
+    OfficeMember,
+    PassBatch,
+    PassGroup,
+    PassGroupMember,
+    PassHistory,
+    Status,
+    User,
+)
+
+
+@dataclass(frozen=True)
+class LeadRow:
+    id: int
+    name: str
+    company: str
+    status: str
+    owner: str | None
+    bucket: str | None
+    version: int
+    updated_at: datetime
+
+    def as_json(self) -> dict[str, object]:
+        data = asdict(self)
+        data["updated_at"] = self.updated_at.isoformat(timespec="seconds")
+        return data
+
+
+def _lead_row_select():
+    return (
+        select(
+            Lead.id,
+            Lead.name,
+            Lead.company,
+            Status.name,
+            User.name,
+            func.coalesce(Office.name, PassGroup.name),
+            Lead.version,
+            Lead.updated_at,
+        )
+        .join(Status, Status.id == Lead.status_id)
+        .outerjoin(User, User.id == Lead.owner_id)
+        .outerjoin(Office, Office.id == Lead.bucket_office_id)
+        .outerjoin(PassGroup, PassGroup.id == Lead.bucket_group_id)
+    )
+
+
+def managed_condition(actor: User):  # noqa: ANN201
+    """SQL condition: the lead's owner is managed by the actor (always true for admins)."""
+    if actor.is_admin:
+        return Lead.owner_id.is_not(None)
+    return Lead.owner_id.in_(
+        select(ManagerRight.user_id).where(ManagerRight.manager_id == actor.id)
+    )
+
+
+def visible_leads(
+    session: Session,
+    actor: User,
+    *,
+    owner_id: int | None = None,
+    status_id: int | None = None,
+    limit: int | None = None,
+) -> list[LeadRow]:
+    """Owned leads the actor may see (owners they manage), ordered by owner, status, name."""
+    query = _lead_row_select().where(managed_condition(actor))
+    if owner_id is not None:
+        query = query.where(Lead.owner_id == owner_id)
+    if status_id is not None:
+        query = query.where(Lead.status_id == status_id)
+    query = query.order_by(User.name, Status.position, Lead.name, Lead.id)
+    if limit is not None:
+        query = query.limit(limit)
+    return [LeadRow(*row) for row in session.execute(query)]
+
+
+@dataclass(frozen=True)
+class BucketLeads:
+    kind: str  # "office" or "group"
+    id: int
+    name: str
+    leads: list[LeadRow]
+
+
+def visible_buckets(session: Session, actor: User) -> list[BucketLeads]:
+    """The Leads to be Assigned buckets the actor sees, each with its waiting leads."""
+    if actor.is_admin:
+        offices = list(session.execute(select(Office.id, Office.name).order_by(Office.name)))
+        groups = list(
+            session.execute(select(PassGroup.id, PassGroup.name).order_by(PassGroup.name))
+        )
+    else:
+        offices = list(
+            session.execute(
+                select(Office.id, Office.name)
+                .join(OfficeMember, OfficeMember.office_id == Office.id)
+                .where(OfficeMember.user_id == actor.id, OfficeMember.is_office_manager.is_(True))
+                .order_by(Office.name)
+            )
+        )
+        groups = list(
+            session.execute(
+                select(PassGroup.id, PassGroup.name)
+                .join(PassGroupMember, PassGroupMember.group_id == PassGroup.id)
+                .where(PassGroupMember.user_id == actor.id)
+                .order_by(PassGroup.name)
+            )
+        )
+    buckets: list[BucketLeads] = []
+    for kind, rows, column in (
+        ("office", offices, Lead.bucket_office_id),
+        ("group", groups, Lead.bucket_group_id),
+    ):
+        for bucket_id, name in rows:
+            leads = [
+                LeadRow(*row)
+                for row in session.execute(
+                    _lead_row_select().where(column == bucket_id).order_by(Lead.created_at, Lead.id)
+                )
+            ]
+            buckets.append(BucketLeads(kind=kind, id=bucket_id, name=name, leads=leads))
+    return buckets
+
+
+@dataclass(frozen=True)
+class HistoryRow:
+    batch_id: int
+    when: datetime
+    actor: str
+    method: str
+    from_place: str
+    to_place: str
+    note: str
+    undone_by: int | None
+
+    def as_json(self) -> dict[str, object]:
+        data = asdict(self)
+        data["when"] = self.when.isoformat(timespec="seconds")
+        return data
+
+
+def lead_history(session: Session, lead_id: int) -> list[HistoryRow]:
+    """Every pass of one lead, newest first."""
+    actor = aliased(User)
+    from_user, to_user = aliased(User), aliased(User)
+    from_office, to_office = aliased(Office), aliased(Office)
+    from_group, to_group = aliased(PassGroup), aliased(PassGroup)
+    query = (
+        select(
+            PassBatch.id,
+            PassBatch.created_at,
+            actor.name,
+            PassBatch.method,
+            func.coalesce(from_user.name, from_office.name, from_group.name),
+            func.coalesce(to_user.name, to_office.name, to_group.name),
+            PassBatch.note,
+            PassBatch.undone_by_id,
+            from_office.id,
+            from_group.id,
+            to_office.id,
+            to_group.id,
+        )
+        .select_from(PassHistory)
+        .join(PassBatch, PassBatch.id == PassHistory.batch_id)
+        .join(actor, actor.id == PassBatch.actor_id)
+        .outerjoin(from_user, from_user.id == PassHistory.from_owner_id)
+        .outerjoin(to_user, to_user.id == PassHistory.to_owner_id)
+        .outerjoin(from_office, from_office.id == PassHistory.from_office_id)
+        .outerjoin(to_office, to_office.id == PassHistory.to_office_id)
+        .outerjoin(from_group, from_group.id == PassHistory.from_group_id)
+        .outerjoin(to_group, to_group.id == PassHistory.to_group_id)
+        .where(PassHistory.lead_id == lead_id)
+        .order_by(PassHistory.id.desc())
+    )
+    rows = []
+    for (
+        batch_id,
+        when,
+        who,
+        method,
+        src,
+        dst,
+        note,
+        undone,
+        f_off,
+        f_grp,
+        t_off,
+        t_grp,
+    ) in session.execute(query):
+        rows.append(
+            HistoryRow(
+                batch_id=batch_id,
+                when=when,
+                actor=who,
+                method=method,
+                from_place=_place_label(src, f_off, f_grp),
+                to_place=_place_label(dst, t_off, t_grp),
+                note=note,
+                undone_by=undone,
+            )
+        )
+    return rows
+
+
+def _place_label(name: str | None, office_id: int | None, group_id: int | None) -> str:
+    if name is None:
+        return "-"
+    if office_id is not None or group_id is not None:
+        return f"Leads to be Assigned: {name}"
+    return name
+
+
+@dataclass(frozen=True)
+class NoteRow:
+    when: datetime
+    author: str
+    body: str
+    batch_id: int | None
+
+
+def lead_notes(session: Session, lead_id: int) -> list[NoteRow]:
+    query = (
+        select(LeadNote.created_at, User.name, LeadNote.body, LeadNote.batch_id)
+        .join(User, User.id == LeadNote.author_id)
+        .where(LeadNote.lead_id == lead_id)
+        .order_by(LeadNote.id.desc())
+    )
+    return [NoteRow(*row) for row in session.execute(query)]
+
+
+def lead_row(session: Session, lead_id: int) -> LeadRow | None:
+    row = session.execute(_lead_row_select().where(Lead.id == lead_id)).first()
+    return LeadRow(*row) if row else None
+
+
+def statuses(session: Session) -> list[Status]:
+    return list(session.scalars(select(Status).order_by(Status.position, Status.id)))
