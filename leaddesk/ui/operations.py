@@ -1,0 +1,122 @@
+"""Running controller calls off the GUI thread and reporting back by signals.
+
+Shaped after Anki's ``aqt/operations``: a mutating operation is a small function that takes a
+write ``Session`` and returns a result; it runs on a worker thread inside one transaction,
+and the GUI hears back through ``succeeded`` / ``failed`` on the GUI thread. Every finished
+write also emits ``OperationRunner.changed`` so views refresh from the database.
+"""
+
+from __future__ import annotations
+
+import logging
+import traceback
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
+
+from leaddesk.errors import LeadDeskError
+from leaddesk.store.database import Database
+
+log = logging.getLogger(__name__)
+
+Work = Callable[[Session], Any]
+
+
+class _Relay(QObject):
+    """Lives on the GUI thread; queued signal delivery moves results back onto it."""
+
+    done = Signal(object)
+    error = Signal(str, object)
+
+
+class _Job(QRunnable):
+    def __init__(self, database: Database, work: Work, write: bool, relay: _Relay) -> None:
+        super().__init__()
+        self.database = database
+        self.work = work
+        self.write = write
+        self.relay = relay
+
+    def run(self) -> None:
+        try:
+            opener = self.database.write if self.write else self.database.read
+            with opener() as session:
+                result = self.work(session)
+        except LeadDeskError as exc:
+            self.relay.error.emit(str(exc), exc)
+        except SQLAlchemyError as exc:
+            log.error("database error in operation: %s", traceback.format_exc())
+            first = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+            self.relay.error.emit(f"The database reported an error: {first}", exc)
+        except Exception as exc:  # no traceback may reach the user
+            log.error("unexpected error in operation: %s", traceback.format_exc())
+            self.relay.error.emit(f"Something went wrong: {exc}", exc)
+        else:
+            self.relay.done.emit(result)
+
+
+class OperationRunner(QObject):
+    """Runs operations on a one-thread pool so writes from this window never overlap."""
+
+    changed = Signal()
+    busy_changed = Signal(bool)
+
+    def __init__(self, database: Database, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.database = database
+        self.pool = QThreadPool(self)
+        self.pool.setMaxThreadCount(1)
+        self._pending = 0
+        self._relays: set[_Relay] = set()
+
+    @property
+    def busy(self) -> bool:
+        return self._pending > 0
+
+    def run(
+        self,
+        work: Work,
+        *,
+        on_success: Callable[[Any], None] | None = None,
+        on_error: Callable[[str, BaseException], None] | None = None,
+        write: bool = True,
+    ) -> None:
+        relay = _Relay()
+        self._relays.add(relay)
+        self._set_pending(self._pending + 1)
+
+        def finished() -> None:
+            self._relays.discard(relay)
+            self._set_pending(self._pending - 1)
+            if write:
+                self.changed.emit()
+
+        def done(result: object) -> None:
+            try:
+                if on_success is not None:
+                    on_success(result)
+            finally:
+                finished()
+
+        def failed(message: str, exc: BaseException) -> None:
+            try:
+                if on_error is not None:
+                    on_error(message, exc)
+            finally:
+                finished()
+
+        relay.done.connect(done)
+        relay.error.connect(failed)
+        self.pool.start(_Job(self.database, work, write, relay))
+
+    def wait_idle(self, msecs: int = 30_000) -> bool:
+        return self.pool.waitForDone(msecs)
+
+    def _set_pending(self, value: int) -> None:
+        was_busy = self.busy
+        self._pending = value
+        if was_busy != self.busy:
+            self.busy_changed.emit(self.busy)
