@@ -1,0 +1,48 @@
+"""Shared fixtures for window tests: a ready main window on this test's database.
+
+``main_window`` is a factory: ``window = main_window("Maria Manager")`` opens the window on
+the test's demo database (``db_url``; SQLite and PostgreSQL), shows it, and closes it (and
+its database connections) at the end of the test. Dialog answering helpers live in
+``tests/helpers/dialogs.py``; real drops in ``tests/helpers/drag_drop.py``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtWidgets import QApplication, QWidget
+
+from leaddesk import ui
+
+
+@pytest.fixture(autouse=True)
+def isolated_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Qt caches the settings path per process; a per-test file keeps tests independent."""
+    path = tmp_path / "settings.ini"
+    monkeypatch.setenv("LEADDESK_SETTINGS_FILE", str(path))
+    return path
+
+
+@pytest.fixture
+def main_window(qtbot, db_url: str) -> Iterator[Callable[..., QWidget]]:
+    opened: list[QWidget] = []
+
+    def make(actor: str = "Maria Manager", url: str | None = None, show: bool = True) -> QWidget:
+        window = ui.main_window(url or db_url, actor)
+        qtbot.addWidget(window)
+        opened.append(window)
+        if show:
+            window.resize(1100, 700)
+            window.show()
+            qtbot.waitExposed(window)
+        return window
+
+    yield make
+    for window in opened:
+        window.close()
+    # Close stray dialogs (a failed test may leave one open) so the next test starts clean.
+    for widget in QApplication.topLevelWidgets():
+        if widget.isVisible() and widget not in opened:
+            widget.close()
