@@ -1,0 +1,73 @@
+"""The admin gate and the audit log: who changed what, when."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from leaddesk.errors import NotFoundError, PermissionDeniedError
+from leaddesk.store.models import AuditEntry, User, utc_now
+
+
+def require_admin(session: Session, actor_id: int) -> User:
+    """The acting user, if they are an active administrator; otherwise a clear refusal."""
+    actor = session.get(User, actor_id)
+    if actor is None:
+        raise NotFoundError(f"There is no user with id {actor_id}.")
+    if not actor.active:
+        raise PermissionDeniedError(f"{actor.name} is inactive and cannot sign in.")
+    if not actor.is_admin:
+        raise PermissionDeniedError(
+            f"Only administrators can do this; {actor.name} is not an administrator."
+        )
+    return actor
+
+
+def record(session: Session, actor: User, action: str, detail: str) -> AuditEntry:
+    """Write one audit entry in the caller's transaction (so it commits with the change)."""
+    entry = AuditEntry(actor_id=actor.id, action=action, detail=detail, created_at=utc_now())
+    session.add(entry)
+    session.flush()
+    return entry
+
+
+@dataclass(frozen=True)
+class AuditRow:
+    id: int
+    when: datetime
+    actor: str
+    action: str
+    detail: str
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "id": self.id,
+            "when": self.when.isoformat(timespec="seconds"),
+            "actor": self.actor,
+            "action": self.action,
+            "detail": self.detail,
+        }
+
+
+def audit_entries(
+    session: Session, actor_id: int, *, limit: int = 500, action_prefix: str | None = None
+) -> list[AuditRow]:
+    """The newest audit entries first; admins only (the log names people and changes)."""
+    require_admin(session, actor_id)
+    query = (
+        select(
+            AuditEntry.id, AuditEntry.created_at, User.name, AuditEntry.action, AuditEntry.detail
+        )
+        .outerjoin(User, User.id == AuditEntry.actor_id)
+        .order_by(AuditEntry.id.desc())
+        .limit(limit)
+    )
+    if action_prefix:
+        query = query.where(AuditEntry.action.startswith(action_prefix))
+    return [
+        AuditRow(id=i, when=when, actor=name or "(system)", action=action, detail=detail)
+        for i, when, name, action, detail in session.execute(query)
+    ]

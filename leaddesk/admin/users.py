@@ -1,0 +1,200 @@
+"""Adding, renaming and (de)activating users; the admin flag."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from leaddesk.admin.audit import record, require_admin
+from leaddesk.admin.validation import clean_email, clean_name, require_unique
+from leaddesk.errors import InvalidInputError, NotFoundError
+from leaddesk.store.models import Lead, Office, OfficeMember, User, utc_now
+
+
+@dataclass(frozen=True)
+class UserRow:
+    id: int
+    name: str
+    email: str
+    is_admin: bool
+    active: bool
+    lead_count: int
+    offices: tuple[str, ...] = ()
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "id": self.id,
+            "name": self.name,
+            "email": self.email,
+            "is_admin": self.is_admin,
+            "active": self.active,
+            "lead_count": self.lead_count,
+            "offices": list(self.offices),
+        }
+
+
+def list_users(session: Session, actor_id: int) -> list[UserRow]:
+    """Every user, active first, with how many leads each owns."""
+    require_admin(session, actor_id)
+    counts = dict(
+        session.execute(
+            select(Lead.owner_id, func.count(Lead.id))
+            .where(Lead.owner_id.is_not(None))
+            .group_by(Lead.owner_id)
+        ).all()
+    )
+    offices: dict[int, list[str]] = {}
+    for user_id, office_name in session.execute(
+        select(OfficeMember.user_id, Office.name)
+        .join(Office, Office.id == OfficeMember.office_id)
+        .order_by(Office.name)
+    ):
+        offices.setdefault(user_id, []).append(office_name)
+    users = session.scalars(select(User).order_by(User.active.desc(), User.name))
+    return [
+        UserRow(
+            id=u.id,
+            name=u.name,
+            email=u.email,
+            is_admin=u.is_admin,
+            active=u.active,
+            lead_count=counts.get(u.id, 0),
+            offices=tuple(offices.get(u.id, ())),
+        )
+        for u in users
+    ]
+
+
+def get_user(session: Session, user_id: int) -> User:
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFoundError(f"There is no user with id {user_id}.")
+    return user
+
+
+def add_user(
+    session: Session, actor_id: int, *, name: str, email: str, is_admin: bool = False
+) -> User:
+    actor = require_admin(session, actor_id)
+    name = clean_name(name, "user")
+    email = clean_email(email)
+    require_unique(session, User.name, name, f"There is already a user called '{name}'.")
+    require_unique(session, User.email, email, f"The email address {email} is already in use.")
+    require_unique(session, User.email, name, f"'{name}' is already another user's email address.")
+    require_unique(session, User.name, email, f"'{email}' is already another user's name.")
+    user = User(name=name, email=email, is_admin=is_admin, active=True, created_at=utc_now())
+    session.add(user)
+    session.flush()
+    record(
+        session,
+        actor,
+        "user.add",
+        f"Added user {name} <{email}>{' as administrator' if is_admin else ''}.",
+    )
+    return user
+
+
+def update_user(
+    session: Session,
+    actor_id: int,
+    user_id: int,
+    *,
+    name: str | None = None,
+    email: str | None = None,
+    is_admin: bool | None = None,
+    active: bool | None = None,
+) -> User:
+    """Change any of name, email, admin flag, active flag; only what is given changes.
+
+    Deactivating here is refused while the user owns leads: use
+    :func:`leaddesk.reassignment.offboarding.offboard_user` to pass them on first.
+    """
+    actor = require_admin(session, actor_id)
+    user = get_user(session, user_id)
+    changes: list[str] = []
+    if name is not None:
+        name = clean_name(name, "user")
+        if name != user.name:
+            require_unique(
+                session,
+                User.name,
+                name,
+                f"There is already a user called '{name}'.",
+                id_column=User.id,
+                except_id=user.id,
+            )
+            changes.append(f"renamed {user.name} to {name}")
+            user.name = name
+    if email is not None:
+        email = clean_email(email)
+        if email != user.email:
+            require_unique(
+                session,
+                User.email,
+                email,
+                f"The email address {email} is already in use.",
+                id_column=User.id,
+                except_id=user.id,
+            )
+            changes.append(f"email {user.email} -> {email}")
+            user.email = email
+    if is_admin is not None and is_admin != user.is_admin:
+        if not is_admin:
+            _require_other_admin(session, user, "remove the administrator right of")
+        changes.append("made administrator" if is_admin else "administrator right removed")
+        user.is_admin = is_admin
+    if active is not None and active != user.active:
+        if active:
+            changes.append("activated")
+        else:
+            check_can_deactivate(session, actor, user)
+            owned = owned_lead_count(session, user.id)
+            if owned:
+                raise InvalidInputError(
+                    f"{user.name} still owns {owned:,} lead(s). Choose where their leads go "
+                    "(a user, office or pass group) and deactivate them with offboarding."
+                )
+            changes.append("deactivated")
+        user.active = active
+    if not changes:
+        return user
+    session.flush()
+    record(session, actor, "user.update", f"User {user.name}: {'; '.join(changes)}.")
+    return user
+
+
+def deactivate_user(session: Session, actor_id: int, user_id: int) -> User:
+    """Deactivate a user who owns no leads (others go through offboarding)."""
+    return update_user(session, actor_id, user_id, active=False)
+
+
+def activate_user(session: Session, actor_id: int, user_id: int) -> User:
+    return update_user(session, actor_id, user_id, active=True)
+
+
+def owned_lead_count(session: Session, user_id: int) -> int:
+    return session.scalar(select(func.count()).where(Lead.owner_id == user_id)) or 0
+
+
+def check_can_deactivate(session: Session, actor: User, user: User) -> None:
+    """The rules every deactivation obeys, with or without offboarding."""
+    if not user.active:
+        raise InvalidInputError(f"{user.name} is already inactive.")
+    if user.id == actor.id:
+        raise InvalidInputError("You cannot deactivate yourself; ask another administrator.")
+    if user.is_admin:
+        _require_other_admin(session, user, "deactivate")
+
+
+def _require_other_admin(session: Session, user: User, verb: str) -> None:
+    others = session.scalar(
+        select(func.count()).where(
+            User.is_admin.is_(True), User.active.is_(True), User.id != user.id
+        )
+    )
+    if not others:
+        raise InvalidInputError(
+            f"Cannot {verb} {user.name}: they are the last active administrator."
+        )
