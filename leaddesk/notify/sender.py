@@ -155,17 +155,27 @@ def describe_connection_error(settings: SmtpSettings, exc: BaseException) -> str
         return f"{where} does not support {settings.security.value}: {exc}"
     if isinstance(exc, smtplib.SMTPResponseException):
         return f"{where} refused the connection: {_reply_text(exc)}"
+    if isinstance(exc, ssl.SSLCertVerificationError):
+        return (
+            f"The certificate of {where} is not trusted ({exc.verify_message}); "
+            "choose the CA file that signed it in Email settings"
+        )
     if isinstance(exc, ssl.SSLError):
         return f"Secure connection to {where} failed: {exc.reason or exc}"
     if isinstance(exc, socket.gaierror):
         return f"The SMTP server name {settings.host} cannot be found: {exc.strerror or exc}"
     if isinstance(exc, ConnectionRefusedError):
         return f"{where} refused the connection (is it running?)"
-    if isinstance(exc, TimeoutError):
+    if _timed_out(exc):
         return f"{where} did not answer within {settings.timeout:g} seconds"
     if isinstance(exc, smtplib.SMTPServerDisconnected):
         return f"{where} closed the connection: {exc}"
     return f"Cannot reach {where}: {exc}"
+
+
+def _timed_out(exc: BaseException) -> bool:
+    # smtplib reports a read timeout as SMTPServerDisconnected raised from the TimeoutError.
+    return isinstance(exc, TimeoutError) or isinstance(exc.__context__, TimeoutError)
 
 
 def _reply_text(exc: smtplib.SMTPResponseException) -> str:
@@ -182,6 +192,8 @@ def _classify(exc: BaseException) -> _Failure:
     if isinstance(exc, smtplib.SMTPRecipientsRefused):
         code, text = next(iter(exc.recipients.values()))
         return _Failure(_format_reply(code, text), permanent=code >= 500)
+    if _timed_out(exc):
+        return _Failure("the server stopped answering", permanent=False, connection_lost=True)
     if isinstance(exc, smtplib.SMTPServerDisconnected):
         return _Failure(f"connection lost: {exc}", permanent=False, connection_lost=True)
     if isinstance(exc, smtplib.SMTPNotSupportedError):

@@ -6,6 +6,7 @@ from a test CA (trustme), and read back the received messages with the email pac
 
 from __future__ import annotations
 
+import asyncio
 import email
 import email.policy
 import socket
@@ -36,6 +37,8 @@ class Received:
     rcpt_tos: list[str]
     content: bytes
     login: str | None
+    # The client's address and port: one value per SMTP connection.
+    peer: object = None
 
     @property
     def message(self) -> EmailMessage:
@@ -49,6 +52,8 @@ class RecordingHandler:
     received: list[Received] = field(default_factory=list)
     refuse: set[str] = field(default_factory=set)
     refuse_reply: str = "550 5.1.1 Recipient address rejected: User unknown"
+    # Seconds the server takes per message, so concurrent senders really overlap.
+    data_delay: float = 0.0
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
@@ -58,11 +63,19 @@ class RecordingHandler:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
+        if self.data_delay:
+            await asyncio.sleep(self.data_delay)
         auth = session.auth_data
         login = auth.login.decode() if isinstance(auth, LoginPassword) else None
         with self.lock:
             self.received.append(
-                Received(envelope.mail_from, list(envelope.rcpt_tos), envelope.content, login)
+                Received(
+                    envelope.mail_from,
+                    list(envelope.rcpt_tos),
+                    envelope.content,
+                    login,
+                    session.peer,
+                )
             )
         return "250 Message accepted for delivery"
 
@@ -130,7 +143,7 @@ def password_checker(user: str, password: str):
             and auth_data.login.decode() == user
             and auth_data.password.decode() == password
         )
-        return AuthResult(success=ok, handled=False)
+        return AuthResult(success=ok, handled=False, auth_data=auth_data)
 
     return authenticate
 
