@@ -22,16 +22,25 @@ import socket
 import ssl
 import uuid
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from email.message import EmailMessage
-from email.utils import formataddr, formatdate
 
 from sqlalchemy import and_, or_, select, update
+from sqlalchemy.orm import Session
 
-from leaddesk.errors import LeadDeskError
+from leaddesk.errors import InvalidInputError, NotFoundError
 from leaddesk.notify.messages import render
-from leaddesk.notify.smtp_settings import Security, SmtpSettings
+from leaddesk.notify.smtp_connection import (
+    EmailDeliveryError,
+    Failure,
+    build_email,
+    classify,
+    close_quietly,
+    connect,
+    describe_connection_error,
+)
+from leaddesk.notify.smtp_settings import SmtpSettings
 from leaddesk.store.database import Database
 from leaddesk.store.models import OutboxMessage, utc_now
 
@@ -44,26 +53,16 @@ STALE_CLAIM = timedelta(minutes=15)
 DEFAULT_LIMIT = 500
 
 
-class EmailDeliveryError(LeadDeskError):
-    """The SMTP server could not be reached or refused; the sentence says which and why."""
-
-
 @dataclass(frozen=True)
 class SendReport:
     sent: int = 0
     retried: int = 0
     failed: int = 0
+    # The most recent failure's words, for a one-line hint; not part of equality.
+    last_error: str | None = field(default=None, compare=False)
 
     def __str__(self) -> str:
         return f"{self.sent} sent, {self.retried} retried, {self.failed} failed"
-
-
-@dataclass(frozen=True)
-class _Failure:
-    text: str
-    permanent: bool
-    # The SMTP session is unusable afterwards; the next message needs a new connection.
-    connection_lost: bool = False
 
 
 @dataclass(frozen=True)
@@ -88,149 +87,6 @@ def backoff(attempts: int) -> timedelta:
     return min(BACKOFF_BASE * (2 ** max(attempts - 1, 0)), BACKOFF_CAP)
 
 
-def make_ssl_context(settings: SmtpSettings) -> ssl.SSLContext:
-    """The system's trusted CAs, plus the settings' own CA file when one is given."""
-    context = ssl.create_default_context()
-    if settings.ca_file:
-        context.load_verify_locations(cafile=settings.ca_file)
-    return context
-
-
-def open_connection(
-    settings: SmtpSettings, password: str | None, *, ssl_context: ssl.SSLContext | None = None
-) -> smtplib.SMTP:
-    """Connect, secure and log in; raises EmailDeliveryError with a sentence for the user."""
-    try:
-        return _open_connection(settings, password, ssl_context)
-    except (OSError, smtplib.SMTPException) as exc:
-        raise EmailDeliveryError(describe_connection_error(settings, exc)) from exc
-
-
-def _open_connection(
-    settings: SmtpSettings, password: str | None, ssl_context: ssl.SSLContext | None
-) -> smtplib.SMTP:
-    if settings.user and not password:
-        raise EmailDeliveryError(
-            f"No password is stored for the SMTP user {settings.user} at {settings.host}; "
-            "enter it in Email settings."
-        )
-    context = None
-    if settings.security is not Security.NONE:
-        context = ssl_context or make_ssl_context(settings)
-    # gethostname, not getfqdn: the latter may wait on DNS in an office without network.
-    local = socket.gethostname() or "localhost"
-    connection: smtplib.SMTP
-    if settings.security is Security.SSL:
-        connection = smtplib.SMTP_SSL(
-            settings.host,
-            settings.port,
-            local_hostname=local,
-            timeout=settings.timeout,
-            context=context,
-        )
-    else:
-        connection = smtplib.SMTP(
-            settings.host, settings.port, local_hostname=local, timeout=settings.timeout
-        )
-    try:
-        connection.ehlo()
-        if settings.security is Security.STARTTLS:
-            connection.starttls(context=context)
-            connection.ehlo()
-        if settings.user:
-            connection.login(settings.user, password or "")
-    except BaseException:
-        _close(connection)
-        raise
-    return connection
-
-
-def describe_connection_error(settings: SmtpSettings, exc: BaseException) -> str:
-    where = f"the SMTP server {settings.host}:{settings.port}"
-    if isinstance(exc, EmailDeliveryError):
-        return str(exc)
-    if isinstance(exc, smtplib.SMTPAuthenticationError):
-        return f"{where} refused the login of {settings.user}: {_reply_text(exc)}"
-    if isinstance(exc, smtplib.SMTPNotSupportedError):
-        return f"{where} does not support {settings.security.value}: {exc}"
-    if isinstance(exc, smtplib.SMTPResponseException):
-        return f"{where} refused the connection: {_reply_text(exc)}"
-    if isinstance(exc, ssl.SSLCertVerificationError):
-        return (
-            f"The certificate of {where} is not trusted ({exc.verify_message}); "
-            "choose the CA file that signed it in Email settings"
-        )
-    if isinstance(exc, ssl.SSLError):
-        return f"Secure connection to {where} failed: {exc.reason or exc}"
-    if isinstance(exc, socket.gaierror):
-        return f"The SMTP server name {settings.host} cannot be found: {exc.strerror or exc}"
-    if isinstance(exc, ConnectionRefusedError):
-        return f"{where} refused the connection (is it running?)"
-    if _timed_out(exc):
-        return f"{where} did not answer within {settings.timeout:g} seconds"
-    if isinstance(exc, smtplib.SMTPServerDisconnected):
-        return f"{where} closed the connection: {exc}"
-    return f"Cannot reach {where}: {exc}"
-
-
-def _timed_out(exc: BaseException) -> bool:
-    # smtplib reports a read timeout as SMTPServerDisconnected raised from the TimeoutError.
-    return isinstance(exc, TimeoutError) or isinstance(exc.__context__, TimeoutError)
-
-
-def _reply_text(exc: smtplib.SMTPResponseException) -> str:
-    return _format_reply(exc.smtp_code, exc.smtp_error)
-
-
-def _format_reply(code: int, text: bytes | str) -> str:
-    words = text.decode("utf-8", "replace") if isinstance(text, bytes) else str(text)
-    return f"{code} {' '.join(words.split())}".strip()
-
-
-def _classify(exc: BaseException) -> _Failure:
-    """Decide whether a failed send is worth retrying, and keep the server's words."""
-    if isinstance(exc, smtplib.SMTPRecipientsRefused):
-        code, text = next(iter(exc.recipients.values()))
-        return _Failure(_format_reply(code, text), permanent=code >= 500)
-    if _timed_out(exc):
-        return _Failure("the server stopped answering", permanent=False, connection_lost=True)
-    if isinstance(exc, smtplib.SMTPServerDisconnected):
-        return _Failure(f"connection lost: {exc}", permanent=False, connection_lost=True)
-    if isinstance(exc, smtplib.SMTPNotSupportedError):
-        return _Failure(str(exc), permanent=True)
-    if isinstance(exc, smtplib.SMTPResponseException):
-        code = exc.smtp_code
-        # 421: the server is shutting the session down; everything else keeps it open.
-        return _Failure(_reply_text(exc), permanent=code >= 500, connection_lost=code == 421)
-    if isinstance(exc, OSError):
-        return _Failure(f"connection lost: {exc}", permanent=False, connection_lost=True)
-    # A message the server can never take (e.g. an address smtplib cannot encode).
-    return _Failure(f"cannot send: {exc}", permanent=True)
-
-
-def build_email(
-    settings: SmtpSettings,
-    *,
-    to: str,
-    subject: str,
-    text: str,
-    html: str | None,
-    message_id_header: str,
-) -> EmailMessage:
-    message = EmailMessage()
-    message["Subject"] = subject
-    message["From"] = formataddr(("LeadDesk", settings.from_address))
-    message["To"] = to
-    message["Date"] = formatdate(localtime=True)
-    message["Message-ID"] = message_id_header
-    # RFC 3834: an automatic notice; polite auto-responders do not answer it.
-    message["Auto-Submitted"] = "auto-generated"
-    message.set_content(text)
-    if html is not None:
-        message.add_alternative(html, subtype="html")
-    return message
-
-
 def send_queued(
     database: Database,
     settings: SmtpSettings,
@@ -250,10 +106,12 @@ def send_queued(
     """
     clock: Callable[[], datetime] = (lambda: now) if now is not None else utc_now
     sent = retried = failed = 0
+    last_error: str | None = None
     connection: smtplib.SMTP | None = None
 
-    def record_failure(item: _Prepared, failure: _Failure) -> None:
-        nonlocal retried, failed
+    def record_failure(item: _Prepared, failure: Failure) -> None:
+        nonlocal retried, failed, last_error
+        last_error = failure.text
         if _record_failure(database, item, failure, sender_id, clock(), max_attempts):
             retried += 1
         else:
@@ -269,31 +127,29 @@ def send_queued(
             for index, item in enumerate(prepared):
                 if connection is None:
                     try:
-                        connection = _open_connection(settings, password, ssl_context)
+                        connection = connect(settings, password, ssl_context)
                     except (OSError, smtplib.SMTPException, EmailDeliveryError) as exc:
-                        failure = _Failure(
-                            describe_connection_error(settings, exc), permanent=False
-                        )
+                        failure = Failure(describe_connection_error(settings, exc), permanent=False)
                         for rest in prepared[index:]:
                             record_failure(rest, failure)
-                        return SendReport(sent, retried, failed)
+                        return SendReport(sent, retried, failed, last_error)
                 try:
                     connection.send_message(
                         item.message, from_addr=settings.from_address, to_addrs=[item.recipient]
                     )
                 except Exception as exc:
-                    failure = _classify(exc)
+                    failure = classify(exc)
                     record_failure(item, failure)
                     if failure.connection_lost:
-                        _close(connection)
+                        close_quietly(connection)
                         connection = None
                     continue
                 _mark_sent(database, item.id, sender_id, clock())
                 sent += 1
     finally:
         if connection is not None:
-            _close(connection)
-    return SendReport(sent, retried, failed)
+            close_quietly(connection)
+    return SendReport(sent, retried, failed, last_error)
 
 
 def _claim(
@@ -369,7 +225,7 @@ def _mark_sent(database: Database, row_id: int, sender_id: str, now: datetime) -
 def _record_failure(
     database: Database,
     item: _Prepared,
-    failure: _Failure,
+    failure: Failure,
     sender_id: str,
     now: datetime,
     max_attempts: int,
@@ -403,13 +259,19 @@ def _record_failure(
 def retry_failed(
     database: Database, ids: Sequence[int] | None = None, *, now: datetime | None = None
 ) -> int:
-    """Queue failed rows again (all of them, or only ``ids``); returns how many."""
+    """Queue failed rows again (all of them, or only ``ids``); returns how many.
+
+    Given ids must all exist and have failed; otherwise nothing changes and a typed error
+    says which ones do not fit.
+    """
     condition = OutboxMessage.status == "failed"
     if ids is not None:
         if not ids:
             return 0
         condition = and_(condition, OutboxMessage.id.in_(list(ids)))  # type: ignore[assignment]
     with database.write() as session:
+        if ids is not None:
+            _check_retryable(session, ids)
         result = session.execute(
             update(OutboxMessage)
             .where(condition)
@@ -426,42 +288,19 @@ def retry_failed(
         return max(result.rowcount or 0, 0)  # type: ignore[attr-defined]
 
 
-def send_test_email(
-    settings: SmtpSettings,
-    password: str | None,
-    to_address: str,
-    *,
-    ssl_context: ssl.SSLContext | None = None,
-) -> None:
-    """Send one short message now; raises EmailDeliveryError saying what went wrong."""
-    to_address = to_address.strip()
-    if "@" not in to_address:
-        raise EmailDeliveryError(f"'{to_address}' is not an email address to send a test to.")
-    message = build_email(
-        settings,
-        to=to_address,
-        subject="LeadDesk test email",
-        text=(
-            "This is a test email from LeadDesk.\n\n"
-            f"Sent through {settings.host}:{settings.port} ({settings.security.value}) "
-            f"from {settings.from_address}.\n"
-        ),
-        html=None,
-        message_id_header=f"<leaddesk.test.{uuid.uuid4().hex}@{settings.sender_domain}>",
+def _check_retryable(session: Session, ids: Sequence[int]) -> None:
+    found = dict(
+        session.execute(
+            select(OutboxMessage.id, OutboxMessage.status).where(OutboxMessage.id.in_(list(ids)))
+        ).all()
     )
-    connection = open_connection(settings, password, ssl_context=ssl_context)
-    try:
-        connection.send_message(message, from_addr=settings.from_address, to_addrs=[to_address])
-    except (OSError, smtplib.SMTPException) as exc:
-        raise EmailDeliveryError(
-            f"The SMTP server did not accept the test email: {_classify(exc).text}"
-        ) from exc
-    finally:
-        _close(connection)
-
-
-def _close(connection: smtplib.SMTP) -> None:
-    try:
-        connection.quit()
-    except (OSError, smtplib.SMTPException):
-        connection.close()
+    missing = sorted(set(ids) - set(found))
+    if missing:
+        listed = ", ".join(str(i) for i in missing)
+        raise NotFoundError(f"There is no email {listed} in the outbox; nothing was retried.")
+    not_failed = sorted(i for i, status in found.items() if status != "failed")
+    if not_failed:
+        listed = ", ".join(f"{i} ({found[i]})" for i in not_failed)
+        raise InvalidInputError(
+            f"Only failed emails can be retried; not failed: {listed}. Nothing was retried."
+        )
