@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
 )
 from sqlalchemy.orm import Session
 
-from leaddesk.errors import ConflictError, LeadDeskError, NotFoundError
+from leaddesk.errors import LeadDeskError
 from leaddesk.reassignment.controller import assign_from_bucket
 from leaddesk.reassignment.requests import LeadRef, PassResult
 from leaddesk.reassignment.targets import TargetUser, bucket_assignees
@@ -186,15 +186,13 @@ class BucketAssignDialog(QDialog):
         super().accept()
         show_outcome(parent, "assignDoneDialog", "Lead assigned", headline, detail=detail)
 
-    def _failed(self, message: str, exc: BaseException) -> None:
+    def _failed(self, message: str, _exc: BaseException) -> None:
         if not shiboken6.isValid(self):
             return
         self._set_running(False)
         self.result_message = message
-        if isinstance(exc, ConflictError | NotFoundError):
-            # The lead is no longer where the actor saw it: retrying this dialog cannot work.
-            parent = self.parentWidget()
-            self.reject()
-            show_outcome(parent, "assignErrorDialog", "Lead not assigned", message, error=True)
-        else:
-            show_outcome(self, "assignErrorDialog", "Lead not assigned", message, error=True)
+        # The tab refreshes from the database now, so the leads this dialog holds may be
+        # stale; close it and let the actor choose again from what is really waiting.
+        parent = self.parentWidget()
+        self.reject()
+        show_outcome(parent, "assignErrorDialog", "Lead not assigned", message, error=True)

@@ -21,9 +21,7 @@ def _box(
     return box
 
 
-def ask_yes_no(
-    parent: QWidget | None, name: str, title: str, text: str, detail: str = ""
-) -> bool:
+def ask_yes_no(parent: QWidget | None, name: str, title: str, text: str, detail: str = "") -> bool:
     """A Yes/No question; No is the default so Enter never passes leads by accident."""
     box = _box(parent, name, title, text, QMessageBox.Icon.Question)
     box.setStandardButtons(QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No)
