@@ -1,1 +1,33 @@
-"""The Qt window. Nothing outside this package imports Qt."""
+"""The Qt window. Nothing outside this package imports Qt.
+
+``main_window(db_url, actor)`` is the automation contract: it opens the database and returns
+the ready main window (object name ``mainWindow``) signed in as ``actor``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from leaddesk.ui.main_window import MainWindow
+
+
+def main_window(db_url: str, actor: str) -> MainWindow:
+    """Open ``db_url`` and return the ready main window for ``actor`` (not yet shown).
+
+    The window owns the database: closing it waits for a running pass and disposes it.
+    """
+    from leaddesk.store.database import open_database
+    from leaddesk.ui.main_window import build_main_window
+
+    database = open_database(db_url)
+    try:
+        window = build_main_window(database, actor)
+    except BaseException:
+        database.dispose()
+        raise
+    window.setProperty("ownsDatabase", True)
+    return window
+
+
+__all__ = ["main_window"]

@@ -1,11 +1,125 @@
-"""Placeholder until the window lands (issue 3)."""
+"""``leaddesk`` without a command: open the window (or render it to a PNG and exit).
+
+Errors at start (database unreachable, unknown or inactive user) raise a LeadDeskError that
+the command line prints as one line with exit code 1; an interactive start also shows it in
+a message box, since a desktop user may not see a terminal.
+"""
 
 from __future__ import annotations
 
-from leaddesk.errors import LeadDeskError
+import os
+import sys
+
+from leaddesk.errors import InvalidInputError, LeadDeskError
+from leaddesk.store.database import DB_ENV_VAR, Database, open_database
 
 
 def run_window(*, db: str | None, actor: str | None, screenshot: str | None) -> int:
-    raise LeadDeskError(
-        "The LeadDesk window is not built yet; use the subcommands (leaddesk --help)."
+    if screenshot:
+        # Rendering needs no display; set before the QApplication exists.
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    from PySide6.QtWidgets import QApplication
+
+    from leaddesk.ui import icons
+    from leaddesk.ui.settings import APPLICATION, ORGANISATION
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setOrganizationName(ORGANISATION)
+    app.setApplicationName(APPLICATION)
+    app.setApplicationDisplayName("LeadDesk")
+    app.setWindowIcon(icons.app_icon())
+    interactive = screenshot is None and os.environ.get("QT_QPA_PLATFORM") != "offscreen"
+    database: Database | None = None
+    try:
+        database = open_database(db)
+        if not _ensure_users(database, interactive, is_default=db is None):
+            return 1
+        name = actor or _choose_actor(database, interactive)
+        if name is None:
+            return 1
+        from leaddesk.ui.main_window import build_main_window
+
+        window = build_main_window(database, name)
+    except LeadDeskError as exc:
+        if database is not None:
+            database.dispose()
+        if interactive:
+            _show_start_error(str(exc))
+        raise
+    window.setProperty("ownsDatabase", True)
+    if screenshot:
+        return render_screenshot(window, screenshot)
+    window.show()
+    return int(app.exec())
+
+
+def render_screenshot(window: object, path: str) -> int:
+    """Show the window offscreen with the first user expanded, save it as PNG, close it."""
+    from PySide6.QtWidgets import QApplication
+
+    window.show()  # type: ignore[attr-defined]
+    tree = window.owner_tree  # type: ignore[attr-defined]
+    model = tree.model()
+    if model.rowCount() > 0:
+        first = model.index(0, 0)
+        tree.expand(first)
+        for row in range(model.rowCount(first)):
+            tree.expand(model.index(row, 0, first))
+        tree.setCurrentIndex(model.index(0, 0, model.index(0, 0, first)))
+    QApplication.processEvents()
+    image = window.grab()  # type: ignore[attr-defined]
+    window.close()  # type: ignore[attr-defined]
+    if not image.save(path, "PNG"):
+        raise LeadDeskError(f"Cannot write the screenshot to {path}.")
+    print(f"wrote {path}")
+    return 0
+
+
+def _ensure_users(database: Database, interactive: bool, *, is_default: bool) -> bool:
+    """An empty database (first run): offer the demo data so there is someone to sign in as."""
+    from leaddesk.store.demo import create_demo
+    from leaddesk.store.tree_queries import active_user_names
+
+    with database.read() as session:
+        if active_user_names(session):
+            return True
+    if not interactive:
+        raise InvalidInputError(
+            "The database has no users yet; create the demo data with 'leaddesk demo'."
+        )
+    from PySide6.QtWidgets import QMessageBox
+
+    where = (
+        "the default database"
+        if is_default and not os.environ.get(DB_ENV_VAR)
+        else (database.display_url)
     )
+    answer = QMessageBox.question(
+        None,
+        "LeadDesk",
+        f"{where} is empty. Create the demo data (users, offices, pass groups and leads) so "
+        "you can try LeadDesk?",
+    )
+    if answer != QMessageBox.StandardButton.Yes:
+        return False
+    create_demo(database)
+    return True
+
+
+def _choose_actor(database: Database, interactive: bool) -> str | None:
+    from leaddesk.ui.sign_in_dialog import ask_who, remembered_user
+
+    if not interactive:
+        remembered = remembered_user()
+        if remembered:
+            return remembered
+        raise InvalidInputError("Say who signs in with --as NAME.")
+    return ask_who(database)
+
+
+def _show_start_error(message: str) -> None:
+    from PySide6.QtWidgets import QMessageBox
+
+    box = QMessageBox(QMessageBox.Icon.Critical, "LeadDesk cannot start", message)
+    box.setObjectName("startErrorDialog")
+    box.exec()

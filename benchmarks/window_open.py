@@ -1,0 +1,159 @@
+"""How fast the window opens on a big database, and how fast a huge status expands.
+
+Builds (once, cached) a SQLite database with the demo data plus 500 users and 1,000,000
+leads, one of whom holds 50,000 leads in the LEAD status; then, with the database open,
+measures (1) building and showing the main window as Maria Manager until it is ready, and
+(2) expanding that 50,000-lead status until its first rows are in the tree.
+
+    python benchmarks/window_open.py [--cache-dir DIR] [--rebuild]
+
+Targets (issue 3): ready < 1 s, first rows < 200 ms. The last line prints both figures and
+the peak memory of the process.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import sys
+import time
+from pathlib import Path
+
+import platformdirs
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from sqlalchemy import text
+
+from leaddesk.store.database import open_database
+from leaddesk.store.demo import create_demo
+
+USERS = 500
+LEADS = 1_000_000
+BIG_STATUS_LEADS = 50_000
+BIG_OWNER = "Big Holder"
+ACTOR = "Maria Manager"
+
+
+def build_database(path: Path) -> None:
+    """Demo data at scale, then one user who holds 50,000 leads in one status."""
+    partial = path.with_suffix(".building")
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{partial}{suffix}").unlink(missing_ok=True)
+    started = time.perf_counter()
+    database = open_database(str(partial))
+    create_demo(database, users=USERS, leads=LEADS)
+    with database.write() as session:
+        # A direct SQL update is fine here: this is the benchmark's setup, not the app.
+        lead_status = session.execute(text("SELECT id FROM statuses WHERE name = 'LEAD'")).one()[0]
+        maria = session.execute(text("SELECT id FROM users WHERE name = :n"), {"n": ACTOR}).one()[0]
+        big = session.execute(text("SELECT MAX(id) FROM users")).one()[0]
+        session.execute(
+            text("UPDATE users SET name = :n WHERE id = :i"), {"n": BIG_OWNER, "i": big}
+        )
+        opportunity = session.execute(
+            text("SELECT id FROM statuses WHERE name = 'OPPORTUNITY'")
+        ).one()[0]
+        # Exactly 50,000 in LEAD: the user's own generated LEAD leads move to OPPORTUNITY.
+        session.execute(
+            text("UPDATE leads SET status_id = :o WHERE owner_id = :u AND status_id = :s"),
+            {"o": opportunity, "u": big, "s": lead_status},
+        )
+        session.execute(
+            text(
+                "UPDATE leads SET owner_id = :owner, status_id = :status WHERE id IN "
+                "(SELECT id FROM leads WHERE owner_id IS NOT NULL AND owner_id != :owner "
+                "ORDER BY id DESC LIMIT :n)"
+            ),
+            {"owner": big, "status": lead_status, "n": BIG_STATUS_LEADS},
+        )
+        session.execute(
+            text(
+                "INSERT INTO manager_rights (manager_id, user_id) SELECT :m, :u WHERE NOT EXISTS "
+                "(SELECT 1 FROM manager_rights WHERE manager_id = :m AND user_id = :u)"
+            ),
+            {"m": maria, "u": big},
+        )
+    finish_file(database)
+    database.dispose()
+    partial.rename(path)
+    print(f"built {path} in {time.perf_counter() - started:.0f} s", flush=True)
+
+
+def finish_file(database: object) -> None:
+    # Outside any transaction (the raw connection autocommits): fresh planner statistics,
+    # and the WAL folded into the main file so the measured open starts clean.
+    raw = database.engine.raw_connection()  # type: ignore[attr-defined]
+    try:
+        cursor = raw.cursor()
+        cursor.execute("ANALYZE")
+        cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        cursor.close()
+    finally:
+        raw.close()
+
+
+def measure(path: Path) -> tuple[float, float, int]:
+    from leaddesk.ui.main_window import build_main_window
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance() or QApplication([])
+    database = open_database(str(path))
+    started = time.perf_counter()
+    window = build_main_window(database, ACTOR)
+    window.resize(1200, 760)
+    window.show()
+    app.processEvents()
+    ready = time.perf_counter() - started
+
+    view = window.owner_tree
+    model = view.model()
+    status_index = model.find_status_index(BIG_OWNER, "LEAD")
+    assert status_index.isValid(), "the 50,000-lead status is not in the tree"
+    view.expand(status_index.parent())
+    app.processEvents()
+    started = time.perf_counter()
+    view.expand(status_index)
+    app.processEvents()
+    first_rows = time.perf_counter() - started
+    shown = model.rowCount(status_index)
+    total = model.status_count(status_index)
+    assert shown > 0 and total == BIG_STATUS_LEADS, (shown, total)
+    window.close()
+    database.dispose()
+    peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return ready, first_rows, peak_kb
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--cache-dir",
+        type=Path,
+        default=Path(platformdirs.user_cache_dir("LeadDesk", "LeadDesk")) / "benchmarks",
+    )
+    parser.add_argument("--rebuild", action="store_true", help="build the database again")
+    parser.add_argument("--build-only", action="store_true", help="only build the database")
+    args = parser.parse_args()
+    args.cache_dir.mkdir(parents=True, exist_ok=True)
+    path = args.cache_dir / f"window-open-{USERS}u-{LEADS}l.sqlite3"
+    if args.rebuild:
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+    if not path.exists():
+        build_database(path)
+    if args.build_only:
+        return 0
+    ready, first_rows, peak_kb = measure(path)
+    print(
+        f"window ready: {ready * 1000:.0f} ms (target < 1000 ms); "
+        f"first rows of a {BIG_STATUS_LEADS:,}-lead status: {first_rows * 1000:.0f} ms "
+        f"(target < 200 ms); peak memory: {peak_kb / 1024:.0f} MB"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,485 @@
+"""The LeadDesk main window: Lead Management and Leads to be Assigned tabs, target pane.
+
+Every way to pass ends in :func:`run_pass_flow`: a drop on the target pane (from either
+tab), the context menu's "Pass to…", and Edit > Cut / Paste. Reads happen on the GUI thread
+(they are small and fast, see ``store/tree_queries``); passes run on the operation runner,
+and ``runner.changed`` reloads both panes from the database, keeping expansion and
+selection.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QByteArray, QModelIndex, QPoint, Qt, QTimer
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QLabel,
+    QLineEdit,
+    QMainWindow,
+    QMenu,
+    QMessageBox,
+    QProgressBar,
+    QSplitter,
+    QTabWidget,
+    QTreeView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from leaddesk.errors import PermissionDeniedError
+from leaddesk.reassignment.requests import Target
+from leaddesk.store.database import Database
+from leaddesk.store.lookup import find_user
+from leaddesk.ui import icons
+from leaddesk.ui.context import WindowContext
+from leaddesk.ui.feedback import show_outcome
+from leaddesk.ui.operations import OperationRunner
+from leaddesk.ui.owner_model import OwnerTreeModel
+from leaddesk.ui.pass_dialogs import run_pass_flow, run_undo_flow
+from leaddesk.ui.pass_source import PASS_SOURCE_MIME_TYPE, PassSource
+from leaddesk.ui.settings import app_settings
+from leaddesk.ui.target_chooser import TargetChooserDialog
+from leaddesk.ui.target_model import TargetModel
+from leaddesk.ui.view_state import restore_view_state, save_view_state
+
+try:
+    from leaddesk.ui.bucket_tab import BucketTab
+    from leaddesk.ui.lead_window import LeadWindow
+except ImportError:  # pragma: no cover - only while the other tabs are being built
+    BucketTab = None  # type: ignore[assignment,misc]
+    LeadWindow = None  # type: ignore[assignment,misc]
+
+BUCKET_TAB_TITLE = "Leads to be Assigned"
+SEARCH_DELAY_MS = 300
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, context: WindowContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.context = context
+        self.setObjectName("mainWindow")
+        self.setWindowTitle(f"LeadDesk — {context.actor_name}")
+        self.setWindowIcon(icons.app_icon())
+        self.cut_source: PassSource | None = None
+        self.lead_windows: list[QWidget] = []
+
+        self.owner_model = OwnerTreeModel(context, self)
+        self.target_model = TargetModel(context, self)
+        self.tabs = QTabWidget(self)
+        self.tabs.setObjectName("mainTabs")
+        self.tabs.setDocumentMode(True)
+        self.tabs.addTab(self._build_lead_management(), "Lead Management")
+        self.bucket_tab = self._build_bucket_tab()
+        self.bucket_tab_index = self.tabs.addTab(self.bucket_tab, BUCKET_TAB_TITLE)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        self.splitter.setObjectName("mainSplitter")
+        self.splitter.addWidget(self.tabs)
+        self.splitter.addWidget(self._build_target_pane())
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 2)
+        self.splitter.setChildrenCollapsible(False)
+        self.setCentralWidget(self.splitter)
+        self._build_actions()
+        self._build_status_bar()
+
+        self.owner_model.load_failed.connect(self._show_load_error)
+        self.target_model.load_failed.connect(self._show_load_error)
+        # Queued: the drop event finishes before the confirmation dialog opens.
+        self.target_model.pass_requested.connect(
+            self.request_pass, Qt.ConnectionType.QueuedConnection
+        )
+        context.runner.changed.connect(self.refresh)
+        context.runner.busy_changed.connect(self.busy_bar.setVisible)
+        if BucketTab is not None:
+            self.bucket_tab.waiting_count_changed.connect(self._update_bucket_badge)
+            self._update_bucket_badge(self.bucket_tab.waiting_count)
+        self.owner_model.reload()
+        self.target_model.reload()
+        self.target_view.expandAll()
+        self.resize(1180, 720)
+        self._restore_settings()
+
+    # -- building ------------------------------------------------------------------------
+
+    def _build_lead_management(self) -> QWidget:
+        page = QWidget(self)
+        page.setObjectName("leadManagementTab")
+        self.search_edit = QLineEdit(page)
+        self.search_edit.setObjectName("searchEdit")
+        self.search_edit.setPlaceholderText("Search leads by name or company")
+        self.search_edit.setClearButtonEnabled(True)
+        self.search_edit.setAccessibleName("Search leads")
+        self.search_timer = QTimer(self)
+        self.search_timer.setSingleShot(True)
+        self.search_timer.setInterval(SEARCH_DELAY_MS)
+        self.search_timer.timeout.connect(self.apply_search)
+        self.search_edit.textChanged.connect(self.search_timer.start)
+        self.search_edit.returnPressed.connect(self.apply_search)
+        self.search_note = QLabel(page)
+        self.search_note.setObjectName("searchNote")
+        self.search_note.hide()
+
+        self.owner_tree = QTreeView(page)
+        view = self.owner_tree
+        view.setObjectName("ownerTree")
+        view.setAccessibleName("Leads by owner and status")
+        view.setModel(self.owner_model)
+        view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        view.setDragEnabled(True)
+        view.setDragDropMode(QAbstractItemView.DragDropMode.DragOnly)
+        view.setDefaultDropAction(Qt.DropAction.MoveAction)
+        view.setUniformRowHeights(True)  # needed to stay fast with 50,000 rows under a status
+        view.setAlternatingRowColors(True)
+        view.setAllColumnsShowFocus(True)
+        view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        view.customContextMenuRequested.connect(self._owner_menu)
+        view.doubleClicked.connect(self._owner_double_clicked)
+        view.verticalScrollBar().valueChanged.connect(self._fetch_more_if_at_bottom)
+        header = view.header()
+        header.setStretchLastSection(False)
+        for column, width in enumerate((330, 170, 120, 130)):
+            view.setColumnWidth(column, width)
+
+        layout = QVBoxLayout(page)
+        layout.setContentsMargins(8, 8, 8, 8)
+        layout.setSpacing(6)
+        layout.addWidget(self.search_edit)
+        layout.addWidget(self.search_note)
+        layout.addWidget(view, 1)
+        return page
+
+    def _build_bucket_tab(self) -> QWidget:
+        if BucketTab is not None:
+            return BucketTab(self.context, self)
+        placeholder = QLabel("The Leads to be Assigned tab is not available.", self)
+        placeholder.setObjectName("bucketTab")
+        return placeholder
+
+    def _build_target_pane(self) -> QWidget:
+        pane = QWidget(self)
+        pane.setObjectName("targetPane")
+        title = QLabel("Pass to", pane)
+        title.setObjectName("targetTitle")
+        font = title.font()
+        font.setBold(True)
+        font.setPointSizeF(font.pointSizeF() * 1.15)
+        title.setFont(font)
+        hint = QLabel(
+            "Drop leads, a status or a whole user on a target. Only users you have manager "
+            "rights over are listed.",
+            pane,
+        )
+        hint.setObjectName("targetHint")
+        hint.setWordWrap(True)
+        hint.setStyleSheet("color: palette(placeholder-text);")
+        self.target_view = QTreeView(pane)
+        view = self.target_view
+        view.setObjectName("targetView")
+        view.setAccessibleName("Pass targets")
+        view.setModel(self.target_model)
+        view.setAcceptDrops(True)
+        view.setDragDropMode(QAbstractItemView.DragDropMode.DropOnly)
+        # Overwrite mode: a drop anywhere on a row means "onto this target", never between.
+        view.setDragDropOverwriteMode(True)
+        view.setDropIndicatorShown(True)
+        view.setRootIsDecorated(False)
+        view.setItemsExpandable(False)
+        view.setUniformRowHeights(True)
+        view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        view.customContextMenuRequested.connect(self._target_menu)
+        view.setColumnWidth(0, 230)
+        self.target_model.modelReset.connect(view.expandAll)
+        layout = QVBoxLayout(pane)
+        layout.setContentsMargins(8, 8, 8, 8)
+        layout.setSpacing(6)
+        layout.addWidget(title)
+        layout.addWidget(hint)
+        layout.addWidget(view, 1)
+        return pane
+
+    def _build_actions(self) -> None:
+        def action(text: str, shortcut: QKeySequence | str | None, slot: object) -> QAction:
+            act = QAction(text, self)
+            if shortcut is not None:
+                act.setShortcut(QKeySequence(shortcut))
+            act.triggered.connect(slot)
+            self.addAction(act)
+            return act
+
+        self.undo_action = action("&Undo pass", QKeySequence.StandardKey.Undo, self.undo_pass)
+        self.undo_action.setObjectName("undoPassAction")
+        self.cut_action = action("Cu&t", QKeySequence.StandardKey.Cut, self.cut_selection)
+        self.cut_action.setObjectName("cutAction")
+        self.paste_action = action("&Paste", QKeySequence.StandardKey.Paste, self.paste_on_target)
+        self.paste_action.setObjectName("pasteAction")
+        self.pass_to_action = action("Pass &to…", "Ctrl+P", self.pass_selection_to)
+        self.pass_to_action.setObjectName("passToAction")
+        self.refresh_action = action("&Refresh", QKeySequence.StandardKey.Refresh, self.refresh)
+        self.find_action = action("&Find lead", QKeySequence.StandardKey.Find, self._focus_search)
+        self.quit_action = action("&Quit", QKeySequence.StandardKey.Quit, self.close)
+        menus = self.menuBar()
+        file_menu = menus.addMenu("&File")
+        file_menu.addAction(self.refresh_action)
+        file_menu.addSeparator()
+        file_menu.addAction(self.quit_action)
+        edit_menu = menus.addMenu("&Edit")
+        edit_menu.setObjectName("editMenu")
+        for item in (self.undo_action, None, self.cut_action, self.paste_action, None):
+            edit_menu.addAction(item) if item else edit_menu.addSeparator()
+        edit_menu.addAction(self.pass_to_action)
+        edit_menu.addAction(self.find_action)
+        help_menu = menus.addMenu("&Help")
+        help_menu.addAction("&About LeadDesk", self._about)
+
+    def _build_status_bar(self) -> None:
+        bar = self.statusBar()
+        self.busy_bar = QProgressBar(self)
+        self.busy_bar.setObjectName("busyIndicator")
+        self.busy_bar.setRange(0, 0)
+        self.busy_bar.setMaximumWidth(120)
+        self.busy_bar.setTextVisible(False)
+        self.busy_bar.hide()
+        # Reserved for the email (outbox) status widget: see set_email_status_widget().
+        self.email_status_area = QWidget(self)
+        self.email_status_area.setObjectName("emailStatusArea")
+        self.email_status_layout = QVBoxLayout(self.email_status_area)
+        self.email_status_layout.setContentsMargins(0, 0, 0, 0)
+        self.actor_label = QLabel(f"Signed in as {self.context.actor_name}", self)
+        self.actor_label.setObjectName("actorLabel")
+        self.database_label = QLabel(f"Database: {self.context.database.display_url}", self)
+        self.database_label.setObjectName("databaseLabel")
+        self.database_label.setToolTip(self.context.database.display_url)
+        bar.addWidget(self.actor_label)
+        bar.addWidget(self.database_label, 1)
+        bar.addPermanentWidget(self.busy_bar)
+        bar.addPermanentWidget(self.email_status_area)
+
+    def set_email_status_widget(self, widget: QWidget) -> None:
+        """Show the email status (outbox) widget in the status bar's reserved place."""
+        self.email_status_layout.addWidget(widget)
+
+    # -- refreshing ----------------------------------------------------------------------
+
+    def refresh(self) -> None:
+        """Reload both panes from the database, keeping expansion and selection."""
+        owner_state = save_view_state(self.owner_tree)
+        target_state = save_view_state(self.target_view)
+        self.owner_model.reload()
+        self.target_model.reload()
+        restore_view_state(self.owner_tree, owner_state)
+        restore_view_state(self.target_view, target_state)
+
+    def apply_search(self) -> None:
+        self.search_timer.stop()
+        text = self.search_edit.text().strip()
+        if text == self.owner_model.search:
+            return
+        self.owner_model.set_search(text)
+        if text:
+            self.owner_tree.expandAll()
+        if self.owner_model.search_truncated:
+            self.search_note.setText("Showing the first 1,000 matches; type more to narrow down.")
+        elif text and self.owner_model.rowCount() == 0:
+            self.search_note.setText(f"No lead of your users matches “{text}”.")
+        else:
+            self.search_note.setText("")
+        self.search_note.setVisible(bool(self.search_note.text()))
+
+    def _fetch_more_if_at_bottom(self, value: int) -> None:
+        # QTreeView fetches more rows only for top-level items; leads sit two levels down.
+        if value < self.owner_tree.verticalScrollBar().maximum():
+            return
+        index = self.owner_tree.indexAt(self.owner_tree.viewport().rect().bottomLeft())
+        while index.isValid() and not self.owner_model.canFetchMore(index):
+            index = index.parent()
+        if index.isValid():
+            self.owner_model.fetchMore(index)
+
+    def _update_bucket_badge(self, count: int) -> None:
+        title = f"{BUCKET_TAB_TITLE} ({count:,})" if count else BUCKET_TAB_TITLE
+        self.tabs.setTabText(self.bucket_tab_index, title)
+
+    def _show_load_error(self, message: str) -> None:
+        show_outcome(self, "loadErrorDialog", "Cannot read the database", message, error=True)
+
+    # -- passing -------------------------------------------------------------------------
+
+    def request_pass(self, source: PassSource, target: Target) -> None:
+        run_pass_flow(self.context, source, target, self, on_finished=self._pass_finished)
+
+    def _pass_finished(self, result: object) -> None:
+        if result is not None:
+            self.cut_source = None
+
+    def current_source(self) -> PassSource | None:
+        """What the selection in the visible tab would pass (as its drag would)."""
+        if self.tabs.currentIndex() == 0:
+            return self.owner_model.source_for(self.owner_tree.selectionModel().selectedRows(0))
+        tree = self.bucket_tab.findChild(QTreeView, "bucketTree")
+        if tree is None:
+            return None
+        mime = tree.model().mimeData(tree.selectionModel().selectedRows(0))
+        if mime is None or not mime.hasFormat(PASS_SOURCE_MIME_TYPE):
+            return None
+        return PassSource.decode(mime.data(PASS_SOURCE_MIME_TYPE).data())
+
+    def cut_selection(self) -> None:
+        source = self.current_source()
+        if source is None:
+            self.statusBar().showMessage("Select leads, a status or a user to cut first.", 5000)
+            return
+        self.cut_source = source
+        self.statusBar().showMessage(
+            f"Cut {source.label}. Select a target under “Pass to” and choose Edit > Paste.", 15000
+        )
+
+    def paste_on_target(self) -> None:
+        if self.cut_source is None:
+            self.statusBar().showMessage(
+                "Nothing is cut: select leads and choose Edit > Cut.", 5000
+            )
+            return
+        choice = self.target_model.choice(self.target_view.currentIndex())
+        if choice is None:
+            show_outcome(
+                self,
+                "pasteHintDialog",
+                "Paste",
+                "Select a user, office or pass group under “Pass to” first, then paste.",
+            )
+            return
+        self.request_pass(self.cut_source, choice.target)
+
+    def pass_selection_to(self) -> None:
+        source = self.current_source()
+        if source is None:
+            self.statusBar().showMessage("Select leads, a status or a user first.", 5000)
+            return
+        chooser = TargetChooserDialog(self.target_model, source.label, self)
+        target = (
+            chooser.chosen() if chooser.exec() == TargetChooserDialog.DialogCode.Accepted else None
+        )
+        chooser.deleteLater()
+        self.target_view.expandAll()
+        if target is not None:
+            self.request_pass(source, target)
+
+    def undo_pass(self) -> None:
+        run_undo_flow(self.context, self)
+
+    # -- menus and double-click ----------------------------------------------------------
+
+    def _owner_menu(self, pos: QPoint) -> None:
+        index = self.owner_tree.indexAt(pos)
+        if not index.isValid():
+            return
+        menu = QMenu(self)
+        menu.setObjectName("ownerTreeMenu")
+        lead_id = self.owner_model.lead_id(index)
+        if lead_id is not None:
+            menu.addAction("Open lead", lambda: self.open_lead(lead_id))
+            menu.addSeparator()
+        menu.addAction(self.pass_to_action)
+        menu.addAction(self.cut_action)
+        menu.popup(self.owner_tree.viewport().mapToGlobal(pos))
+
+    def _target_menu(self, pos: QPoint) -> None:
+        index = self.target_view.indexAt(pos)
+        if self.target_model.choice(index) is None:
+            return
+        self.target_view.setCurrentIndex(index)
+        menu = QMenu(self)
+        menu.setObjectName("targetMenu")
+        paste = menu.addAction("Paste here", self.paste_on_target)
+        paste.setEnabled(self.cut_source is not None)
+        menu.popup(self.target_view.viewport().mapToGlobal(pos))
+
+    def _owner_double_clicked(self, index: QModelIndex) -> None:
+        lead_id = self.owner_model.lead_id(index)
+        if lead_id is not None:
+            self.open_lead(lead_id)
+
+    def open_lead(self, lead_id: int) -> QWidget | None:
+        if LeadWindow is None:
+            return None
+        window = LeadWindow(self.context, lead_id, self)
+        window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        window.destroyed.connect(lambda *_: self._forget(window))
+        self.lead_windows.append(window)
+        window.show()
+        return window
+
+    def _forget(self, window: QWidget) -> None:
+        if window in self.lead_windows:
+            self.lead_windows.remove(window)
+
+    def _focus_search(self) -> None:
+        self.tabs.setCurrentIndex(0)
+        self.search_edit.setFocus()
+        self.search_edit.selectAll()
+
+    def _about(self) -> None:
+        QMessageBox.about(
+            self,
+            "About LeadDesk",
+            "LeadDesk passes leads between people: drag a lead, a status or a whole user "
+            "onto a user, office or pass group.",
+        )
+
+    # -- settings ------------------------------------------------------------------------
+
+    def _restore_settings(self) -> None:
+        settings = app_settings()
+        for key, restore in (
+            ("window/geometry", self.restoreGeometry),
+            ("window/state", self.restoreState),
+            ("window/splitter", self.splitter.restoreState),
+            ("window/ownerColumns", self.owner_tree.header().restoreState),
+            ("window/targetColumns", self.target_view.header().restoreState),
+        ):
+            value = settings.value(key)
+            if isinstance(value, QByteArray | bytes) and value:
+                restore(QByteArray(value))
+
+    def save_settings(self) -> None:
+        settings = app_settings()
+        settings.setValue("window/geometry", self.saveGeometry())
+        settings.setValue("window/state", self.saveState())
+        settings.setValue("window/splitter", self.splitter.saveState())
+        settings.setValue("window/ownerColumns", self.owner_tree.header().saveState())
+        settings.setValue("window/targetColumns", self.target_view.header().saveState())
+        settings.sync()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.save_settings()
+        # Let a running pass finish (it is one transaction) before the database closes.
+        self.context.runner.wait_idle()
+        for window in list(self.lead_windows):
+            window.close()
+        super().closeEvent(event)
+        if self.property("ownsDatabase"):
+            self.context.database.dispose()
+
+
+def build_main_window(database: Database, actor: str) -> MainWindow:
+    """The ready window for ``actor`` (name, email or id) on an open database."""
+    with database.read() as session:
+        user = find_user(session, actor)
+        if not user.active:
+            raise PermissionDeniedError(f"{user.name} is inactive and cannot sign in.")
+        actor_id, actor_name, is_admin = user.id, user.name, user.is_admin
+    runner = OperationRunner(database)
+    context = WindowContext(
+        database=database,
+        runner=runner,
+        actor_id=actor_id,
+        actor_name=actor_name,
+        is_admin=is_admin,
+    )
+    window = MainWindow(context)
+    runner.setParent(window)
+    return window
