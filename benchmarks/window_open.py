@@ -96,8 +96,9 @@ def finish_file(database: object) -> None:
 
 
 def measure(path: Path) -> tuple[float, float, int]:
-    from leaddesk.ui.main_window import build_main_window
     from PySide6.QtWidgets import QApplication
+
+    from leaddesk.ui.main_window import build_main_window
 
     app = QApplication.instance() or QApplication([])
     database = open_database(str(path))
