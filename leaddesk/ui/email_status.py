@@ -1,0 +1,448 @@
+"""Email in the window: a background sender and the status-bar item that shows the outbox.
+
+:class:`EmailSender` sends queued notifications on a worker thread (never the GUI thread)
+shortly after each pass and every minute; :class:`EmailStatus` is the status-bar item
+("3 emails waiting", "1 email failed", "All emails sent") that opens the outbox list with a
+Retry button. A down or slow SMTP server only delays the worker; the window stays
+responsive. No SQL here: the work is done by ``leaddesk.notify`` functions.
+"""
+
+from __future__ import annotations
+
+import logging
+import ssl
+import traceback
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal, Slot
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDialog,
+    QDialogButtonBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from leaddesk.errors import LeadDeskError
+from leaddesk.notify.outbox_view import OutboxCounts, OutboxEntry, list_outbox, outbox_counts
+from leaddesk.notify.sender import SendReport, new_sender_id, retry_failed, send_queued
+from leaddesk.notify.smtp_settings import SmtpSettingsStore, get_password
+from leaddesk.store.database import Database
+
+log = logging.getLogger(__name__)
+
+SEND_INTERVAL_MS = 60_000
+# Long enough to gather a burst of passes into one run, short enough to feel immediate.
+SEND_DELAY_MS = 1_500
+
+
+class _Relay(QObject):
+    """Lives on the GUI thread; its slots receive the worker's result by queued signal."""
+
+    done = Signal(object)
+    error = Signal(str)
+
+    def __init__(
+        self, on_done: Callable[[Any], None], on_error: Callable[[str], None] | None
+    ) -> None:
+        super().__init__()
+        self.on_done = on_done
+        self.on_error = on_error
+        self.done.connect(self._deliver_done)
+        self.error.connect(self._deliver_error)
+        self.finished: Callable[[_Relay], None] = lambda _relay: None
+
+    @Slot(object)
+    def _deliver_done(self, result: object) -> None:
+        try:
+            self.on_done(result)
+        finally:
+            self.finished(self)
+
+    @Slot(str)
+    def _deliver_error(self, message: str) -> None:
+        try:
+            if self.on_error is not None:
+                self.on_error(message)
+        finally:
+            self.finished(self)
+
+
+class _Call(QRunnable):
+    def __init__(self, work: Callable[[], Any], relay: _Relay) -> None:
+        super().__init__()
+        self.work = work
+        self.relay = relay
+
+    def run(self) -> None:
+        try:
+            result = self.work()
+        except LeadDeskError as exc:
+            self.relay.error.emit(str(exc))
+        except Exception as exc:  # no traceback may reach the user
+            log.error("background email work failed: %s", traceback.format_exc())
+            first = str(getattr(exc, "orig", None) or exc).strip().splitlines()
+            self.relay.error.emit(f"Something went wrong: {first[0] if first else exc!r}")
+        else:
+            self.relay.done.emit(result)
+
+
+class BackgroundCalls(QObject):
+    """Runs plain functions on its own thread pool and calls back on the GUI thread."""
+
+    def __init__(self, parent: QObject | None = None, *, threads: int = 1) -> None:
+        super().__init__(parent)
+        self.pool = QThreadPool(self)
+        self.pool.setMaxThreadCount(threads)
+        self._relays: set[_Relay] = set()
+
+    def run(
+        self,
+        work: Callable[[], Any],
+        on_done: Callable[[Any], None],
+        on_error: Callable[[str], None] | None = None,
+    ) -> None:
+        relay = _Relay(on_done, on_error)
+        relay.finished = self._relays.discard
+        self._relays.add(relay)
+        self.pool.start(_Call(work, relay))
+
+    @property
+    def pending(self) -> int:
+        return len(self._relays)
+
+    def wait(self, msecs: int = 30_000) -> bool:
+        return self.pool.waitForDone(msecs)
+
+
+class EmailSender(QObject):
+    """Sends the outbox in the background: soon after each pass and every ``interval_ms``."""
+
+    counts_changed = Signal(object)  # OutboxCounts
+    run_finished = Signal(object)  # SendReport
+    problem = Signal(str)  # a sentence: settings unreadable, database unreachable, ...
+
+    def __init__(
+        self,
+        database: Database,
+        parent: QObject | None = None,
+        *,
+        settings_store: SmtpSettingsStore | None = None,
+        interval_ms: int = SEND_INTERVAL_MS,
+        delay_ms: int = SEND_DELAY_MS,
+        ssl_context: ssl.SSLContext | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.database = database
+        self.settings_store = settings_store or SmtpSettingsStore()
+        self.ssl_context = ssl_context
+        self.sender_id = new_sender_id()
+        self.calls = BackgroundCalls(self)
+        self.counts = OutboxCounts()
+        self.last_report: SendReport | None = None
+        self._sending = False
+        self._again = False
+        self._stopped = False
+        self.timer = QTimer(self)
+        self.timer.setInterval(interval_ms)
+        self.timer.timeout.connect(self.send_now)
+        self.soon = QTimer(self)
+        self.soon.setSingleShot(True)
+        self.soon.setInterval(delay_ms)
+        self.soon.timeout.connect(self.send_now)
+
+    @property
+    def sending(self) -> bool:
+        return self._sending
+
+    def start(self) -> None:
+        """Begin the periodic sending, with a first run shortly."""
+        self._stopped = False
+        self.timer.start()
+        self.soon.start()
+        self.refresh()
+
+    def notify_pass_done(self) -> None:
+        """A pass was made: send its emails shortly (several passes share one run)."""
+        if not self._stopped:
+            self.soon.start()
+            self.refresh()
+
+    @Slot()
+    def send_now(self) -> None:
+        if self._stopped:
+            return
+        if self._sending:
+            self._again = True  # a pass during a run: go again right after it
+            return
+        self._sending = True
+        self.calls.run(self._send_in_background, self._sent, self._send_problem)
+
+    def refresh(self) -> None:
+        """Re-read the counts (after a pass, a retry, or when a dialog opens)."""
+        self.calls.run(lambda: outbox_counts(self.database), self._set_counts, self.problem.emit)
+
+    def retry(
+        self,
+        ids: list[int] | None,
+        on_done: Callable[[int], None] | None = None,
+        on_error: Callable[[str], None] | None = None,
+    ) -> None:
+        """Queue failed rows again (all of them when ``ids`` is None), then send."""
+
+        def done(count: int) -> None:
+            if on_done is not None:
+                on_done(count)
+            self.refresh()
+            self.send_now()
+
+        self.calls.run(lambda: retry_failed(self.database, ids), done, on_error)
+
+    def list_rows(
+        self, on_done: Callable[[list[OutboxEntry]], None], on_error: Callable[[str], None]
+    ) -> None:
+        self.calls.run(lambda: list_outbox(self.database), on_done, on_error)
+
+    def shutdown(self, msecs: int = 30_000) -> bool:
+        """Stop the timers and wait for a running send; True when nothing is left running."""
+        self._stopped = True
+        self.timer.stop()
+        self.soon.stop()
+        return self.calls.wait(msecs)
+
+    def _send_in_background(self) -> tuple[SendReport, OutboxCounts]:
+        # Read settings and password here, not at start: the user may have changed them.
+        settings = self.settings_store.load()
+        password = get_password(settings)
+        report = send_queued(
+            self.database,
+            settings,
+            password,
+            sender_id=self.sender_id,
+            ssl_context=self.ssl_context,
+        )
+        return report, outbox_counts(self.database)
+
+    def _sent(self, result: tuple[SendReport, OutboxCounts]) -> None:
+        report, counts = result
+        self._sending = False
+        self.last_report = report
+        self._set_counts(counts)
+        self.run_finished.emit(report)
+        self._maybe_again()
+
+    def _send_problem(self, message: str) -> None:
+        self._sending = False
+        self.problem.emit(message)
+        self._maybe_again()
+
+    def _maybe_again(self) -> None:
+        if self._again:
+            self._again = False
+            self.send_now()
+
+    def _set_counts(self, counts: OutboxCounts) -> None:
+        self.counts = counts
+        self.counts_changed.emit(counts)
+
+
+class EmailStatus(QWidget):
+    """The status-bar item: how many emails wait or failed; a click opens the outbox."""
+
+    def __init__(
+        self,
+        database: Database,
+        parent: QWidget | None = None,
+        *,
+        settings_store: SmtpSettingsStore | None = None,
+        interval_ms: int = SEND_INTERVAL_MS,
+        delay_ms: int = SEND_DELAY_MS,
+        ssl_context: ssl.SSLContext | None = None,
+        start: bool = True,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("emailStatus")
+        self.email_sender = EmailSender(
+            database,
+            self,
+            settings_store=settings_store,
+            interval_ms=interval_ms,
+            delay_ms=delay_ms,
+            ssl_context=ssl_context,
+        )
+        self.button = QToolButton(self)
+        self.button.setObjectName("emailStatusButton")
+        self.button.setAutoRaise(True)
+        self.button.setText("Email: checking…")
+        self.button.setToolTip("Open the outbox: the emails LeadDesk sends about passes")
+        self.button.clicked.connect(self.open_outbox)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.button)
+        self.dialog: OutboxDialog | None = None
+        self._problem = ""
+        self.email_sender.counts_changed.connect(self._show_counts)
+        self.email_sender.run_finished.connect(self._show_report)
+        self.email_sender.problem.connect(self._show_problem)
+        if start:
+            self.email_sender.start()
+
+    @property
+    def text(self) -> str:
+        return self.button.text()
+
+    def notify_pass_done(self) -> None:
+        self.email_sender.notify_pass_done()
+
+    def open_outbox(self) -> OutboxDialog:
+        if self.dialog is None:
+            self.dialog = OutboxDialog(self.email_sender, self.window())
+        self.dialog.reload()
+        if self.dialog.isVisible() and QGuiApplication.platformName() != "offscreen":
+            # Bring an open list to the front (offscreen windows cannot be raised).
+            self.dialog.raise_()
+            self.dialog.activateWindow()
+        self.dialog.show()
+        return self.dialog
+
+    def shutdown(self, msecs: int = 30_000) -> bool:
+        return self.email_sender.shutdown(msecs)
+
+    def _show_counts(self, counts: OutboxCounts) -> None:
+        self.button.setText(counts.summary())
+
+    def _show_report(self, report: SendReport) -> None:
+        self._problem = ""
+        tip = f"Last run: {report}."
+        if report.last_error:
+            tip += f"\nLast error: {report.last_error}"
+        self.button.setToolTip(tip + "\nClick to open the outbox.")
+
+    def _show_problem(self, message: str) -> None:
+        self._problem = message
+        self.button.setToolTip(f"Email cannot be sent: {message}\nClick to open the outbox.")
+
+
+class OutboxDialog(QDialog):
+    """The outbox list: every email with its status and last error; Retry for failed ones."""
+
+    HEADERS = ("ID", "To", "Subject", "Status", "Tries", "Last error")
+
+    def __init__(self, sender: EmailSender, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.email_sender = sender
+        self.setObjectName("outboxDialog")
+        self.setWindowTitle("Outbox")
+        self.resize(900, 420)
+        self.entries: list[OutboxEntry] = []
+
+        self.summary = QLabel(self)
+        self.summary.setObjectName("outboxSummary")
+        self.table = QTableWidget(0, len(self.HEADERS), self)
+        self.table.setObjectName("outboxTable")
+        self.table.setHorizontalHeaderLabels(list(self.HEADERS))
+        self.table.verticalHeader().setVisible(False)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setWordWrap(False)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        self.table.itemSelectionChanged.connect(self._update_buttons)
+
+        self.message = QLabel(self)
+        self.message.setObjectName("outboxMessage")
+        self.message.setWordWrap(True)
+
+        self.retry_button = QPushButton("Retry failed", self)
+        self.retry_button.setObjectName("retryButton")
+        self.retry_button.setToolTip("Queue the selected failed emails (or all failed) again")
+        self.retry_button.clicked.connect(self.retry)
+        self.send_button = QPushButton("Send now", self)
+        self.send_button.setObjectName("sendNowButton")
+        self.send_button.clicked.connect(self.email_sender.send_now)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
+        buttons.addButton(self.retry_button, QDialogButtonBox.ButtonRole.ActionRole)
+        buttons.addButton(self.send_button, QDialogButtonBox.ButtonRole.ActionRole)
+        buttons.rejected.connect(self.reject)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.summary)
+        layout.addWidget(self.table)
+        layout.addWidget(self.message)
+        layout.addWidget(buttons)
+
+        self.email_sender.run_finished.connect(self._after_run)
+        self.email_sender.counts_changed.connect(self._show_counts)
+        self._show_counts(self.email_sender.counts)
+        self._update_buttons()
+
+    def reload(self) -> None:
+        self.email_sender.list_rows(self._fill, self._show_error)
+
+    def retry(self) -> None:
+        selected = [
+            self.entries[index.row()].id
+            for index in self.table.selectionModel().selectedRows()
+            if self.entries[index.row()].status == "failed"
+        ]
+        self.retry_button.setEnabled(False)
+        self.email_sender.retry(selected or None, self._retried, self._show_error)
+
+    def _retried(self, count: int) -> None:
+        noun = "email" if count == 1 else "emails"
+        self.message.setText(f"{count} failed {noun} queued again; sending…")
+        self.reload()
+
+    def _after_run(self, report: SendReport) -> None:
+        text = f"Last run: {report}."
+        if report.last_error:
+            text += f" Last error: {report.last_error}"
+        self.message.setText(text)
+        if self.isVisible():
+            self.reload()
+
+    def _show_counts(self, counts: OutboxCounts) -> None:
+        self.summary.setText(
+            f"{counts.summary()}. Sent: {counts.sent:,}; waiting: {counts.waiting:,}; "
+            f"failed: {counts.failed:,}."
+        )
+        self._update_buttons()
+
+    def _show_error(self, message: str) -> None:
+        self.message.setText(message)
+        self._update_buttons()
+
+    def _fill(self, entries: list[OutboxEntry]) -> None:
+        self.entries = entries
+        self.table.setRowCount(len(entries))
+        for row, entry in enumerate(entries):
+            values = (
+                str(entry.id),
+                entry.recipient,
+                entry.subject,
+                entry.status,
+                str(entry.attempts),
+                entry.last_error or "",
+            )
+            for column, value in enumerate(values):
+                item = QTableWidgetItem(value)
+                if column == 5 and value:
+                    item.setToolTip(value)
+                self.table.setItem(row, column, item)
+        self._update_buttons()
+
+    def _update_buttons(self) -> None:
+        any_failed = self.email_sender.counts.failed > 0 or any(
+            entry.status == "failed" for entry in self.entries
+        )
+        self.retry_button.setEnabled(any_failed)
