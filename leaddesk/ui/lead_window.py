@@ -183,7 +183,7 @@ class LeadWindow(QDialog):
         )
         self.target_hint.setObjectName("passTargetHint")
         self.target_hint.setWordWrap(True)
-        self.target_hint.setEnabled(False)
+        _mute(self.target_hint)
 
         self.note_field = NoteField(
             "Optional: why this lead is passed. The note is added to the lead and emailed "
@@ -323,8 +323,7 @@ class LeadWindow(QDialog):
             self.target_model.appendRow(header)
 
         def entry(text: str, target: Target, blocked_reason: str = "") -> None:
-            # Indented under its section header, like a grouped list.
-            item = QStandardItem("    " + text)
+            item = QStandardItem(text)
             item.setData(target, TARGET_ROLE)
             item.setData(target_names[target], LABEL_ROLE)
             if blocked_reason:
