@@ -227,7 +227,6 @@ class BucketTab(QWidget):
     def open_lead(self, lead_id: int) -> LeadWindow:
         window = LeadWindow(self.context, lead_id, self)
         window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        window.setWindowFlag(Qt.WindowType.Window, True)
         self.lead_windows = [w for w in self.lead_windows if shiboken6.isValid(w)]
         self.lead_windows.append(window)
         window.show()

@@ -145,6 +145,8 @@ def test_dragged_leads_become_a_bucket_payload_with_the_versions_seen(database, 
     )
     assert source.lead_count == 2
     assert source.method() is PassMethod.BUCKET_ASSIGN
+    assert tab.tree.dragEnabled()
+    assert tab.model.supportedDragActions() == Qt.DropAction.MoveAction
     # A bucket row alone is not something to drag.
     assert tab.model.mimeData([tab.model.index(0, 0)]) is None
     assert not tab.model.flags(tab.model.index(0, 0)) & Qt.ItemFlag.ItemIsDragEnabled
