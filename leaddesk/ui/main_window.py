@@ -26,10 +26,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from leaddesk.errors import PermissionDeniedError
+from leaddesk.errors import LeadDeskError, PermissionDeniedError
 from leaddesk.reassignment.requests import Target
 from leaddesk.store.database import Database
 from leaddesk.store.lookup import find_user
+from leaddesk.store.tree_queries import owner_tree
 from leaddesk.ui import icons
 from leaddesk.ui.context import WindowContext
 from leaddesk.ui.feedback import show_outcome
@@ -93,8 +94,7 @@ class MainWindow(QMainWindow):
         if BucketTab is not None:
             self.bucket_tab.waiting_count_changed.connect(self._update_bucket_badge)
             self._update_bucket_badge(self.bucket_tab.waiting_count)
-        self.owner_model.reload()
-        self.target_model.reload()
+        self._reload_models()
         self.target_view.expandAll()
         self.resize(1180, 720)
         self._restore_settings()
@@ -268,10 +268,20 @@ class MainWindow(QMainWindow):
         """Reload both panes from the database, keeping expansion and selection."""
         owner_state = save_view_state(self.owner_tree)
         target_state = save_view_state(self.target_view)
-        self.owner_model.reload()
-        self.target_model.reload()
+        self._reload_models()
         restore_view_state(self.owner_tree, owner_state)
         restore_view_state(self.target_view, target_state)
+
+    def _reload_models(self) -> None:
+        # One grouped count serves both panes (it is the expensive read on big databases).
+        try:
+            with self.context.database.read() as session:
+                data = owner_tree(session, actor_id=self.context.actor_id)
+        except LeadDeskError as exc:
+            self._show_load_error(str(exc))
+            return
+        self.owner_model.reload(data)
+        self.target_model.reload(data)
 
     def apply_search(self) -> None:
         self.search_timer.stop()

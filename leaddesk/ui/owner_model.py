@@ -19,6 +19,7 @@ from PySide6.QtCore import (
     QObject,
     QPersistentModelIndex,
     Qt,
+    QTimer,
     Signal,
 )
 from PySide6.QtGui import QBrush, QColor, QFont
@@ -29,6 +30,7 @@ from leaddesk.reassignment.requests import LeadRef
 from leaddesk.store.tree_queries import (
     PAGE_SIZE,
     OwnerSummary,
+    OwnerTreeData,
     StatusInfo,
     TreeLead,
     lead_page,
@@ -42,6 +44,10 @@ from leaddesk.ui.tree_item import TreeItem
 
 Index = QModelIndex | QPersistentModelIndex
 KEY_ROLE = Qt.ItemDataRole.UserRole + 1
+_NODE_FLAGS = (
+    Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsDragEnabled
+)
+_LEAD_FLAGS = _NODE_FLAGS | Qt.ItemFlag.ItemNeverHasChildren
 # Keep at most this many leads per status when reloading after a pass; more come on scroll.
 RELOAD_CAP = 5000
 
@@ -68,11 +74,16 @@ class OwnerTreeModel(QAbstractItemModel):
         self.statuses: dict[int, StatusInfo] = {}
         # True when a search matched more leads than are shown.
         self.search_truncated = False
+        self._cooling: set[Hashable] = set()
 
     # -- loading ---------------------------------------------------------------------
 
-    def reload(self) -> None:
-        """Read the tree again; statuses that had leads loaded get them loaded again."""
+    def reload(self, data: OwnerTreeData | None = None) -> None:
+        """Read the tree again; statuses that had leads loaded get them loaded again.
+
+        ``data`` is the grouped count the window already read for the target pane (one scan
+        of the leads index serves both panes); ignored while a search is active.
+        """
         loaded = {
             item.key: len(item.children) for item in self.root.walk() if item.kind == "status"
         }
@@ -81,7 +92,7 @@ class OwnerTreeModel(QAbstractItemModel):
                 if self.search:
                     root, statuses = self._build_search(session)
                 else:
-                    root, statuses = self._build(session, loaded)
+                    root, statuses = self._build(session, loaded, data)
         except LeadDeskError as exc:
             self.load_failed.emit(str(exc))
             return
@@ -91,9 +102,10 @@ class OwnerTreeModel(QAbstractItemModel):
         self.endResetModel()
 
     def _build(
-        self, session: Session, loaded: dict[Hashable, int]
+        self, session: Session, loaded: dict[Hashable, int], data: OwnerTreeData | None
     ) -> tuple[TreeItem, dict[int, StatusInfo]]:
-        data = owner_tree(session, actor_id=self.context.actor_id)
+        if data is None:
+            data = owner_tree(session, actor_id=self.context.actor_id)
         root = TreeItem("root")
         for owner in data.owners:
             user = root.add(TreeItem("user", ("user", owner.id), owner))
@@ -152,7 +164,9 @@ class OwnerTreeModel(QAbstractItemModel):
 
     def canFetchMore(self, parent: Index) -> bool:
         item = self.item(parent)
-        return item.kind == "status" and not item.payload.exhausted
+        return (
+            item.kind == "status" and not item.payload.exhausted and item.key not in self._cooling
+        )
 
     def fetchMore(self, parent: Index) -> None:
         item = self.item(parent)
@@ -175,6 +189,11 @@ class OwnerTreeModel(QAbstractItemModel):
         self.beginInsertRows(self._index_of(item), first, first + len(items) - 1)
         item.extend(items)
         self.endInsertRows()
+        # QTreeView asks again and again while laying out an expanded node; one page per
+        # event-loop turn keeps expanding a 50,000-lead status at one query. Scrolling to
+        # the bottom asks for the next page.
+        self._cooling.add(item.key)
+        QTimer.singleShot(0, self, lambda key=item.key: self._cooling.discard(key))
         state.exhausted = state.exhausted or len(item.children) >= state.count
 
     # -- tree structure --------------------------------------------------------------
@@ -307,12 +326,8 @@ class OwnerTreeModel(QAbstractItemModel):
     def flags(self, index: Index) -> Qt.ItemFlag:
         if not index.isValid():
             return Qt.ItemFlag.NoItemFlags
-        flags = (
-            Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsDragEnabled
-        )
-        if self.item(index).kind == "lead":
-            flags |= Qt.ItemFlag.ItemNeverHasChildren
-        return flags
+        # Precomputed: views ask for flags thousands of times and enum arithmetic is slow.
+        return _LEAD_FLAGS if self.item(index).kind == "lead" else _NODE_FLAGS
 
     def mimeTypes(self) -> list[str]:
         return [PASS_SOURCE_MIME_TYPE]

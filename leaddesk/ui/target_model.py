@@ -25,7 +25,8 @@ from PySide6.QtGui import QBrush, QColor, QFont
 
 from leaddesk.errors import LeadDeskError
 from leaddesk.reassignment.requests import Target, TargetKind
-from leaddesk.reassignment.targets import TargetPlace, TargetUser, pass_targets
+from leaddesk.reassignment.targets import PassTargets, TargetPlace, TargetUser
+from leaddesk.store.tree_queries import OwnerTreeData, bucket_places, owner_tree
 from leaddesk.ui import icons
 from leaddesk.ui.context import WindowContext
 from leaddesk.ui.pass_source import PASS_SOURCE_MIME_TYPE, PassSource
@@ -34,6 +35,12 @@ from leaddesk.ui.tree_item import TreeItem
 Index = QModelIndex | QPersistentModelIndex
 KEY_ROLE = Qt.ItemDataRole.UserRole + 1
 
+_TARGET_FLAGS = (
+    Qt.ItemFlag.ItemIsEnabled
+    | Qt.ItemFlag.ItemIsSelectable
+    | Qt.ItemFlag.ItemIsDropEnabled
+    | Qt.ItemFlag.ItemNeverHasChildren
+)
 GROUP_TITLES = {"users": "Users", "offices": "Offices", "groups": "Pass groups"}
 
 
@@ -55,13 +62,28 @@ class TargetModel(QAbstractItemModel):
         self.context = context
         self.root = TreeItem("root")
 
-    def reload(self) -> None:
+    def reload(self, data: OwnerTreeData | None = None) -> None:
+        """Read the targets again; ``data`` is the window's grouped count of the users the
+        actor manages (the same rows :func:`pass_targets` offers: active managed users with
+        their open leads), so the big count is not read twice."""
         try:
             with self.context.database.read() as session:
-                targets = pass_targets(session, actor_id=self.context.actor_id)
+                if data is None:
+                    data = owner_tree(session, actor_id=self.context.actor_id)
+                office_places, group_places = bucket_places(session)
         except LeadDeskError as exc:
             self.load_failed.emit(str(exc))
             return
+        closed = {status.id for status in data.statuses if status.is_closed}
+        targets = PassTargets(
+            users=[
+                TargetUser(id=o.id, name=o.name, open_leads=o.open_leads(closed))
+                for o in data.owners
+                if o.active
+            ],
+            offices=[TargetPlace(p.id, p.name, p.waiting) for p in office_places],
+            groups=[TargetPlace(p.id, p.name, p.waiting) for p in group_places],
+        )
         root = TreeItem("root")
         users = root.add(TreeItem("group_header", ("header", "users"), "users"))
         users.extend([TreeItem("user", ("user", u.id), u) for u in targets.users])
@@ -122,12 +144,7 @@ class TargetModel(QAbstractItemModel):
             return Qt.ItemFlag.NoItemFlags
         if self.item(index).kind == "group_header":
             return Qt.ItemFlag.ItemIsEnabled
-        return (
-            Qt.ItemFlag.ItemIsEnabled
-            | Qt.ItemFlag.ItemIsSelectable
-            | Qt.ItemFlag.ItemIsDropEnabled
-            | Qt.ItemFlag.ItemNeverHasChildren
-        )
+        return _TARGET_FLAGS
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:
         if not index.isValid():
