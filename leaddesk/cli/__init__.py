@@ -16,7 +16,13 @@ from leaddesk.errors import LeadDeskError
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from leaddesk.cli import database_commands, outbox_commands, pass_commands
+    from leaddesk.cli import (
+        admin_commands,
+        data_commands,
+        database_commands,
+        outbox_commands,
+        pass_commands,
+    )
 
     parser = argparse.ArgumentParser(
         prog="leaddesk",
@@ -35,7 +41,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="render the main window offscreen to a PNG file and exit",
     )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for module in (database_commands, pass_commands, outbox_commands):
+    for module in (
+        database_commands,
+        pass_commands,
+        outbox_commands,
+        admin_commands,
+        data_commands,
+    ):
         module.register(subparsers)
     return parser
 

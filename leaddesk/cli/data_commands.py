@@ -1,0 +1,147 @@
+"""``leaddesk import leads|users FILE`` and ``leaddesk export leads|history FILE``.
+
+Imports are for administrators; a file with problems prints each one with its line number
+and writes nothing (exit 1), unless ``--skip-invalid`` writes the valid rows. Exports are
+for anyone signed in and contain what they may see.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from leaddesk.cli.common import actor_of, common_options, opened, print_json
+from leaddesk.data_io.export import export_history, export_leads, parse_since
+from leaddesk.data_io.lead_import import LeadImportReport, import_leads
+from leaddesk.data_io.user_import import UserImportReport, import_users
+from leaddesk.errors import InvalidInputError
+from leaddesk.store.lookup import find_status, find_user
+
+# More than this many problems are summarised; nobody reads 50,000 lines of errors.
+MAX_PRINTED_PROBLEMS = 200
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    acting = common_options(actor=True, json_output=True)
+
+    importing = subparsers.add_parser("import", help="import leads or users from a CSV file")
+    import_sub = importing.add_subparsers(dest="import_command", metavar="WHAT", required=True)
+    for what, handler, help_text in (
+        ("leads", run_import_leads, "leads (admins only)"),
+        ("users", run_import_users, "users, offices and manager rights (admins only)"),
+    ):
+        parser = import_sub.add_parser(what, parents=[acting], help=help_text)
+        parser.add_argument("file", metavar="FILE.csv")
+        parser.add_argument("--dry-run", action="store_true", help="validate only; write nothing")
+        parser.add_argument(
+            "--skip-invalid",
+            action="store_true",
+            help="write the valid rows and report the others (default: all or nothing)",
+        )
+        parser.set_defaults(handler=handler)
+
+    exporting = subparsers.add_parser("export", help="export leads or pass history to CSV")
+    export_sub = exporting.add_subparsers(dest="export_command", metavar="WHAT", required=True)
+    leads = export_sub.add_parser("leads", parents=[acting], help="the leads you can see")
+    leads.add_argument("file", metavar="FILE.csv")
+    leads.add_argument("--owner", metavar="NAME", help="only this owner's leads")
+    leads.add_argument("--status", metavar="NAME", help="only leads in this status")
+    leads.set_defaults(handler=run_export_leads)
+    history = export_sub.add_parser("history", parents=[acting], help="the pass history")
+    history.add_argument("file", metavar="FILE.csv")
+    history.add_argument("--since", metavar="DATE", help="YYYY-MM-DD (UTC) or later passes only")
+    history.set_defaults(handler=run_export_history)
+
+
+def _read(path: str) -> bytes:
+    file = Path(path)
+    if not file.is_file():
+        raise InvalidInputError(f"There is no file {path}.")
+    return file.read_bytes()
+
+
+def _finish(args: argparse.Namespace, report: LeadImportReport | UserImportReport) -> int:
+    written = bool(report.imported)
+    if args.json:
+        print_json(
+            {
+                "ok": report.ok,
+                "dry_run": report.dry_run,
+                "encoding": report.encoding,
+                "rows": report.total_rows,
+                "imported": report.imported,
+                "problems": [{"line": p.line, "message": p.message} for p in report.problems],
+                "summary": report.summary(),
+            }
+        )
+    else:
+        for problem in report.problems[:MAX_PRINTED_PROBLEMS]:
+            print(f"{args.file}: {problem}", file=sys.stderr)
+        hidden = len(report.problems) - MAX_PRINTED_PROBLEMS
+        if hidden > 0:
+            print(f"{args.file}: ... and {hidden:,} more problem(s).", file=sys.stderr)
+        print(report.summary(), file=sys.stdout if report.ok or written else sys.stderr)
+    # Problems fail the command unless --skip-invalid wrote the valid rows anyway.
+    return 0 if report.ok or (written and args.skip_invalid) else 1
+
+
+def run_import_leads(args: argparse.Namespace) -> int:
+    data = _read(args.file)
+    with opened(args) as database, database.write() as session:
+        actor = actor_of(session, args)
+        report = import_leads(
+            session,
+            actor_id=actor.id,
+            data=data,
+            source_name=Path(args.file).name,
+            dry_run=args.dry_run,
+            skip_invalid=args.skip_invalid,
+        )
+        if not args.json and report.ok and report.planned:
+            for place, count in report.per_place():
+                print(f"  {count:>8,}  {place}")
+    return _finish(args, report)
+
+
+def run_import_users(args: argparse.Namespace) -> int:
+    data = _read(args.file)
+    with opened(args) as database, database.write() as session:
+        actor = actor_of(session, args)
+        report = import_users(
+            session,
+            actor_id=actor.id,
+            data=data,
+            source_name=Path(args.file).name,
+            dry_run=args.dry_run,
+            skip_invalid=args.skip_invalid,
+        )
+    return _finish(args, report)
+
+
+def run_export_leads(args: argparse.Namespace) -> int:
+    with opened(args) as database, database.read() as session:
+        actor = actor_of(session, args)
+        owner_id = find_user(session, args.owner).id if args.owner else None
+        status_id = find_status(session, args.status).id if args.status else None
+        count = export_leads(
+            session, actor_id=actor.id, path=args.file, owner_id=owner_id, status_id=status_id
+        )
+    _exported(args, count, "lead")
+    return 0
+
+
+def run_export_history(args: argparse.Namespace) -> int:
+    since = parse_since(args.since) if args.since else None
+    with opened(args) as database, database.read() as session:
+        actor = actor_of(session, args)
+        count = export_history(session, actor_id=actor.id, path=args.file, since=since)
+    _exported(args, count, "history row")
+    return 0
+
+
+def _exported(args: argparse.Namespace, count: int, noun: str) -> None:
+    if args.json:
+        print_json({"file": str(args.file), "rows": count})
+    else:
+        print(f"Exported {count:,} {noun}(s) to {args.file} (UTF-8 CSV for Excel / LibreOffice).")
