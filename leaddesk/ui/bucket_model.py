@@ -16,10 +16,11 @@ from PySide6.QtCore import (
     QPersistentModelIndex,
     Qt,
 )
-from PySide6.QtGui import QColor, QFont, QIcon, QPainter, QPixmap
+from PySide6.QtGui import QFont
 
 from leaddesk.reassignment.requests import LeadRef
 from leaddesk.store.queries import BucketLeads, LeadRow
+from leaddesk.ui.icons import group_icon, lead_icon, office_icon, status_icon
 from leaddesk.ui.pass_source import PASS_SOURCE_MIME_TYPE, PassSource, SourceKind
 from leaddesk.ui.time_format import local_time
 
@@ -32,32 +33,6 @@ BUCKET_KEY_ROLE = Qt.ItemDataRole.UserRole + 3  # ("office" | "group", id)
 
 # internalId of a bucket row; a lead row stores its bucket's row + 1.
 _BUCKET_ID = 0
-
-STATUS_COLOURS = {
-    "LEAD": QColor("#1e88e5"),
-    "OPPORTUNITY": QColor("#fb8c00"),
-    "WON": QColor("#43a047"),
-    "NO SALE/LOST": QColor("#9e9e9e"),
-}
-
-
-_status_icons: dict[str, QIcon] = {}
-
-
-def status_icon(status: str) -> QIcon:
-    """A small coloured dot per status, drawn once at high resolution so it stays crisp."""
-    icon = _status_icons.get(status)
-    if icon is None:
-        pixmap = QPixmap(64, 64)
-        pixmap.fill(Qt.GlobalColor.transparent)
-        painter = QPainter(pixmap)
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        painter.setPen(Qt.PenStyle.NoPen)
-        painter.setBrush(STATUS_COLOURS.get(status, QColor("#607d8b")))
-        painter.drawEllipse(12, 12, 40, 40)
-        painter.end()
-        icon = _status_icons[status] = QIcon(pixmap)
-    return icon
 
 
 def bucket_title(bucket: BucketLeads) -> str:
@@ -175,6 +150,8 @@ class BucketModel(QAbstractItemModel):
             return None
         if role == Qt.ItemDataRole.FontRole and column == 0:
             return self._bold
+        if role == Qt.ItemDataRole.DecorationRole and column == 0:
+            return office_icon() if bucket.kind == "office" else group_icon()
         if role == Qt.ItemDataRole.ToolTipRole:
             who = "office managers" if bucket.kind == "office" else "members"
             return f"Leads waiting for an owner; the {who} of {bucket.name} assign them."
@@ -185,6 +162,8 @@ class BucketModel(QAbstractItemModel):
     def _lead_data(self, lead: LeadRow, column: int, role: int) -> object:
         if role == Qt.ItemDataRole.DisplayRole:
             return (lead.name, lead.company, lead.status, local_time(lead.updated_at))[column]
+        if role == Qt.ItemDataRole.DecorationRole and column == 0:
+            return lead_icon(lead.status)
         if role == Qt.ItemDataRole.DecorationRole and column == 2:
             return status_icon(lead.status)
         if role == Qt.ItemDataRole.ToolTipRole and column == 0:
