@@ -74,7 +74,7 @@ def _leads_under(tab: BucketTab, title: str) -> list[str]:
     raise AssertionError(f"no bucket {title!r}")
 
 
-def test_bucket_model_passes_qtmodeltester(qtmodeltester, database):
+def test_bucket_model_passes_qtmodeltester(qapp, qtmodeltester, database):
     model = BucketModel()
     with database.read() as session:
         model.set_buckets(buckets_of_actor(session, user_id(database, "Ada Admin")))
