@@ -1,0 +1,158 @@
+"""The administration and import/export commands, as a new office would use them."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from sqlalchemy import func, select
+
+from leaddesk.cli import main
+from leaddesk.store.models import Lead, OutboxMessage, PassHistory, User
+from tests.helpers.demo_names import leads_of, snapshot, user_id
+
+
+def run(db_url, *argv, actor="Ada Admin"):
+    args = [*argv, "--db", db_url]
+    if actor:
+        args += ["--as", actor]
+    return main(args)
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["users"],
+        ["user", "add", "--name", "Zoe", "--email", "zoe@example.com"],
+        ["user", "set", "Jane Doe", "--admin"],
+        ["user", "deactivate", "John Smith", "--to-user", "Jane Doe"],
+        ["rights", "grant", "--manager", "Victor Outside", "--user", "John Smith"],
+        ["rights", "revoke", "--manager", "Maria Manager", "--office", "Downtown Office"],
+        ["office", "add", "Uptown"],
+        ["office", "set-manager", "Downtown Office", "Sam Field"],
+        ["group", "add-member", "Inbound Team", "John Smith"],
+        ["status", "close", "LEAD"],
+        ["audit"],
+        ["import", "leads", "LEADS_FILE"],
+    ],
+)
+def test_non_admins_are_refused_with_one_line_and_exit_1(db_url, database, tmp_path, capsys, argv):
+    leads_file = tmp_path / "leads.csv"
+    leads_file.write_text("name,status,owner\nA,LEAD,John Smith\n")
+    argv = [str(leads_file) if a == "LEADS_FILE" else a for a in argv]
+    before = snapshot(database)
+    with database.read() as session:
+        users_before = session.scalar(select(func.count()).select_from(User))
+    assert run(db_url, *argv, actor="Maria Manager") == 1
+    err = capsys.readouterr().err.strip()
+    assert err == (
+        "leaddesk: error: Only administrators can do this; Maria Manager is not an administrator."
+    )
+    assert snapshot(database) == before
+    with database.read() as session:
+        assert session.scalar(select(func.count()).select_from(User)) == users_before
+
+
+def test_a_new_office_sets_itself_up_from_the_command_line(db_url, database, tmp_path, capsys):
+    assert run(db_url, "user", "add", "--name", "Uma Uptown", "--email", "uma@example.com") == 0
+    assert run(db_url, "user", "add", "--name", "Ulf Uptown", "--email", "ulf@example.com") == 0
+    assert run(db_url, "office", "add", "Uptown Office") == 0
+    assert run(db_url, "office", "add-member", "Uptown Office", "Uma Uptown", "--manager") == 0
+    assert run(db_url, "office", "add-member", "Uptown Office", "Ulf Uptown") == 0
+    assert run(db_url, "group", "add", "Uptown Inbound") == 0
+    assert run(db_url, "group", "add-member", "Uptown Inbound", "Ulf Uptown") == 0
+    assert (
+        run(db_url, "rights", "grant", "--manager", "Uma Uptown", "--office", "Uptown Office") == 0
+    )
+    csv_file = tmp_path / "leads.csv"
+    csv_file.write_text(
+        "Name,Company,Status,Owner,Pass Group\n"
+        "Alpha,A Ltd,LEAD,Ulf Uptown,\n"
+        "Beta,B Ltd,LEAD,ulf@example.com,\n"
+        "Gamma,C Ltd,LEAD,,Uptown Inbound\n",
+        encoding="utf-8",
+    )
+    assert run(db_url, "import", "leads", str(csv_file), "--dry-run") == 0
+    assert "would import 3 of 3" in capsys.readouterr().out
+    assert run(db_url, "import", "leads", str(csv_file)) == 0
+    assert "Imported 3 lead(s) from leads.csv" in capsys.readouterr().out
+    # Uma manages Ulf now, so she can pass his leads; then Ulf leaves.
+    assert (
+        run(db_url, "pass", "--user", "Ulf Uptown", "--to-user", "Uma Uptown", actor="Uma Uptown")
+        == 0
+    )
+    assert run(db_url, "user", "deactivate", "Uma Uptown", "--to-office", "Uptown Office") == 0
+    out = capsys.readouterr().out
+    assert "Deactivated Uma Uptown; passed 2 lead(s) to Uptown Office" in out
+    assert run(db_url, "leads", actor="Uma Uptown") == 1
+    assert "Uma Uptown is inactive and cannot sign in." in capsys.readouterr().err
+    history = tmp_path / "history.csv"
+    assert run(db_url, "export", "history", str(history), "--since", "2000-01-01") == 0
+    assert history.read_bytes().startswith(b"\xef\xbb\xbfbatch,when_utc")
+    capsys.readouterr()
+    assert run(db_url, "audit", "--json") == 0
+    actions = [row["action"] for row in json.loads(capsys.readouterr().out)]
+    assert actions[0] == "user.offboard"
+    assert {"user.add", "office.add", "group.add", "right.grant_office", "lead.import"} <= set(
+        actions
+    )
+
+
+def test_import_with_problems_prints_line_numbers_and_writes_nothing(
+    db_url, database, tmp_path, capsys
+):
+    csv_file = tmp_path / "bad.csv"
+    csv_file.write_bytes(
+        b"name,status,owner\r\nGood,LEAD,John Smith\r\nBad,LEAD,Nobody\r\nWorse,NOPE,Jane Doe\r\n"
+    )
+    with database.read() as session:
+        before = session.scalar(select(func.count()).select_from(Lead))
+    assert run(db_url, "import", "leads", str(csv_file)) == 1
+    err = capsys.readouterr().err.splitlines()
+    assert err[0] == "bad.csv: line 3: unknown owner 'Nobody'.".replace("bad.csv", str(csv_file))
+    assert err[1].startswith(f"{csv_file}: line 4: unknown status 'NOPE'")
+    assert err[-1] == "2 problem(s) in bad.csv; nothing was imported."
+    with database.read() as session:
+        assert session.scalar(select(func.count()).select_from(Lead)) == before
+    assert run(db_url, "import", "leads", str(csv_file), "--skip-invalid") == 0
+    with database.read() as session:
+        assert session.scalar(select(func.count()).select_from(Lead)) == before + 1
+
+
+def test_user_set_and_users_json(db_url, capsys):
+    assert run(db_url, "user", "set", "Jane Doe", "--name", "Jane Smith", "--admin") == 0
+    assert "User Jane Smith <jane.doe@example.com>: active, administrator." in (
+        capsys.readouterr().out
+    )
+    assert run(db_url, "users", "--json") == 0
+    rows = {row["name"]: row for row in json.loads(capsys.readouterr().out)}
+    assert rows["Jane Smith"]["is_admin"] is True
+    assert rows["Jane Smith"]["lead_count"] == 4
+    assert run(db_url, "user", "set", "Jane Smith", "--inactive") == 1
+    assert "Choose where their leads go" in capsys.readouterr().err
+
+
+def test_deactivate_without_target_explains_what_to_do(db_url, database, capsys):
+    before = snapshot(database)
+    assert run(db_url, "user", "deactivate", "John Smith") == 1
+    assert "--to-user, --to-office or --to-group" in capsys.readouterr().err
+    assert snapshot(database) == before
+    assert (
+        run(db_url, "user", "deactivate", "John Smith", "--to-user", "Jane Doe", "--note", "bye")
+        == 0
+    )
+    assert leads_of(database, "John Smith") == []
+    with database.read() as session:
+        assert session.scalar(select(func.count()).select_from(PassHistory)) == 3
+        assert session.scalar(select(func.count()).select_from(OutboxMessage)) == 1
+        assert session.get(User, user_id(database, "John Smith")).active is False
+
+
+def test_export_leads_filters(db_url, tmp_path, capsys):
+    path = tmp_path / "john.csv"
+    assert (
+        run(db_url, "export", "leads", str(path), "--owner", "John Smith", "--status", "LEAD") == 0
+    )
+    assert "Exported 1 lead(s)" in capsys.readouterr().out
+    lines = path.read_text(encoding="utf-8-sig").splitlines()
+    assert lines[1].startswith("Harbor Logistics renewal,Harbor Logistics,")
