@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from PySide6.QtCore import QMimeData, QModelIndex, QPoint, QPointF, Qt
+from PySide6.QtCore import QMimeData, QModelIndex, QPointF, Qt
 from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent
 from PySide6.QtWidgets import QAbstractItemView, QApplication
 
@@ -59,10 +59,10 @@ def drop_on_index(
     viewport = view.viewport()
     buttons = Qt.MouseButton.LeftButton
     modifiers = Qt.KeyboardModifier.NoModifier
-    enter = QDragEnterEvent(QPoint(centre), DRAG_ACTIONS, mime, buttons, modifiers)
+    enter = QDragEnterEvent(QPointF(centre), DRAG_ACTIONS, mime, buttons, modifiers)
     enter.setDropAction(action)
     QApplication.sendEvent(viewport, enter)
-    move = QDragMoveEvent(QPoint(centre), DRAG_ACTIONS, mime, buttons, modifiers)
+    move = QDragMoveEvent(QPointF(centre), DRAG_ACTIONS, mime, buttons, modifiers)
     move.setDropAction(action)
     QApplication.sendEvent(viewport, move)
     drop = QDropEvent(QPointF(centre), DRAG_ACTIONS, mime, buttons, modifiers)
