@@ -75,7 +75,7 @@ def test_drop_one_lead_on_a_user_with_a_note(qtbot, main_window, database):
     def act():
         outcome["drop"] = drop_on_target(window, "Jane Doe", [index])
 
-    asked, noted, done = pass_with_answers(qtbot, window, act, note="Call them on Monday")
+    asked, _noted, done = pass_with_answers(qtbot, window, act, note="Call them on Monday")
     assert outcome["drop"].enter_accepted and outcome["drop"].move_accepted
     assert outcome["drop"].drop_accepted
     assert "Pass 1 lead from John Smith to Jane Doe?" in asked.text
