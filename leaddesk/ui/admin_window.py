@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -123,7 +124,10 @@ class AdminWindow(QDialog):
         def succeeded(message: object) -> None:
             self.status_label.setText(str(message))
             if after is not None:
-                after()
+                # The runner emits ``changed`` (and so reloads this window) right after this
+                # callback; the follow-up (select the new row, clear the form) must see the
+                # reloaded data, so it runs on the next turn of the event loop.
+                QTimer.singleShot(0, after)
 
         def failed(message: str, _exc: BaseException) -> None:
             self.status_label.setText(message)

@@ -1,0 +1,175 @@
+"""The administration window changes the database and every open view refreshes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+import pytest
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QApplication, QMessageBox
+from sqlalchemy import func, select
+
+from leaddesk.store.models import AuditEntry, ManagerRight, Office, OutboxMessage, User
+from leaddesk.ui.admin_window import AdminWindow
+from leaddesk.ui.context import WindowContext
+from leaddesk.ui.operations import OperationRunner
+from tests.helpers.demo_names import leads_of, user_id
+from tests.helpers.dialogs import answer_next_dialog, find_visible_window
+
+# The offscreen platform says this about every dialog it shows; it is not our warning.
+pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
+
+
+@pytest.fixture
+def admin_window(qtbot, database) -> Iterator[Callable[..., AdminWindow]]:
+    opened: list[tuple[AdminWindow, OperationRunner]] = []
+
+    def make(actor: str = "Ada Admin") -> AdminWindow:
+        with database.read() as session:
+            user = session.scalars(select(User).where(User.name == actor)).one()
+            context = WindowContext(
+                database=database,
+                runner=OperationRunner(database),
+                actor_id=user.id,
+                actor_name=user.name,
+                is_admin=user.is_admin,
+            )
+        window = AdminWindow(context)
+        qtbot.addWidget(window)
+        window.show()
+        qtbot.waitExposed(window)
+        opened.append((window, context.runner))
+        return window
+
+    yield make
+    for window, runner in opened:
+        runner.wait_idle()
+        window.close()
+    for widget in QApplication.topLevelWidgets():
+        if isinstance(widget, QMessageBox) and widget.isVisible():
+            widget.close()
+
+
+def db_value(database, query):
+    with database.read() as session:
+        return session.scalar(query)
+
+
+def test_adding_a_user_in_the_window_writes_the_database(qtbot, database, admin_window):
+    window = admin_window()
+    tab = window.users_tab
+    tab.new_name.setText("Zoe Newhire")
+    tab.new_email.setText("zoe@example.com")
+    tab.new_admin.setChecked(True)
+    qtbot.mouseClick(tab.add_button, Qt.MouseButton.LeftButton)
+    query = select(func.count()).where(User.name == "Zoe Newhire", User.is_admin.is_(True))
+    qtbot.waitUntil(lambda: db_value(database, query) == 1)
+    qtbot.waitUntil(lambda: tab.new_name.text() == "")
+    names = [tab.table.item(row, 0).text() for row in range(tab.table.rowCount())]
+    assert "Zoe Newhire" in names
+    assert window.audit_tab.table.item(0, 2).text() == "user.add"
+    assert "Added user Zoe Newhire" in window.status_label.text()
+
+
+def test_a_refused_change_shows_the_reason_and_changes_nothing(qtbot, database, admin_window):
+    window = admin_window()
+    tab = window.users_tab
+    tab.new_name.setText("Jane Doe")
+    tab.new_email.setText("someone@example.com")
+    error = answer_next_dialog(qtbot, "adminErrorDialog", accept=True)
+    qtbot.mouseClick(tab.add_button, Qt.MouseButton.LeftButton)
+    error.wait()
+    assert "There is already a user called 'Jane Doe'." in error.text
+    assert db_value(database, select(func.count()).select_from(User)) == 8
+    assert tab.new_name.text() == "Jane Doe"  # kept, so the admin can correct it
+
+
+def test_granting_a_right_by_ticking_a_user(qtbot, database, admin_window):
+    window = admin_window()
+    window.tabs.setCurrentWidget(window.rights_tab)
+    tab = window.rights_tab
+    tab.manager_combo.setCurrentIndex(tab.manager_combo.findText("Victor Outside"))
+    item = tab.item_for("John Smith")
+    assert item.checkState() == Qt.CheckState.Unchecked
+    item.setCheckState(Qt.CheckState.Checked)
+    victor, john = user_id(database, "Victor Outside"), user_id(database, "John Smith")
+    right = select(func.count()).where(
+        ManagerRight.manager_id == victor, ManagerRight.user_id == john
+    )
+    qtbot.waitUntil(lambda: db_value(database, right) == 1)
+    # After the reload the list still shows Victor, with John ticked.
+    qtbot.waitUntil(lambda: tab.item_for("John Smith").checkState() == Qt.CheckState.Checked)
+    assert tab.manager_combo.currentText() == "Victor Outside"
+    tab.item_for("John Smith").setCheckState(Qt.CheckState.Unchecked)
+    qtbot.waitUntil(lambda: db_value(database, right) == 0)
+
+
+def test_office_add_and_member_with_office_manager_flag(qtbot, database, admin_window):
+    window = admin_window()
+    tab = window.offices_tab
+    window.tabs.setCurrentWidget(tab)
+    tab.new_name.setText("Uptown Office")
+    qtbot.mouseClick(tab.add_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(
+        lambda: tab.current_id() is not None and tab.name_edit.text() == "Uptown Office"
+    )
+    tab.user_combo.setCurrentIndex(tab.user_combo.findText("John Smith"))
+    tab.manager_check.setChecked(True)
+    qtbot.mouseClick(tab.add_member_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: tab.members.rowCount() == 1)
+    assert tab.members.item(0, 1).checkState() == Qt.CheckState.Checked
+    with database.read() as session:
+        office = session.scalars(select(Office).where(Office.name == "Uptown Office")).one()
+        assert [(m.user_id, m.is_office_manager) for m in office.members] == [
+            (user_id(database, "John Smith"), True)
+        ]
+
+
+def test_deactivating_a_user_with_leads_runs_the_offboarding_flow(qtbot, database, admin_window):
+    window = admin_window()
+    tab = window.users_tab
+    john = user_id(database, "John Smith")
+    for row in range(tab.table.rowCount()):
+        if tab.table.item(row, 0).text() == "John Smith":
+            tab.table.selectRow(row)
+    seen: list[str] = []
+
+    def answer() -> None:
+        dialog = find_visible_window("offboardDialog")
+        if dialog is None:
+            QTimer.singleShot(15, answer)
+            return
+        seen.append(dialog.windowTitle())
+        dialog.target_combo.setCurrentIndex(dialog.target_combo.findText("Jane Doe"))
+        dialog.note_edit.setPlainText("John left the company")
+        dialog.accept()
+
+    QTimer.singleShot(0, answer)
+    qtbot.mouseClick(tab.deactivate_button, Qt.MouseButton.LeftButton)
+    assert seen == ["Deactivate John Smith"]
+    qtbot.waitUntil(lambda: db_value(database, select(User.active).where(User.id == john)) is False)
+    assert leads_of(database, "John Smith") == []
+    assert db_value(database, select(func.count()).select_from(OutboxMessage)) == 1
+    qtbot.waitUntil(lambda: "passed 3 lead(s) to Jane Doe" in window.status_label.text())
+
+
+def test_non_admins_get_a_locked_window(qtbot, database, admin_window):
+    window = admin_window("Maria Manager")
+    assert window.denied_label.isVisible()
+    assert not window.tabs.isEnabled()
+    assert window.snapshot is None
+    assert db_value(database, select(func.count()).select_from(AuditEntry)) == 0
+
+
+def test_admin_changes_appear_in_the_open_main_window(qtbot, database, main_window):
+    main = main_window("Ada Admin")
+    window = AdminWindow(main.context, main)
+    qtbot.addWidget(window)
+    window.show()
+    assert not main.target_model.find("Zoe Newhire").isValid()
+    window.users_tab.new_name.setText("Zoe Newhire")
+    window.users_tab.new_email.setText("zoe@example.com")
+    qtbot.mouseClick(window.users_tab.add_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: main.target_model.find("Zoe Newhire").isValid())
+    main.context.runner.wait_idle()
+    window.close()
