@@ -5,7 +5,7 @@ Functions take a ``Session``; the caller owns the transaction. Times are naive U
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy import select
@@ -182,8 +182,12 @@ def lead_timeline(session: Session, lead_id: int) -> list[TimelineEntry]:
 
 
 def buckets_of_actor(session: Session, actor_id: int) -> list[BucketLeads]:
-    """The Leads to be Assigned buckets ``actor_id`` sees, each with its waiting leads."""
+    """The Leads to be Assigned buckets ``actor_id`` sees, each with its waiting leads, the
+    longest-waiting first (a lead's last change is when it landed in the bucket)."""
     actor = session.get(User, actor_id)
     if actor is None:
         raise NotFoundError(f"There is no user with id {actor_id}.")
-    return visible_buckets(session, actor)
+    return [
+        replace(bucket, leads=sorted(bucket.leads, key=lambda lead: (lead.updated_at, lead.id)))
+        for bucket in visible_buckets(session, actor)
+    ]

@@ -103,8 +103,8 @@ class BucketAssignDialog(QDialog):
         form.setHorizontalSpacing(12)
         form.setVerticalSpacing(8)
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        form.addRow("Assign to:", self.user_combo)
-        form.addRow("Note:", self.note_field)
+        form.addRow("Assign &to:", self.user_combo)
+        form.addRow("&Note:", self.note_field)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(16, 16, 16, 12)

@@ -29,7 +29,7 @@ from leaddesk.errors import LeadDeskError
 from leaddesk.store.lead_details import buckets_of_actor
 from leaddesk.store.queries import LeadRow
 from leaddesk.ui.bucket_assign_dialog import BucketAssignDialog
-from leaddesk.ui.bucket_model import BUCKET_KEY_ROLE, COLUMNS, BucketModel, bucket_title
+from leaddesk.ui.bucket_model import BUCKET_KEY_ROLE, COLUMNS, BucketModel
 from leaddesk.ui.context import WindowContext
 from leaddesk.ui.lead_window import LeadWindow
 
@@ -85,7 +85,8 @@ class BucketTab(QWidget):
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         for column in range(1, len(COLUMNS)):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
-        self.tree.doubleClicked.connect(self._on_double_click)
+        # Activation is a double-click, or Enter, as the platform defines it.
+        self.tree.activated.connect(self._on_activated)
         self.tree.customContextMenuRequested.connect(self._show_menu)
         self.tree.selectionModel().selectionChanged.connect(self._update_buttons)
         self.model.modelReset.connect(self._update_buttons)
@@ -185,10 +186,11 @@ class BucketTab(QWidget):
             self.empty_label.setText(_empty_state(NO_BUCKETS_TEXT))
             self.stack.setCurrentWidget(self.empty_label)
         elif self.model.total_waiting() == 0:
-            watched = ", ".join(bucket_title(bucket) for bucket in buckets)
-            self.empty_label.setText(
-                _empty_state(f"Leads passed to these buckets will appear here: {watched}.")
+            watched = " or ".join(
+                f"the {'office' if bucket.kind == 'office' else 'pass group'} {bucket.name}"
+                for bucket in buckets
             )
+            self.empty_label.setText(_empty_state(f"Leads passed to {watched} will appear here."))
             self.stack.setCurrentWidget(self.empty_label)
         else:
             self.stack.setCurrentWidget(self.tree)
@@ -236,7 +238,7 @@ class BucketTab(QWidget):
         leads = self.selected_leads()
         return self.open_lead(leads[0].id) if len(leads) == 1 else None
 
-    def _on_double_click(self, index: QModelIndex) -> None:
+    def _on_activated(self, index: QModelIndex) -> None:
         lead = self.model.lead_at(index)
         if lead is not None:
             self.open_lead(lead.id)

@@ -203,9 +203,9 @@ class LeadWindow(QDialog):
         form.setHorizontalSpacing(12)
         form.setVerticalSpacing(6)
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        form.addRow("Pass to:", self.target_combo)
+        form.addRow("Pass &to:", self.target_combo)
         form.addRow("", self.target_hint)
-        form.addRow("Note:", self.note_field)
+        form.addRow("&Note:", self.note_field)
 
         button_row = QHBoxLayout()
         button_row.addStretch(1)

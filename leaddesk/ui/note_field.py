@@ -25,6 +25,8 @@ class NoteField(QWidget):
         self.edit.setTabChangesFocus(True)
         self.edit.setPlaceholderText(placeholder)
         self.edit.setAccessibleName("Note")
+        # A form label's buddy (the "&Note:" mnemonic) focuses the edit, not this container.
+        self.setFocusProxy(self.edit)
         self.counter = QLabel(self)
         self.counter.setObjectName("noteCounter")
         self.counter.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)

@@ -17,7 +17,7 @@ from leaddesk.reassignment.requests import LeadRef, PassMethod, Selection, Targe
 from leaddesk.store.database import Database, open_database
 from leaddesk.store.lead_details import buckets_of_actor
 from leaddesk.store.models import Lead, LeadNote, OutboxMessage, PassBatch
-from leaddesk.ui.bucket_model import BucketModel
+from leaddesk.ui.bucket_model import VERSION_ROLE, BucketModel
 from leaddesk.ui.bucket_tab import EMPTY_HEADLINE, BucketTab
 from leaddesk.ui.context import WindowContext
 from leaddesk.ui.lead_window import LeadWindow
@@ -32,6 +32,7 @@ pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSi
 FLORIST = "Walk-in: Corner Florist website"  # waits in the Downtown Office bucket
 EVERGREEN = "Web form: Evergreen Landscaping"  # waits in the Inbound Team bucket
 VELVET = "Web form: Velvet Salon booking"  # waits in the Inbound Team bucket
+HARBOR = "Harbor Logistics renewal"  # owned by John Smith
 
 
 @pytest.fixture
@@ -239,3 +240,24 @@ def test_double_click_on_a_lead_opens_its_lead_window(qtbot, database, bucket_ta
     assert window.lead_id == florist.id
     assert "Downtown Office" in window.fields["place"].text()
     window.close()
+
+
+def test_a_pass_into_a_bucket_from_a_lead_window_shows_up_in_the_open_tab(
+    qtbot, database, bucket_tab
+):
+    tab = bucket_tab("Ada Admin")
+    assert tab.waiting_count == 3
+    harbor = lead_by_name(database, "Harbor Logistics renewal")
+    # A child of the tab (closed with it), on the same runner: its pass refreshes the tab.
+    window = tab.open_lead(harbor.id)
+    window.select_target(Target.group(group_id(database)))
+    confirm = answer_next_dialog(qtbot, "confirmPassDialog", accept=True)
+    done = answer_next_dialog(qtbot, "passDoneDialog")
+    with qtbot.waitSignal(tab.waiting_count_changed, timeout=20_000) as changed:
+        qtbot.mouseClick(window.pass_button, Qt.MouseButton.LeftButton)
+    done.wait()
+
+    assert confirm.answered and changed.args == [4]
+    assert _leads_under(tab, "Pass group: Inbound Team") == [EVERGREEN, VELVET, HARBOR]
+    index = tab.model.lead_index(harbor.id)
+    assert index.data(VERSION_ROLE) == 2  # a drag from here carries the new version
