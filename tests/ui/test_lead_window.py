@@ -241,3 +241,25 @@ def test_lead_moved_by_someone_else_meanwhile_gives_conflict_and_changes_nothing
     # The refusal refreshes the window: it now shows where the lead really is.
     qtbot.waitUntil(lambda: window.fields["place"].text() == "Jane Doe")
     assert window.version_seen == 2
+
+
+def test_a_note_over_the_limit_blocks_the_pass_button(database, open_lead):
+    window = open_lead("Maria Manager")
+    window.select_target(Target.user(user_id(database, "Sam Field")))
+    assert window.pass_button.isEnabled()
+    window.note_edit.setPlainText("x" * 4001)
+    assert not window.pass_button.isEnabled()
+    assert window.note_field.counter.text() == "4,001 / 4,000 characters"
+    window.note_edit.setPlainText("x" * 4000)
+    assert window.pass_button.isEnabled()
+
+
+def test_a_lead_that_does_not_exist_shows_a_clear_message_not_a_traceback(
+    qtbot, database, open_lead
+):
+    window = open_lead("Maria Manager")
+    other = LeadWindow(window.context, 987_654)
+    qtbot.addWidget(other)
+    assert other.error_label.text() == "There is no lead with id 987654."
+    assert not other.error_label.isHidden()
+    assert not other.pass_button.isEnabled()
