@@ -79,6 +79,26 @@ def _visible_leads(session: Session, actor: User) -> ColumnElement[bool]:
     )
 
 
+def export_choices(
+    session: Session, *, actor_id: int
+) -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
+    """(owners the actor may filter by, statuses in order) as (id, name) pairs."""
+    actor = _actor(session, actor_id)
+    managed = permissions.managed_user_ids(session, actor)
+    owners = [
+        (uid, name)
+        for uid, name in session.execute(select(User.id, User.name).order_by(User.name))
+        if uid in managed
+    ]
+    status_rows = [
+        (sid, name)
+        for sid, name in session.execute(
+            select(Status.id, Status.name).order_by(Status.position, Status.id)
+        )
+    ]
+    return owners, status_rows
+
+
 def export_leads(
     session: Session,
     *,

@@ -173,3 +173,97 @@ def test_admin_changes_appear_in_the_open_main_window(qtbot, database, main_wind
     qtbot.waitUntil(lambda: main.target_model.find("Zoe Newhire").isValid())
     main.context.runner.wait_idle()
     window.close()
+
+
+def make_context(database, actor: str) -> WindowContext:
+    with database.read() as session:
+        user = session.scalars(select(User).where(User.name == actor)).one()
+        return WindowContext(
+            database=database,
+            runner=OperationRunner(database),
+            actor_id=user.id,
+            actor_name=user.name,
+            is_admin=user.is_admin,
+        )
+
+
+@pytest.fixture
+def dialog_context(database) -> Iterator[Callable[[str], WindowContext]]:
+    made: list[WindowContext] = []
+
+    def make(actor: str = "Ada Admin") -> WindowContext:
+        made.append(make_context(database, actor))
+        return made[-1]
+
+    yield make
+    for context in made:
+        context.runner.wait_idle()
+
+
+def test_import_dialog_previews_maps_checks_and_imports(qtbot, database, tmp_path, dialog_context):
+    from leaddesk.store.models import Lead
+    from leaddesk.ui.import_dialog import ImportDialog
+
+    path = tmp_path / "Kunden.csv"
+    path.write_bytes(
+        "Lead;Firma;Status;Verkäufer\r\n"
+        "Bäckerei Öfen;Müller GmbH;LEAD;Sam Field\r\n"
+        "Café Kasse;Café Zürich;OPPORTUNITY;Nobody\r\n".encode("cp1252")
+    )
+    dialog = ImportDialog(dialog_context(), None)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    assert dialog.load_file(str(path))
+    assert "Windows-1252" in dialog.info_label.text()
+    assert dialog.preview.rowCount() == 2
+    assert dialog.preview.item(0, 1).text() == "Müller GmbH"
+    assert dialog.mapping() == {"name": "Lead", "status": "Status"}  # guessed from the header
+    dialog.set_mapping("company", "Firma")
+    dialog.set_mapping("owner", "Verkäufer")
+    leads_before = db_value(database, select(func.count()).select_from(Lead))
+
+    qtbot.mouseClick(dialog.check_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dialog.last_report is not None)
+    assert "line 3: unknown owner 'Nobody'." in dialog.report_edit.toPlainText()
+    qtbot.mouseClick(dialog.import_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dialog.last_report is not None and not dialog.last_report.dry_run)
+    assert "nothing was imported" in dialog.report_edit.toPlainText()
+    assert db_value(database, select(func.count()).select_from(Lead)) == leads_before
+
+    dialog.skip_invalid.setChecked(True)
+    dialog.last_report = None
+    qtbot.mouseClick(dialog.import_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dialog.last_report is not None)
+    assert "Imported 1 lead(s) from Kunden.csv" in dialog.report_edit.toPlainText()
+    assert db_value(database, select(Lead.company).where(Lead.name == "Bäckerei Öfen")) == (
+        "Müller GmbH"
+    )
+
+
+def test_import_dialog_refuses_to_import_for_non_admins(qtbot, tmp_path, dialog_context):
+    from leaddesk.ui.import_dialog import ImportDialog
+
+    path = tmp_path / "leads.csv"
+    path.write_text("name,status,owner\nA,LEAD,John Smith\n", encoding="utf-8")
+    dialog = ImportDialog(dialog_context("Maria Manager"), None)
+    qtbot.addWidget(dialog)
+    dialog.load_file(str(path))
+    assert not dialog.import_button.isEnabled()
+    assert "Only administrators" in dialog.permission_label.text()
+    assert not dialog.permission_label.isHidden()
+
+
+def test_export_dialog_writes_a_spreadsheet_ready_file(qtbot, tmp_path, dialog_context):
+    from leaddesk.ui.admin_export_dialog import ExportDialog
+
+    dialog = ExportDialog(dialog_context("Maria Manager"), None)
+    qtbot.addWidget(dialog)
+    path = tmp_path / "out.csv"
+    dialog.file_edit.setText(str(path))
+    dialog.owner_combo.setCurrentIndex(dialog.owner_combo.findText("John Smith"))
+    qtbot.mouseClick(dialog.export_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "Exported" in dialog.result_label.text())
+    assert "Exported 3 lead(s)" in dialog.result_label.text()
+    raw = path.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbfname,company,")
+    assert raw.count(b"\r\n") == 4
