@@ -123,5 +123,9 @@ def queue_batch_notifications(
 
 
 def _insert_rows(session: Session, rows: object) -> int:
-    result = session.execute(insert(OutboxMessage).from_select(_COLUMNS, rows))  # type: ignore[arg-type]
+    # SQLAlchemy keeps an INSERT's rowcount only when asked (psycopg drops it on close).
+    result = session.execute(
+        insert(OutboxMessage).from_select(_COLUMNS, rows),  # type: ignore[arg-type]
+        execution_options={"preserve_rowcount": True},
+    )
     return max(result.rowcount or 0, 0)  # type: ignore[attr-defined]
