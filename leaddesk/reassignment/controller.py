@@ -242,15 +242,25 @@ def _apply(
 ) -> PassResult:
     now = utc_now()
     batch = _new_batch(session, actor, method, note, client_uuid, now)
-    moved = move_leads(session, condition=condition, target=target, batch_id=batch.id, now=now)
-    if moved == 0:
-        raise InvalidInputError(empty_message)
+    moved = move_leads(
+        session,
+        condition=condition,
+        target=target,
+        batch_id=batch.id,
+        now=now,
+        # Only a selection by user comes without an expected count; its leads are owned.
+        sources_owned=expected is None,
+    )
+    # The conflict check comes first: explicit leads that another connection moved after
+    # our checks match nothing, which is a conflict, not an empty selection.
     if expected is not None and moved != expected:
         # A lead changed between our checks and the update (another connection won).
         raise ConflictError(
             f"{expected - moved} of the {expected} leads were changed by someone else "
             "meanwhile; nothing was passed. Refresh and try again."
         )
+    if moved == 0:
+        raise InvalidInputError(empty_message)
     return _finish(session, actor, batch, moved, target, target_name, now)
 
 

@@ -28,6 +28,7 @@ APP_NAME = "LeadDesk"
 KEYRING_DB_SERVICE = "LeadDesk database"
 DB_ENV_VAR = "LEADDESK_DB"
 SQLITE_BUSY_TIMEOUT_MS = 15_000
+SQLITE_CACHE_KIB = 64 * 1024
 
 
 def default_sqlite_path() -> Path:
@@ -92,6 +93,9 @@ def _install_sqlite_pragmas(engine: Engine) -> None:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        # The default 2 MB page cache thrashes on a pass of 100,000 leads (the leads table
+        # and its indexes are read and rewritten); 64 MB keeps them in memory.
+        cursor.execute(f"PRAGMA cache_size=-{SQLITE_CACHE_KIB}")
         cursor.close()
 
     @event.listens_for(engine, "begin")
