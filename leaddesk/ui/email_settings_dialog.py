@@ -52,6 +52,7 @@ class EmailSettingsDialog(QDialog):
         super().__init__(parent)
         self.setObjectName("emailSettingsDialog")
         self.setWindowTitle("Email settings")
+        self.setMinimumWidth(480)
         self.store = store or SmtpSettingsStore()
         self.ssl_context = ssl_context
         self.calls = BackgroundCalls(self)
@@ -93,7 +94,9 @@ class EmailSettingsDialog(QDialog):
         form.addRow("&User name:", self.user)
         form.addRow("Pass&word:", self.password)
         form.addRow("&From address:", self.from_address)
-        form.addRow("Trusted &CA file:", ca_row)
+        ca_label = QLabel("Trusted &CA file:", self)
+        ca_label.setBuddy(self.ca_file)
+        form.addRow(ca_label, ca_row)
 
         self.test_address = QLineEdit(self)
         self.test_address.setObjectName("testAddress")
@@ -104,6 +107,9 @@ class EmailSettingsDialog(QDialog):
         test_row = QHBoxLayout()
         test_row.addWidget(self.test_address)
         test_row.addWidget(self.test_button)
+        test_label = QLabel("&Test:", self)
+        test_label.setBuddy(self.test_address)
+        form.addRow(test_label, test_row)
         self.test_result = QLabel(self)
         self.test_result.setObjectName("testResult")
         self.test_result.setWordWrap(True)
@@ -120,7 +126,6 @@ class EmailSettingsDialog(QDialog):
 
         layout = QVBoxLayout(self)
         layout.addLayout(form)
-        layout.addLayout(test_row)
         layout.addWidget(self.test_result)
         layout.addWidget(self.error)
         layout.addWidget(self.buttons)

@@ -233,7 +233,7 @@ def test_failed_email_shows_in_status_and_outbox_retry_sends_it(
     assert dialog.isVisible()
     qtbot.waitUntil(lambda: dialog.table.rowCount() == 1, timeout=15_000)
     assert dialog.table.item(0, 3).text() == "failed"
-    assert dialog.table.item(0, 5).text().startswith("550 5.1.1")
+    assert dialog.table.item(0, 6).text().startswith("550 5.1.1")
     assert dialog.retry_button.isEnabled()
 
     smtp.handler.refuse = set()
