@@ -1,0 +1,275 @@
+"""Finding and opening the database: --db path or URL, LEADDESK_DB, the per-user default,
+keyring passwords, copying a SQLite file aside before migrating, unreachable servers."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import keyring.errors
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.engine import make_url
+
+from leaddesk import cli
+from leaddesk.errors import DatabaseUnavailableError, InvalidInputError
+from leaddesk.store import migrate
+from leaddesk.store.database import (
+    DB_ENV_VAR,
+    default_sqlite_path,
+    display_url,
+    keyring_account,
+    open_database,
+    resolve_url,
+    store_db_password,
+    with_keyring_password,
+)
+from leaddesk.store.models import Lead, User
+
+UNREACHABLE = "postgresql+psycopg://nobody:s3cret-pw@127.0.0.1:1/x"
+
+
+def _count(database, model) -> int:
+    with database.read() as session:
+        return session.scalar(select(func.count()).select_from(model))
+
+
+# -- which database ------------------------------------------------------------------------
+
+
+def test_a_plain_path_is_a_sqlite_file_resolved_to_an_absolute_path(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    url = resolve_url("data/leads.sqlite3")
+    assert url.drivername == "sqlite+pysqlite"
+    assert url.database == str(tmp_path / "data" / "leads.sqlite3")
+    monkeypatch.setenv("HOME", str(tmp_path))
+    assert resolve_url("~/x.sqlite3").database == str(tmp_path / "x.sqlite3")
+
+
+def test_urls_are_taken_as_given_and_plain_postgresql_gets_psycopg():
+    assert resolve_url("postgresql://ann@db.example/sales").drivername == "postgresql+psycopg"
+    assert resolve_url("postgresql+psycopg://ann@db.example/sales").host == "db.example"
+    assert resolve_url("sqlite+pysqlite:////tmp/x.sqlite3").database == "/tmp/x.sqlite3"
+
+
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [
+        ("mysql://a@b/c", "works with SQLite and PostgreSQL, not 'mysql'"),
+        ("://x", "not a database"),
+    ],
+)
+def test_unsupported_or_malformed_urls_are_refused(raw, message):
+    with pytest.raises(InvalidInputError, match=message):
+        resolve_url(raw)
+
+
+def test_db_option_beats_environment_beats_default(tmp_path, monkeypatch):
+    default = resolve_url()
+    assert default.database == str(default_sqlite_path())
+    monkeypatch.setenv(DB_ENV_VAR, str(tmp_path / "from-env.sqlite3"))
+    assert resolve_url().database == str(tmp_path / "from-env.sqlite3")
+    assert resolve_url(str(tmp_path / "given.sqlite3")).database == str(tmp_path / "given.sqlite3")
+
+
+def test_the_default_is_a_sqlite_file_in_the_per_user_data_folder(tmp_path_factory):
+    path = default_sqlite_path()
+    # The autouse fixture points XDG_DATA_HOME at a temporary folder for every test.
+    assert path.name == "leaddesk.sqlite3"
+    assert path.parent.name == "LeadDesk"
+    assert not path.exists()
+    database = open_database()
+    try:
+        assert path.is_file()
+        assert migrate.current_revision(database) == migrate.head_revision()
+    finally:
+        database.dispose()
+
+
+def test_the_cli_uses_the_default_file_then_leaddesk_db_then_db(tmp_path, monkeypatch, capsys):
+    assert cli.main(["demo"]) == 0
+    assert default_sqlite_path().is_file()
+    assert "Demo data created" in capsys.readouterr().out
+
+    env_file = tmp_path / "env.sqlite3"
+    monkeypatch.setenv(DB_ENV_VAR, str(env_file))
+    assert cli.main(["demo", "--json"]) == 0
+    assert '"created": true' in capsys.readouterr().out
+    assert env_file.is_file()
+
+    given = tmp_path / "given.sqlite3"
+    assert cli.main(["--db", str(given), "demo"]) == 0
+    assert cli.main(["demo", "--db", str(given)]) == 0
+    assert "already present" in capsys.readouterr().out.splitlines()[-1]
+    assert given.is_file()
+
+
+def test_opening_by_url_and_by_environment_reach_the_same_data(db_url, monkeypatch):
+    by_url = open_database(db_url)
+    monkeypatch.setenv(DB_ENV_VAR, db_url)
+    by_env = open_database()
+    try:
+        assert by_env.url == by_url.url
+        assert _count(by_env, Lead) == _count(by_url, Lead) == 19
+    finally:
+        by_url.dispose()
+        by_env.dispose()
+
+
+def test_db_upgrade_reports_the_head_revision(db_url, capsys):
+    assert cli.main(["db", "upgrade", "--db", db_url]) == 0
+    assert f"schema at revision {migrate.head_revision()}" in capsys.readouterr().out
+
+
+# -- copying a SQLite file aside -------------------------------------------------------------
+
+
+@pytest.mark.parametrize("backend", ["sqlite"])
+def test_backup_is_a_readable_copy_with_the_same_rows(database):
+    backup = migrate.backup_sqlite_file(database, "0000_older")
+    assert backup is not None and backup.is_file()
+    assert backup.name.startswith(Path(database.url.database).name + ".before-0000_older-")
+    copy = sqlite3.connect(str(backup))
+    try:
+        leads = copy.execute("SELECT id, name, owner_id, version FROM leads ORDER BY id").fetchall()
+        users = copy.execute("SELECT count(*) FROM users").fetchone()[0]
+    finally:
+        copy.close()
+    with database.read() as session:
+        assert leads == [
+            tuple(row)
+            for row in session.execute(
+                select(Lead.id, Lead.name, Lead.owner_id, Lead.version).order_by(Lead.id)
+            )
+        ]
+    assert users == _count(database, User)
+
+
+@pytest.mark.parametrize("backend", ["sqlite"])
+def test_opening_a_database_at_head_makes_no_backup(db_url):
+    folder = Path(make_url(db_url).database).parent
+    before = set(folder.glob("*.bak"))
+    database = open_database(db_url)
+    try:
+        assert migrate.upgrade_to_head(database) is None
+    finally:
+        database.dispose()
+    assert set(folder.glob("*.bak")) == before
+
+
+@pytest.mark.parametrize("backend", ["sqlite"])
+def test_an_older_sqlite_file_is_copied_aside_before_it_is_upgraded(db_url, monkeypatch):
+    # With one revision there is no real older schema; pretend a newer head exists and record
+    # the order of events instead.
+    events: list[str] = []
+    real_backup = migrate.backup_sqlite_file
+
+    def backup(database, revision):
+        events.append(f"backup from {revision}")
+        return real_backup(database, revision)
+
+    monkeypatch.setattr(migrate, "head_revision", lambda: "9999_future")
+    monkeypatch.setattr(migrate, "backup_sqlite_file", backup)
+    monkeypatch.setattr(migrate.command, "upgrade", lambda _config, _to: events.append("upgrade"))
+    database = open_database(db_url)
+    try:
+        leads = _count(database, Lead)
+        made = migrate.upgrade_to_head(database)
+    finally:
+        database.dispose()
+    current = migrate.ScriptDirectory(str(migrate.MIGRATIONS_DIR)).get_current_head()
+    assert events[-2:] == [f"backup from {current}", "upgrade"]
+    assert made is not None and made.is_file()
+    copy = sqlite3.connect(str(made))
+    try:
+        assert copy.execute("SELECT count(*) FROM leads").fetchone()[0] == leads
+    finally:
+        copy.close()
+
+
+@pytest.mark.parametrize("backend", ["postgresql"])
+def test_a_server_database_is_never_copied_aside(database):
+    assert migrate.backup_sqlite_file(database, "0000_older") is None
+
+
+# -- passwords from the keyring ------------------------------------------------------------
+
+
+def test_a_postgresql_url_without_password_gets_it_from_the_keyring(memory_keyring):
+    url = make_url("postgresql+psycopg://ann@db.example:5433/sales")
+    assert with_keyring_password(url).password is None
+    store_db_password(url, "from-keyring")
+    assert keyring_account(url) == "ann@db.example:5433/sales"
+    assert memory_keyring.secrets[("LeadDesk database", "ann@db.example:5433/sales")]
+    filled = with_keyring_password(url)
+    assert filled.password == "from-keyring"
+    assert "from-keyring" not in display_url(filled)
+    # A password given in the URL wins; SQLite never asks.
+    assert with_keyring_password(url.set(password="given")).password == "given"
+    sqlite_url = resolve_url("/tmp/x.sqlite3")
+    assert with_keyring_password(sqlite_url) == sqlite_url
+
+
+def test_a_broken_keyring_means_no_password_not_a_crash(memory_keyring, monkeypatch):
+    def broken(_service, _account):
+        raise keyring.errors.KeyringError("locked")
+
+    monkeypatch.setattr(memory_keyring, "get_password", broken)
+    url = make_url("postgresql+psycopg://ann@db.example/sales")
+    assert with_keyring_password(url).password is None
+
+
+def test_open_database_uses_the_keyring_password(db_url, memory_keyring, monkeypatch):
+    url = make_url(db_url)
+    seen = []
+    real_create = open_database.__globals__["create_db_engine"]
+
+    def spy(resolved):
+        seen.append(resolved)
+        return real_create(resolved)
+
+    monkeypatch.setitem(open_database.__globals__, "create_db_engine", spy)
+    if url.get_backend_name() == "postgresql":
+        store_db_password(url, "pw-from-keyring")
+    database = open_database(db_url)
+    try:
+        assert _count(database, Lead) == 19
+    finally:
+        database.dispose()
+    expected = "pw-from-keyring" if url.get_backend_name() == "postgresql" else None
+    assert seen[0].password == expected
+
+
+# -- unreachable databases -----------------------------------------------------------------
+
+
+def test_an_unreachable_server_is_a_clear_error_without_the_password():
+    with pytest.raises(DatabaseUnavailableError) as info:
+        open_database(UNREACHABLE)
+    message = str(info.value)
+    assert message.startswith("The database at postgresql+psycopg://nobody")
+    assert "@127.0.0.1:1/x cannot be reached: " in message
+    assert "cannot be reached" in message
+    assert "s3cret-pw" not in message
+    assert "\n" not in message
+
+
+def test_the_cli_prints_one_line_for_an_unreachable_server(capsys):
+    assert cli.main(["leads", "--db", UNREACHABLE, "--as", "Maria Manager"]) == 1
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    lines = captured.err.splitlines()
+    assert len(lines) == 1
+    assert lines[0].startswith("leaddesk: error: The database at ")
+    assert "cannot be reached" in lines[0]
+    assert "s3cret-pw" not in captured.err
+
+
+def test_a_sqlite_path_that_cannot_be_opened_is_a_clear_error(tmp_path, capsys):
+    folder = tmp_path / "a-folder"
+    folder.mkdir()
+    with pytest.raises(DatabaseUnavailableError, match="cannot be reached"):
+        open_database(str(folder))
+    assert cli.main(["--db", str(folder), "outbox"]) == 1
+    lines = capsys.readouterr().err.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("leaddesk: error:")
