@@ -8,11 +8,11 @@ import pytest
 from sqlalchemy import select
 
 from leaddesk.notify.sender import SendReport, message_id, send_queued
-from leaddesk.reassignment.controller import pass_leads
+from leaddesk.reassignment.controller import assign_from_bucket, pass_leads, undo_batch
 from leaddesk.reassignment.requests import LeadRef, PassMethod, Selection, Target
 from leaddesk.store.demo import create_demo
 from leaddesk.store.models import Lead, OutboxMessage, User
-from tests.helpers.demo_names import group_id, leads_of, office_id, user_id
+from tests.helpers.demo_names import group_id, lead_by_name, leads_of, office_id, user_id
 from tests.helpers.smtp_server import running_smtp_server
 
 
@@ -229,3 +229,42 @@ def test_limit_bounds_one_run(database, smtp):
     assert _send(database, smtp, limit=1) == SendReport(sent=1)
     assert _send(database, smtp, limit=5) == SendReport(sent=1)
     assert len(smtp.handler.received) == 2
+
+
+def test_undo_emails_the_previous_owner_once(database, smtp):
+    john = user_id(database, "John Smith")
+    result = _pass(
+        database,
+        "Maria Manager",
+        Selection.all_of_user(john),
+        Target.user(user_id(database, "Jane Doe")),
+    )
+    with database.write() as session:
+        undo_batch(session, actor_id=user_id(database, "Maria Manager"), batch_id=result.batch_id)
+
+    assert _send(database, smtp) == SendReport(sent=2)
+    by_recipient = {m["To"]: m for m in smtp.handler.messages()}
+    assert set(by_recipient) == {"jane.doe@example.com", "john.smith@example.com"}
+    undo_message = by_recipient["john.smith@example.com"]
+    assert undo_message["Subject"] == "3 leads returned to you by Maria Manager (pass undone)"
+    text, _html = _parts(undo_message)
+    assert "previously Jane Doe" in text
+
+
+def test_assignment_from_a_bucket_emails_the_new_owner(database, smtp):
+    lead = lead_by_name(database, "Walk-in: Corner Florist website")
+    with database.write() as session:
+        assign_from_bucket(
+            session,
+            actor_id=user_id(database, "Olivia Office"),
+            leads=[LeadRef(lead.id, lead.version)],
+            user_id=user_id(database, "Sam Field"),
+            note="Yours, Sam",
+        )
+    assert _send(database, smtp) == SendReport(sent=1)
+    [message] = smtp.handler.messages()
+    assert message["To"] == "sam.field@example.com"
+    assert message["Subject"] == "1 lead passed to you by Olivia Office"
+    text, _html = _parts(message)
+    assert "Yours, Sam" in text
+    assert "previously Downtown Office" in text
