@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import socket
+import subprocess
+import sys
 import threading
 from collections import Counter
 from datetime import timedelta
@@ -15,6 +18,7 @@ from leaddesk.notify.sender import (
     STALE_CLAIM,
     SendReport,
     backoff,
+    message_id,
     retry_failed,
     send_queued,
 )
@@ -301,3 +305,39 @@ def _pass_all(database, giver, taker):
             selection=Selection.all_of_user(giver),
             target=Target.user(taker),
         )
+
+
+def test_program_killed_mid_send_loses_nothing(database, db_url, smtp, repo_root):
+    _pass_johns_leads_to_jane(database)
+    smtp.handler.data_delay = 120  # the server sits on the message; the sender waits for 250
+    script = (
+        "import sys\n"
+        "from leaddesk.notify.sender import send_queued\n"
+        "from leaddesk.notify.smtp_settings import SmtpSettings\n"
+        "from leaddesk.store.database import open_database\n"
+        "settings = SmtpSettings(host='127.0.0.1', port=int(sys.argv[2]),\n"
+        "                        from_address='leaddesk@sales.example', timeout=300)\n"
+        "send_queued(open_database(sys.argv[1]), settings, None, sender_id='doomed')\n"
+    )
+    child = subprocess.Popen(
+        [sys.executable, "-c", script, db_url, str(smtp.port)],
+        cwd=repo_root,
+        env={**os.environ, "PYTHONPATH": str(repo_root)},
+    )
+    try:
+        assert smtp.handler.data_started.wait(timeout=60)
+    finally:
+        child.kill()
+        child.wait(timeout=30)
+    [row] = _rows(database)
+    assert (row.status, row.claimed_by, row.sent_at) == ("sending", "doomed", None)
+    assert smtp.handler.received == []
+
+    smtp.handler.data_delay = 0
+    later = utc_now() + STALE_CLAIM + timedelta(seconds=1)
+    report = send_queued(database, smtp.settings(), None, sender_id="survivor", now=later)
+    assert report == SendReport(sent=1)
+    [message] = smtp.handler.messages()
+    assert message["Message-ID"] == message_id(row.id, row.batch_id, "sales.example")
+    [row] = _rows(database)
+    assert (row.status, row.claimed_by) == ("sent", "survivor")

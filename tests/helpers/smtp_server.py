@@ -54,6 +54,8 @@ class RecordingHandler:
     refuse_reply: str = "550 5.1.1 Recipient address rejected: User unknown"
     # Seconds the server takes per message, so concurrent senders really overlap.
     data_delay: float = 0.0
+    # Set when a message's data has arrived, before the delay and the 250 reply.
+    data_started: threading.Event = field(default_factory=threading.Event)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
@@ -63,6 +65,7 @@ class RecordingHandler:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
+        self.data_started.set()
         if self.data_delay:
             await asyncio.sleep(self.data_delay)
         auth = session.auth_data
