@@ -73,7 +73,7 @@ def test_a_new_office_sets_itself_up_from_the_command_line(db_url, database, tmp
         encoding="utf-8",
     )
     assert run(db_url, "import", "leads", str(csv_file), "--dry-run") == 0
-    assert "would import 3 of 3" in capsys.readouterr().out
+    assert "all 3 row(s) valid, would import them" in capsys.readouterr().out
     assert run(db_url, "import", "leads", str(csv_file)) == 0
     assert "Imported 3 lead(s) from leads.csv" in capsys.readouterr().out
     # Uma manages Ulf now, so she can pass his leads; then Ulf leaves.

@@ -2,6 +2,9 @@
 
 Every command needs ``--as`` an active administrator; anyone else gets one clear line and
 exit status 1 (the admin services refuse them; nothing changes).
+
+One module for all administration commands (about twenty handlers of a few lines each,
+sharing ``_admin`` and ``_write``), which is why it is longer than most.
 """
 
 from __future__ import annotations

@@ -106,11 +106,14 @@ class LeadImportReport:
 
     def summary(self) -> str:
         if self.dry_run:
-            verdict = "would import" if self.ok else "cannot import"
+            verdict = (
+                f"all {self.total_rows:,} row(s) valid, would import them"
+                if self.ok
+                else f"{self.valid_rows:,} of {self.total_rows:,} row(s) valid, "
+                f"{len(self.problems)} problem(s)"
+            )
             return (
-                f"Dry run of {self.source_name} ({self.encoding}): {verdict} "
-                f"{self.valid_rows:,} of {self.total_rows:,} row(s); "
-                f"{len(self.problems)} problem(s); nothing was written."
+                f"Dry run of {self.source_name} ({self.encoding}): {verdict}; nothing was written."
             )
         if self.imported:
             skipped = f"; {len(self.problems)} problem(s) skipped" if self.problems else ""

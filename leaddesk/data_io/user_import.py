@@ -56,11 +56,9 @@ class UserImportReport:
     def summary(self) -> str:
         offices = f", new office(s): {', '.join(self.new_offices)}" if self.new_offices else ""
         if self.dry_run:
-            verdict = "would add" if self.ok else "cannot add"
             return (
-                f"Dry run of {self.source_name}: {verdict} {len(self.planned)} of "
-                f"{self.total_rows} user(s){offices}; {len(self.problems)} problem(s); "
-                "nothing was written."
+                f"Dry run of {self.source_name}: {len(self.planned)} of {self.total_rows} "
+                f"user(s) valid{offices}; {len(self.problems)} problem(s); nothing was written."
             )
         if self.imported:
             return (

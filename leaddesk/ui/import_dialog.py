@@ -70,7 +70,9 @@ class ImportDialog(QDialog):
         browse.setObjectName("importBrowseButton")
         browse.clicked.connect(self._browse)
         file_row = QHBoxLayout()
-        file_row.addWidget(QLabel("&File:"))
+        file_label = QLabel("&File:")
+        file_label.setBuddy(self.file_edit)
+        file_row.addWidget(file_label)
         file_row.addWidget(self.file_edit, 1)
         file_row.addWidget(browse)
 
