@@ -341,3 +341,25 @@ def test_program_killed_mid_send_loses_nothing(database, db_url, smtp, repo_root
     assert message["Message-ID"] == message_id(row.id, row.batch_id, "sales.example")
     [row] = _rows(database)
     assert (row.status, row.claimed_by) == ("sent", "survivor")
+
+
+def test_stop_ends_the_run_after_the_current_message_and_releases_the_rest(database, smtp):
+    with database.write() as session:
+        pass_leads(
+            session,
+            actor_id=user_id(database, "Maria Manager"),
+            selection=Selection.all_of_user(user_id(database, "Sam Field")),
+            target=Target.group(group_id(database, "Inbound Team")),
+        )
+    stop = threading.Event()
+    smtp.handler.on_data = stop.set  # the window closes while the first email is on the wire
+
+    report = send_queued(database, smtp.settings(), None, sender_id="s1", stop=stop)
+
+    assert report == SendReport(sent=1)
+    waiting = [row for row in _rows(database) if row.status != "sent"]
+    assert [(r.status, r.attempts, r.claimed_by) for r in waiting] == [("queued", 0, None)]
+    assert send_queued(database, smtp.settings(), None, sender_id="s1", stop=stop) == SendReport()
+    smtp.handler.on_data = None
+    assert send_queued(database, smtp.settings(), None, sender_id="s1") == SendReport(sent=1)
+    assert len(smtp.handler.received) == 2

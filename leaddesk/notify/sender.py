@@ -20,6 +20,7 @@ import os
 import smtplib
 import socket
 import ssl
+import threading
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -98,11 +99,14 @@ def send_queued(
     ssl_context: ssl.SSLContext | None = None,
     max_attempts: int = MAX_ATTEMPTS,
     stale_after: timedelta = STALE_CLAIM,
+    stop: threading.Event | None = None,
 ) -> SendReport:
     """Send what is due, at most ``limit`` rows, over one SMTP connection.
 
-    ``now`` fixes the clock (tests travel in time with it). Database errors propagate; rows
-    claimed by then stay ``sending`` and are taken over after ``stale_after``.
+    ``now`` fixes the clock (tests travel in time with it). ``stop`` ends the run after the
+    message being sent (a closing window sets it); rows claimed but not tried go back to the
+    queue untouched. Database errors propagate; rows claimed by then stay ``sending`` and
+    are taken over after ``stale_after``.
     """
     clock: Callable[[], datetime] = (lambda: now) if now is not None else utc_now
     sent = retried = failed = 0
@@ -118,13 +122,16 @@ def send_queued(
             failed += 1
 
     try:
-        while sent + retried + failed < limit:
+        while sent + retried + failed < limit and not (stop and stop.is_set()):
             room = min(CLAIM_SIZE, limit - (sent + retried + failed))
             claimed = _claim(database, sender_id, clock(), room, stale_after)
             if not claimed:
                 break
             prepared = _prepare(database, claimed, settings)
             for index, item in enumerate(prepared):
+                if stop is not None and stop.is_set():
+                    _release(database, [rest.id for rest in prepared[index:]], sender_id)
+                    return SendReport(sent, retried, failed, last_error)
                 if connection is None:
                     try:
                         connection = connect(settings, password, ssl_context)
@@ -208,6 +215,21 @@ def _mine(row_id: int, sender_id: str) -> object:
         OutboxMessage.status == "sending",
         OutboxMessage.claimed_by == sender_id,
     )
+
+
+def _release(database: Database, ids: Sequence[int], sender_id: str) -> None:
+    """Hand claimed rows back untried: no attempt counted, due again at once."""
+    with database.write() as session:
+        session.execute(
+            update(OutboxMessage)
+            .where(
+                OutboxMessage.id.in_(list(ids)),
+                OutboxMessage.status == "sending",
+                OutboxMessage.claimed_by == sender_id,
+            )
+            .values(status="queued", claimed_by=None, claimed_at=None)
+            .execution_options(synchronize_session=False)
+        )
 
 
 def _mark_sent(database: Database, row_id: int, sender_id: str, now: datetime) -> None:

@@ -155,6 +155,10 @@ class EmailSettingsDialog(QDialog):
             self.store.save(settings)
             if settings.user:
                 self.store.set_password(settings, password)
+            previous = self._stored
+            if previous and previous.user and previous.keyring_account != settings.keyring_account:
+                # The old account's password would otherwise linger in the keyring.
+                self.store.set_password(previous, "")
         except LeadDeskError as exc:
             self.error.setText(str(exc))
             return

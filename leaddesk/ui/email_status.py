@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import ssl
+import threading
 import traceback
 from collections.abc import Callable
 from typing import Any
@@ -144,6 +145,8 @@ class EmailSender(QObject):
         self._sending = False
         self._again = False
         self._stopped = False
+        # Tells a running send to finish the current email and hand the rest back.
+        self._stop_event = threading.Event()
         self.timer = QTimer(self)
         self.timer.setInterval(interval_ms)
         self.timer.timeout.connect(self.send_now)
@@ -159,6 +162,7 @@ class EmailSender(QObject):
     def start(self) -> None:
         """Begin the periodic sending, with a first run shortly."""
         self._stopped = False
+        self._stop_event.clear()
         self.timer.start()
         self.soon.start()
         self.refresh()
@@ -205,8 +209,12 @@ class EmailSender(QObject):
         self.calls.run(lambda: list_outbox(self.database), on_done, on_error)
 
     def shutdown(self, msecs: int = 30_000) -> bool:
-        """Stop the timers and wait for a running send; True when nothing is left running."""
+        """Stop the timers, let a running send finish its current email, and wait for it.
+
+        Returns True when nothing is left running. Call it before the window closes.
+        """
         self._stopped = True
+        self._stop_event.set()
         self.timer.stop()
         self.soon.stop()
         return self.calls.wait(msecs)
@@ -221,6 +229,7 @@ class EmailSender(QObject):
             password,
             sender_id=self.sender_id,
             ssl_context=self.ssl_context,
+            stop=self._stop_event,
         )
         return report, outbox_counts(self.database)
 

@@ -12,7 +12,7 @@ import email.policy
 import socket
 import ssl
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from email.message import EmailMessage
@@ -56,6 +56,8 @@ class RecordingHandler:
     data_delay: float = 0.0
     # Set when a message's data has arrived, before the delay and the 250 reply.
     data_started: threading.Event = field(default_factory=threading.Event)
+    # Called (in the server's thread) for each message, before the reply.
+    on_data: Callable[[], None] | None = None
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
@@ -66,6 +68,8 @@ class RecordingHandler:
 
     async def handle_DATA(self, server, session, envelope):
         self.data_started.set()
+        if self.on_data is not None:
+            self.on_data()
         if self.data_delay:
             await asyncio.sleep(self.data_delay)
         auth = session.auth_data

@@ -118,6 +118,12 @@ def test_settings_dialog_saves_fields_and_puts_the_password_in_the_keyring(
     assert again.user.text() == "mailer"
     assert again.password.text() == "top-secret-pw"
 
+    # Another account: its password is stored, the old one is not left behind.
+    again.user.setText("robot")
+    again.password.setText("robot-pw")
+    again.save()
+    assert memory_keyring.secrets == {(KEYRING_SMTP_SERVICE, "robot@smtp.example.com"): "robot-pw"}
+
 
 def test_settings_dialog_refuses_bad_input_and_stays_open(qtbot, store, memory_keyring):
     dialog = EmailSettingsDialog(store)
