@@ -10,6 +10,7 @@ responsive. No SQL here: the work is done by ``leaddesk.notify`` functions.
 from __future__ import annotations
 
 import logging
+import os
 import ssl
 import threading
 import traceback
@@ -33,6 +34,9 @@ from leaddesk.ui.outbox_dialog import OutboxDialog
 
 log = logging.getLogger(__name__)
 
+# "0" keeps the window from sending by itself (window tests that inspect the outbox, or a
+# desk where only a scheduled `leaddesk outbox send` should send).
+AUTOSEND_ENV = "LEADDESK_EMAIL_AUTOSEND"
 SEND_INTERVAL_MS = 60_000
 # Long enough to gather a burst of passes into one run, short enough to feel immediate.
 SEND_DELAY_MS = 1_500
@@ -145,6 +149,7 @@ class EmailSender(QObject):
         self._sending = False
         self._again = False
         self._stopped = False
+        self._automatic = False
         # Tells a running send to finish the current email and hand the rest back.
         self._stop_event = threading.Event()
         self.timer = QTimer(self)
@@ -162,6 +167,7 @@ class EmailSender(QObject):
     def start(self) -> None:
         """Begin the periodic sending, with a first run shortly."""
         self._stopped = False
+        self._automatic = True
         self._stop_event.clear()
         self.timer.start()
         self.soon.start()
@@ -169,9 +175,9 @@ class EmailSender(QObject):
 
     def notify_pass_done(self) -> None:
         """A pass was made: send its emails shortly (several passes share one run)."""
-        if not self._stopped:
+        if self._automatic and not self._stopped:
             self.soon.start()
-            self.refresh()
+        self.refresh()
 
     @Slot()
     def send_now(self) -> None:
@@ -185,6 +191,8 @@ class EmailSender(QObject):
 
     def refresh(self) -> None:
         """Re-read the counts (after a pass, a retry, or when a dialog opens)."""
+        if self._stopped:
+            return
         self.calls.run(lambda: outbox_counts(self.database), self._set_counts, self.problem.emit)
 
     def retry(
@@ -214,6 +222,7 @@ class EmailSender(QObject):
         Returns True when nothing is left running. Call it before the window closes.
         """
         self._stopped = True
+        self._automatic = False
         self._stop_event.set()
         self.timer.stop()
         self.soon.stop()
@@ -268,8 +277,9 @@ class EmailStatus(QWidget):
         interval_ms: int = SEND_INTERVAL_MS,
         delay_ms: int = SEND_DELAY_MS,
         ssl_context: ssl.SSLContext | None = None,
-        start: bool = True,
+        start: bool | None = None,
     ) -> None:
+        """``start=None`` starts sending unless ``LEADDESK_EMAIL_AUTOSEND=0`` is set."""
         super().__init__(parent)
         self.setObjectName("emailStatus")
         self.email_sender = EmailSender(
@@ -294,8 +304,12 @@ class EmailStatus(QWidget):
         self.email_sender.counts_changed.connect(self._show_counts)
         self.email_sender.run_finished.connect(self._show_report)
         self.email_sender.problem.connect(self._show_problem)
+        if start is None:
+            start = os.environ.get(AUTOSEND_ENV, "1") != "0"
         if start:
             self.email_sender.start()
+        else:
+            self.email_sender.refresh()
 
     @property
     def text(self) -> str:

@@ -188,6 +188,22 @@ def test_status_shows_waiting_count_then_sends_in_background(
     assert message["Subject"] == "3 leads passed to you by Maria Manager"
 
 
+def test_autosend_can_be_switched_off(qtbot, database, store, smtp, make_status, monkeypatch):
+    monkeypatch.setenv("LEADDESK_EMAIL_AUTOSEND", "0")
+    _pass(database)
+    _save_server(store, smtp.port)
+    status = make_status(database)
+    qtbot.waitUntil(lambda: status.text == "1 email waiting", timeout=15_000)
+    assert not status.email_sender.timer.isActive()
+    status.notify_pass_done()
+    assert not status.email_sender.soon.isActive()
+    assert smtp.handler.received == []
+    # The outbox's "Send now" still sends on request.
+    with qtbot.waitSignal(status.email_sender.run_finished, timeout=15_000):
+        status.email_sender.send_now()
+    assert len(smtp.handler.received) == 1
+
+
 def test_notify_pass_done_sends_the_new_pass_soon(qtbot, database, store, smtp, make_status):
     _save_server(store, smtp.port)
     status = make_status(database)
