@@ -80,7 +80,8 @@ def display_url(url: URL) -> str:
     """A URL safe to show or log: never contains the password."""
     if url.get_backend_name() == "sqlite":
         return url.database or ":memory:"
-    return url.set(password=None).render_as_string(hide_password=True)
+    # URL.set() ignores None, which would leave "***" in the text; drop the password itself.
+    return url._replace(password=None).render_as_string(hide_password=True)
 
 
 def _install_sqlite_pragmas(engine: Engine) -> None:
