@@ -169,3 +169,41 @@ def test_two_threads_racing_from_a_barrier_give_one_success_and_one_conflict(two
     assert _history_count(first, lead.id) == 1
     with first.read() as session:
         assert session.scalar(select(func.count()).select_from(PassBatch)) == 1
+
+
+def test_whole_user_pass_skips_a_lead_another_connection_moved_while_it_waited(two_databases):
+    first, second, watcher = two_databases
+    maria, john, jane, sam = (
+        user_id(first, n) for n in ("Maria Manager", "John Smith", "Jane Doe", "Sam Field")
+    )
+    taken, *rest = leads_of(first, "John Smith")
+
+    def second_pass() -> object:
+        with second.write() as session:
+            return pass_leads(
+                session,
+                actor_id=maria,
+                selection=Selection.all_of_user(john),
+                target=Target.user(jane),
+            )
+
+    with first.write() as session:
+        pass_leads(
+            session,
+            actor_id=maria,
+            selection=Selection.of_leads([LeadRef(taken.id, taken.version)]),
+            target=Target.user(sam),
+        )
+        thread, outcome = _in_thread(second_pass)
+        _wait_until(lambda: _waiting_for_locks(watcher) >= 1)
+    thread.join(timeout=60)
+    assert not thread.is_alive()
+
+    # "All of John's leads" is what John still has when the pass applies: the other two.
+    assert outcome["result"].moved == 2, outcome
+    with first.read() as session:
+        history = {
+            row.lead_id: (row.from_owner_id, row.to_owner_id)
+            for row in session.scalars(select(PassHistory))
+        }
+    assert history == {taken.id: (john, sam), **{lead.id: (john, jane) for lead in rest}}
