@@ -67,6 +67,7 @@ class LeadWindow(QDialog):
         self.setWindowFlag(Qt.WindowType.WindowContextHelpButtonHint, False)
         self.setSizeGripEnabled(True)
         self.resize(720, 520)
+        self.setWindowTitle(f"Lead {lead_id} – LeadDesk")  # until the lead is read
 
         self.title_label = QLabel(self)
         self.title_label.setObjectName("leadTitle")
