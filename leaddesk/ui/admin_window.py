@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import QTimer
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -80,7 +81,6 @@ class AdminWindow(QDialog):
 
         context.runner.changed.connect(self.reload)
         self._set_allowed(context.is_admin)
-        self.reload()
 
     # -- loading ------------------------------------------------------------------------
 
@@ -88,9 +88,14 @@ class AdminWindow(QDialog):
         self.denied_label.setVisible(not allowed)
         self.tabs.setEnabled(allowed)
 
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self.reload()
+
     def reload(self) -> None:
         """Read everything again; cheap (a handful of small queries)."""
-        if not self.context.is_admin:
+        # A hidden window reloads when shown again instead of on every pass elsewhere.
+        if not self.context.is_admin or not self.isVisible():
             return
         try:
             with self.context.database.read() as session:
