@@ -414,3 +414,47 @@ def test_import_users_reports_problems_by_line_and_writes_nothing(database):
         assert fragment in messages
     with database.read() as session:
         assert session.scalar(select(func.count()).select_from(User)) == users_before
+
+
+@pytest.mark.parametrize(
+    ("data", "encoding", "delimiter"),
+    [
+        ("name\tstatus\r\nCafé\tLEAD\r\n".encode("utf-16"), "UTF-16", "\t"),
+        ("name;status\nCafé;LEAD\n".encode(), "UTF-8", ";"),
+        ("name,status\nCafé,LEAD\n".encode("cp1252"), "Windows-1252", ","),
+        (b"\xef\xbb\xbfname,status\r\nCaf\xc3\xa9,LEAD\r\n", "UTF-8 with BOM", ","),
+    ],
+)
+def test_reading_the_files_people_have(data, encoding, delimiter):
+    from leaddesk.data_io.csv_text import read_table
+
+    table = read_table(data)
+    assert (table.encoding, table.delimiter, table.problems) == (encoding, delimiter, [])
+    assert table.headers == ["name", "status"]
+    assert table.rows == [(2, ["Café", "LEAD"])]
+
+
+def test_multi_line_records_report_the_line_they_start_on():
+    from leaddesk.data_io.csv_text import read_table
+
+    table = read_table(b'name,status\n"two\nlines",LEAD\nnext,LEAD\n')
+    assert [line for line, _cells in table.rows] == [2, 4]
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["=1+1", "@SUM(A1)", "+cmd", "-2+3", "plain", "+1 555 0100", "-12.5", "'quoted", "'=x", "'"],
+)
+def test_formula_escaping_round_trips(value):
+    from leaddesk.data_io.csv_text import escape_cell, unescape_cell
+
+    escaped = escape_cell(value)
+    assert unescape_cell(escaped) == value
+    # A spreadsheet runs cells starting with = @ + - as formulas; numbers and phones stay.
+    assert not escaped.startswith(("=", "@", "+c", "-2+"))
+    assert escaped in (value, "'" + value)
+
+
+def test_duplicate_header_columns_are_a_problem_on_line_1(database):
+    report = run_import(database, b"name,status,owner,owner\r\nA,LEAD,John Smith,Jane Doe\r\n")
+    assert [(p.line, p.message) for p in report.problems] == [(1, "column(s) owner appear twice.")]

@@ -152,22 +152,23 @@ def normalise_header(header: str) -> str:
     return re.sub(r"[\s\-]+", "_", header.strip().lower())
 
 
+def _looks_like_formula(text: str) -> bool:
+    # Leading apostrophes are looked through, so a value that itself starts with "'="
+    # gets its own apostrophe and survives the round trip too.
+    text = text.lstrip("'")
+    return text.startswith(_FORMULA_START) or (
+        text.startswith(("+", "-")) and not _SIGNED_NUMBER.match(text)
+    )
+
+
 def escape_cell(value: object) -> str:
     text = "" if value is None else str(value)
-    if text.startswith(_FORMULA_START) or (
-        text.startswith(("+", "-")) and not _SIGNED_NUMBER.match(text)
-    ):
-        return "'" + text
-    return text
+    return "'" + text if _looks_like_formula(text) else text
 
 
 def unescape_cell(text: str) -> str:
-    if text.startswith("'") and len(text) > 1:
-        rest = text[1:]
-        if rest.startswith(_FORMULA_START) or (
-            rest.startswith(("+", "-")) and not _SIGNED_NUMBER.match(rest)
-        ):
-            return rest
+    if text.startswith("'") and _looks_like_formula(text[1:]):
+        return text[1:]
     return text
 
 
