@@ -156,3 +156,27 @@ def test_export_leads_filters(db_url, tmp_path, capsys):
     assert "Exported 1 lead(s)" in capsys.readouterr().out
     lines = path.read_text(encoding="utf-8-sig").splitlines()
     assert lines[1].startswith("Harbor Logistics renewal,Harbor Logistics,")
+
+
+def test_import_users_from_the_command_line(db_url, tmp_path, capsys):
+    people = tmp_path / "people.csv"
+    people.write_bytes(
+        "Name;Email;Admin;Office;Office manager;Manages\r\n"
+        "Åsa Öberg;asa@example.com;no;Malmö Office;yes;Olle Berg\r\n"
+        "Olle Berg;olle@example.com;;Malmö Office;;\r\n".encode("cp1252")
+    )
+    assert run(db_url, "import", "users", str(people), "--dry-run") == 0
+    assert "2 of 2 user(s) valid, new office(s): Malmö Office" in capsys.readouterr().out
+    assert run(db_url, "import", "users", str(people)) == 0
+    assert "Added 2 user(s) and 1 manager right(s)" in capsys.readouterr().out
+    assert run(db_url, "office", "list", "--json") == 0
+    offices = {row["name"]: row for row in json.loads(capsys.readouterr().out)}
+    assert offices["Malmö Office"]["members"] == [
+        {"name": "Olle Berg", "office_manager": False, "active": True},
+        {"name": "Åsa Öberg", "office_manager": True, "active": True},
+    ]
+    assert run(db_url, "import", "users", str(people)) == 1
+    err = capsys.readouterr().err
+    assert "line 2: there is already a user with the name 'Åsa Öberg'." in err
+    assert run(db_url, "import", "users", str(tmp_path / "missing.csv")) == 1
+    assert "There is no file" in capsys.readouterr().err
