@@ -180,3 +180,47 @@ def test_import_users_from_the_command_line(db_url, tmp_path, capsys):
     assert "line 2: there is already a user with the name 'Åsa Öberg'." in err
     assert run(db_url, "import", "users", str(tmp_path / "missing.csv")) == 1
     assert "There is no file" in capsys.readouterr().err
+
+
+def test_a_new_office_starts_from_an_empty_database(make_db_url, tmp_path, capsys):
+    url = make_db_url(demo=False)
+    assert run(url, "users", actor="Boss") == 1
+    assert "There is no user called 'Boss'." in capsys.readouterr().err
+    assert (
+        run(url, "user", "add", "--name", "Bea Boss", "--email", "bea@example.com", actor=None) == 0
+    )
+    assert "Bea Boss <bea@example.com> is its first administrator" in capsys.readouterr().out
+    # Only the very first user may be added without --as.
+    assert run(url, "user", "add", "--name", "Eve", "--email", "eve@example.com", actor=None) == 1
+    assert "already has users" in capsys.readouterr().err
+    for argv in (
+        ["user", "add", "--name", "Sid Sales", "--email", "sid@example.com"],
+        ["user", "add", "--name", "Lea Leaver", "--email", "lea@example.com"],
+        ["office", "add", "Main Street"],
+        ["office", "add-member", "Main Street", "Sid Sales", "--manager"],
+        ["office", "add-member", "Main Street", "Lea Leaver"],
+        ["group", "add", "Web Leads"],
+        ["group", "add-member", "Web Leads", "Sid Sales"],
+        ["rights", "grant", "--manager", "Sid Sales", "--office", "Main Street"],
+    ):
+        assert run(url, *argv, actor="Bea Boss") == 0, argv
+    sheet = tmp_path / "sheet.csv"
+    sheet.write_bytes(
+        "Name,Company,Status,Owner,Pass group\r\n"
+        "Roof repair,Müller AG,LEAD,Lea Leaver,\r\n"
+        "Shop fit-out,Café Olé,OPPORTUNITY,lea@example.com,\r\n"
+        "Web enquiry,Nord Ltd,LEAD,,Web Leads\r\n".encode("cp1252")
+    )
+    assert run(url, "import", "leads", str(sheet), actor="Bea Boss") == 0
+    assert run(url, "leads", "--json", actor="Sid Sales") == 0
+    capsys.readouterr()
+    assert (
+        run(url, "user", "deactivate", "Lea Leaver", "--to-user", "Sid Sales", actor="Bea Boss")
+        == 0
+    )
+    assert "passed 2 lead(s) to Sid Sales" in capsys.readouterr().out
+    history = tmp_path / "history.csv"
+    assert run(url, "export", "history", str(history), actor="Sid Sales") == 0
+    rows = history.read_text(encoding="utf-8-sig").splitlines()
+    assert len(rows) == 1 + 3 + 2  # header, three imported, two offboarded
+    assert rows[-1].endswith("Lea Leaver,Sid Sales,,")

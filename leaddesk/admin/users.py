@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from leaddesk.admin.audit import record, require_admin
 from leaddesk.admin.validation import clean_email, clean_name, require_unique
 from leaddesk.errors import InvalidInputError, NotFoundError
-from leaddesk.store.models import Lead, Office, OfficeMember, User, utc_now
+from leaddesk.store.models import Lead, Office, OfficeMember, Status, User, utc_now
 
 
 @dataclass(frozen=True)
@@ -198,3 +198,31 @@ def _require_other_admin(session: Session, user: User, verb: str) -> None:
         raise InvalidInputError(
             f"Cannot {verb} {user.name}: they are the last active administrator."
         )
+
+
+DEFAULT_STATUSES = (("LEAD", False), ("OPPORTUNITY", False), ("WON", True), ("NO SALE/LOST", True))
+
+
+def create_first_admin(session: Session, *, name: str, email: str) -> User:
+    """Set up an empty database: its first user, an administrator, and (if there are none)
+    the usual statuses. Refused once any user exists: from then on admins add people."""
+    if session.scalar(select(func.count()).select_from(User)):
+        raise InvalidInputError(
+            "This database already has users; say who acts with --as NAME (an administrator)."
+        )
+    name = clean_name(name, "user")
+    email = clean_email(email)
+    user = User(name=name, email=email, is_admin=True, active=True, created_at=utc_now())
+    session.add(user)
+    session.flush()
+    added = []
+    if not session.scalar(select(func.count()).select_from(Status)):
+        for position, (status_name, closed) in enumerate(DEFAULT_STATUSES):
+            session.add(Status(name=status_name, position=position, is_closed=closed))
+            added.append(status_name)
+        session.flush()
+    statuses = f" and the statuses {', '.join(added)}" if added else ""
+    record(
+        session, user, "user.first_admin", f"Set up the database with {name} <{email}>{statuses}."
+    )
+    return user

@@ -36,7 +36,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
     user = subparsers.add_parser("user", help="add, change or deactivate a user (admins only)")
     user_sub = user.add_subparsers(dest="user_command", metavar="ACTION", required=True)
-    add = leaf(user_sub, "add", run_user_add, "add a user")
+    add = leaf(
+        user_sub,
+        "add",
+        run_user_add,
+        "add a user (on an empty database, without --as: the first administrator)",
+    )
     add.add_argument("--name", required=True)
     add.add_argument("--email", required=True)
     add.add_argument("--admin", action="store_true", help="make them an administrator")
@@ -176,6 +181,9 @@ def run_users(args: argparse.Namespace) -> int:
 
 
 def run_user_add(args: argparse.Namespace) -> int:
+    if not getattr(args, "actor", None):
+        return _first_admin(args)
+
     def work(session: Session, actor: User) -> str:
         user = users.add_user(
             session, actor.id, name=args.name, email=args.email, is_admin=args.admin
@@ -184,6 +192,21 @@ def run_user_add(args: argparse.Namespace) -> int:
         return f"Added user {user.name} <{user.email}>{role}, id {user.id}."
 
     return _write(args, work)
+
+
+def _first_admin(args: argparse.Namespace) -> int:
+    """``leaddesk user add`` without ``--as`` on an empty database: the first administrator."""
+    with opened(args) as database, database.write() as session:
+        user = users.create_first_admin(session, name=args.name, email=args.email)
+        message = (
+            f"Set up this database: {user.name} <{user.email}> is its first administrator "
+            f'(id {user.id}). From now on, act with --as "{user.name}".'
+        )
+    if args.json:
+        print_json({"ok": True, "message": message})
+    else:
+        print(message)
+    return 0
 
 
 def run_user_set(args: argparse.Namespace) -> int:

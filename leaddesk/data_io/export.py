@@ -2,8 +2,8 @@
 
 Anyone signed in may export what they may see: administrators everything; others the
 leads of the users they manage plus the buckets they watch, and the history of passes
-they made or that moved leads from or to users they manage. The leads file has the
-columns the importer reads, so export -> import round-trips.
+they made or that moved leads from or to users they manage or buckets they watch.
+The leads file has the columns the importer reads, so export -> import round-trips.
 """
 
 from __future__ import annotations
@@ -188,11 +188,18 @@ def export_history(
         query = query.where(PassBatch.created_at >= since)
     if not actor.is_admin:
         managed = select(ManagerRight.user_id).where(ManagerRight.manager_id == actor.id)
+        offices = permissions.visible_office_ids(session, actor)
+        groups = permissions.visible_group_ids(session, actor)
         query = query.where(
             or_(
                 PassBatch.actor_id == actor.id,
                 PassHistory.from_owner_id.in_(managed),
                 PassHistory.to_owner_id.in_(managed),
+                # Passes into or out of the buckets they watch.
+                PassHistory.from_office_id.in_(offices) if offices else false(),
+                PassHistory.to_office_id.in_(offices) if offices else false(),
+                PassHistory.from_group_id.in_(groups) if groups else false(),
+                PassHistory.to_group_id.in_(groups) if groups else false(),
             )
         )
 
