@@ -65,7 +65,7 @@ class ImportDialog(QDialog):
         self.file_edit = QLineEdit()
         self.file_edit.setObjectName("importFileEdit")
         self.file_edit.setPlaceholderText("A .csv file (UTF-8 or what Excel saves)")
-        self.file_edit.editingFinished.connect(lambda: self.load_file(self.file_edit.text()))
+        self.file_edit.editingFinished.connect(self._path_typed)
         browse = QPushButton("&Browse…")
         browse.setObjectName("importBrowseButton")
         browse.clicked.connect(self._browse)
@@ -140,11 +140,16 @@ class ImportDialog(QDialog):
         if path:
             self.load_file(path)
 
+    def _path_typed(self) -> None:
+        # editingFinished also fires on focus loss; reread only when the path changed.
+        if self.file_edit.text().strip() != self._loaded_path:
+            self.load_file(self.file_edit.text())
+
     def load_file(self, path: str) -> bool:
         """Read the file, show its first rows and guess the column mapping."""
         path = path.strip()
-        if not path or (self.data is not None and path == self._loaded_path):
-            return self.data is not None
+        if not path:
+            return False
         self.file_edit.setText(path)
         try:
             self.data = Path(path).read_bytes()
