@@ -125,6 +125,8 @@ class PlaceTab(QWidget):
             self.list.addItem(item)
             if row.id == keep:
                 self.list.setCurrentItem(item)
+        if self.list.currentItem() is None and self.list.count():
+            self.list.setCurrentRow(0)  # show someone's members rather than an empty panel
         self.list.blockSignals(False)
         self.user_combo.clear()
         for user in snapshot.active_users():
