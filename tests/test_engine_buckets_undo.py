@@ -345,3 +345,21 @@ def test_undo_of_a_whole_user_pass_restores_the_user(database):
     with database.read() as session:
         undos = list(session.scalars(select(PassBatch).where(PassBatch.method == "undo")))
     assert [b.undoes_id for b in undos] == [result.batch_id]
+
+
+def test_a_bucket_lead_assigned_by_someone_else_meanwhile_is_a_conflict(database):
+    """Olivia's screen still shows the lead waiting; Ada assigned it first."""
+    waiting = lead_by_name(database, OFFICE_LEAD)
+    with database.write() as session:
+        _assign(session, database, "Ada Admin", OFFICE_LEAD, "Sam Field")
+    assert_refused(
+        database,
+        ConflictError,
+        lambda s: assign_from_bucket(
+            s,
+            actor_id=user_id(database, "Olivia Office"),
+            leads=[LeadRef(waiting.id, waiting.version)],
+            user_id=user_id(database, "Olivia Office"),
+        ),
+        match="changed since",
+    )

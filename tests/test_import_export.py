@@ -458,3 +458,18 @@ def test_formula_escaping_round_trips(value):
 def test_duplicate_header_columns_are_a_problem_on_line_1(database):
     report = run_import(database, b"name,status,owner,owner\r\nA,LEAD,John Smith,Jane Doe\r\n")
     assert [(p.line, p.message) for p in report.problems] == [(1, "column(s) owner appear twice.")]
+
+
+def test_an_import_is_not_undoable_and_undo_skips_it(database):
+    """Imported leads had no earlier place; undo must say so, not hit the database check."""
+    from leaddesk.errors import InvalidInputError
+    from leaddesk.reassignment.controller import last_undoable_batch, undo_batch
+
+    report = run_import(database, csv_bytes("Acme roof,Acme,,,LEAD,John Smith,,"))
+    ada = user_id(database, "Ada Admin")
+    before = snapshot(database)
+    with pytest.raises(InvalidInputError, match="is an import"), database.write() as session:
+        undo_batch(session, actor_id=ada, batch_id=report.batch_id)
+    assert snapshot(database) == before
+    with database.read() as session:
+        assert last_undoable_batch(session, actor_id=ada) is None

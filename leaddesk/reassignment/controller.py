@@ -101,6 +101,8 @@ def assign_from_bucket(
     offices = permissions.visible_office_ids(session, actor)
     groups = permissions.visible_group_ids(session, actor)
     manages_target = permissions.can_manage(session, actor, user_id)
+    # A lead someone else assigned meanwhile is a conflict, not "not in a bucket".
+    _check_versions(rows, leads)
     for row in rows:
         if row.bucket_office_id is None and row.bucket_group_id is None:
             raise InvalidInputError(
@@ -122,7 +124,6 @@ def assign_from_bucket(
                 f"{target_user.name} is not a member of the bucket of lead {row.id} and "
                 f"{actor.name} has no manager right over them."
             )
-    _check_versions(rows, leads)
     condition, expected = _explicit_condition(leads)
     return _apply(
         session,
@@ -150,6 +151,11 @@ def undo_batch(session: Session, *, actor_id: int, batch_id: int) -> PassResult:
         raise InvalidInputError(f"Pass {batch_id} was already undone by pass {batch.undone_by_id}.")
     if batch.method == PassMethod.UNDO:
         raise InvalidInputError(f"Pass {batch_id} is itself an undo; pass the leads again instead.")
+    if batch.method == PassMethod.IMPORT:
+        raise InvalidInputError(
+            f"Batch {batch_id} is an import: its leads had no earlier owner to return to. "
+            "Pass them on instead."
+        )
     changed = list(
         session.scalars(
             select(PassHistory.lead_id)
@@ -188,13 +194,13 @@ def undo_batch(session: Session, *, actor_id: int, batch_id: int) -> PassResult:
 
 
 def last_undoable_batch(session: Session, *, actor_id: int) -> PassBatch | None:
-    """The actor's newest pass that has not been undone (and is not itself an undo)."""
+    """The actor's newest pass that has not been undone (not an undo, not an import)."""
     return session.scalars(
         select(PassBatch)
         .where(
             PassBatch.actor_id == actor_id,
             PassBatch.undone_by_id.is_(None),
-            PassBatch.method != PassMethod.UNDO.value,
+            PassBatch.method.not_in([PassMethod.UNDO.value, PassMethod.IMPORT.value]),
             PassBatch.lead_count > 0,
         )
         .order_by(PassBatch.id.desc())
