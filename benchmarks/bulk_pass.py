@@ -12,7 +12,7 @@ Every run starts from a fresh copy of a template database (file copy / CREATE DA
 TEMPLATE) that is warmed with the same read before timing; setup is not timed. The time
 includes the commit. Usage::
 
-    python benchmarks/bulk_pass.py [--sizes 10000 100000] [--runs 3] [--sqlite-runs 5]
+    python benchmarks/bulk_pass.py [--sizes 10000 100000] [--runs 3] [--sqlite-runs 7]
 
 The last line is ``controller_vs_raw_sqlite=R1 controller_vs_raw_postgresql=R2`` (medians
 at the largest size).
@@ -383,7 +383,7 @@ def main() -> int:
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
     parser.add_argument("--runs", type=int, default=3, help="PostgreSQL runs per way and size")
     parser.add_argument(
-        "--sqlite-runs", type=int, default=5, help="SQLite runs per way and size (cheaper, noisier)"
+        "--sqlite-runs", type=int, default=7, help="SQLite runs per way and size (cheaper, noisier)"
     )
     parser.add_argument(
         "--naive-max", type=int, default=10_000, help="largest size the naive ORM loop runs at"
@@ -405,18 +405,23 @@ def main() -> int:
         for backend in backends:
             for leads in args.sizes:
                 backend.template(leads)
-                for way in WAYS:
-                    if way == "naive ORM" and leads > args.naive_max:
-                        results[(backend.name, way, leads)] = None
-                        continue
-                    runs = args.runs if backend.name == "postgresql" else args.sqlite_runs
-                    if way == "naive ORM":
-                        runs = args.naive_runs
-                    times = measure(backend, way, leads, runs)
-                    results[(backend.name, way, leads)] = statistics.median(times)
+                runs = args.runs if backend.name == "postgresql" else args.sqlite_runs
+                naive = leads <= args.naive_max
+                times: dict[str, list[float]] = {way: [] for way in WAYS}
+                # Rounds alternate the ways, so a busy moment on a shared machine hits
+                # each way alike instead of skewing one way's runs.
+                for round_number in range(max(runs, args.naive_runs if naive else 0)):
+                    for way in WAYS:
+                        limit = (args.naive_runs if naive else 0) if way == "naive ORM" else runs
+                        if round_number < limit:
+                            times[way] += measure(backend, way, leads, 1)
+                for way, measured in times.items():
+                    results[(backend.name, way, leads)] = (
+                        statistics.median(measured) if measured else None
+                    )
                     print(
                         f"  {backend.name:<10} {way:<10} {leads:>7,} leads: "
-                        + " ".join(f"{t:.3f}" for t in times),
+                        + (" ".join(f"{t:.3f}" for t in measured) or "not run"),
                         file=sys.stderr,
                     )
     finally:
@@ -451,6 +456,10 @@ def main() -> int:
                 f"| {backend.name:<10} | {leads:>7,} | {ctrl:>10.3f} | {raw:>8.3f} | "
                 f"{naive_cell:>9} | {ratio:>8.2f} |"
             )
+    print(
+        "(each run opens a new engine, as the command line does: the controller's times "
+        "include its first-use SQL compilation, about 50 ms)"
+    )
     if any(results[(b.name, "naive ORM", largest)] is None for b in backends):
         print(
             f"(naive ORM runs only up to {args.naive_max:,} leads: at {largest:,} it takes "
