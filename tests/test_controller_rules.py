@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import event, select
 
 from leaddesk.errors import ConflictError, InvalidInputError, NotFoundError, PermissionDeniedError
+from leaddesk.reassignment import controller
 from leaddesk.reassignment.controller import pass_leads, preview_pass
 from leaddesk.reassignment.requests import (
     LeadRef,
@@ -140,9 +141,9 @@ def test_pass_one_status_of_a_user_into_a_pass_group_bucket(database):
         (lead.id, john, inbound)
     ]
     assert [n.body for n in rows["notes"]] == ["Inbound team, please"]
-    assert sorted((m.recipient_id, m.kind, m.lead_count, m.group_id) for m in rows["outbox"]) == [
-        tuple(x) for x in sorted([(pat, "bucket", 1, inbound), (jane, "bucket", 1, inbound)])
-    ]
+    assert sorted((m.recipient_id, m.kind, m.lead_count, m.group_id) for m in rows["outbox"]) == (
+        sorted([(pat, "bucket", 1, inbound), (jane, "bucket", 1, inbound)])
+    )
 
 
 def test_pass_from_the_lead_tab_to_another_user(database):
@@ -230,6 +231,27 @@ def test_a_lead_waiting_in_a_bucket_can_be_passed_on_by_who_sees_the_bucket(data
     assert [(h.from_owner_id, h.from_office_id, h.to_owner_id) for h in history] == [
         (None, office_id(database), sam)
     ]
+
+
+def test_a_pass_is_one_transaction_a_failure_after_the_move_changes_nothing(database, monkeypatch):
+    maria, john, jane = _ids(database, "Maria Manager", "John Smith", "Jane Doe")
+
+    def mail_server_on_fire(*_args, **_kwargs):
+        raise RuntimeError("outbox broke after the leads moved")
+
+    monkeypatch.setattr(controller, "queue_batch_notifications", mail_server_on_fire)
+    assert_refused(
+        database,
+        RuntimeError,
+        lambda s: pass_leads(
+            s,
+            actor_id=maria,
+            selection=Selection.all_of_user(john),
+            target=Target.user(jane),
+            note="never lands",
+        ),
+        match="outbox broke",
+    )
 
 
 # -- self passes, rights, inactive users ---------------------------------------------------
