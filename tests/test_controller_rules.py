@@ -1,17 +1,17 @@
-"""Every passing rule and refusal of the reassignment controller, on SQLite and PostgreSQL.
+"""The ways to pass and who may pass what, through the controller, on SQLite and PostgreSQL.
 
 Each pass checks what it leaves behind (owners, versions, history, one note per lead, one
-outbox row per recipient); each refusal checks that nothing at all changed.
+outbox row per recipient); each refusal checks that nothing at all changed. Refusals for bad
+input are in test_engine_refusals.py; preview and the set-based shape in
+test_engine_set_based.py.
 """
 
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import event, select
 
-from leaddesk.errors import ConflictError, InvalidInputError, NotFoundError, PermissionDeniedError
-from leaddesk.reassignment import controller
-from leaddesk.reassignment.controller import pass_leads, preview_pass
+from leaddesk.errors import InvalidInputError, PermissionDeniedError
+from leaddesk.reassignment.controller import pass_leads
 from leaddesk.reassignment.requests import (
     LeadRef,
     PassMethod,
@@ -19,10 +19,8 @@ from leaddesk.reassignment.requests import (
     Target,
     TargetKind,
 )
-from leaddesk.store.models import NOTE_MAX_LENGTH, Lead
 from tests.helpers.demo_names import group_id, lead_by_name, leads_of, office_id, status_id, user_id
 from tests.helpers.engine_checks import (
-    add_user_with_leads,
     assert_refused,
     batch_rows,
     lead_state,
@@ -233,27 +231,6 @@ def test_a_lead_waiting_in_a_bucket_can_be_passed_on_by_who_sees_the_bucket(data
     ]
 
 
-def test_a_pass_is_one_transaction_a_failure_after_the_move_changes_nothing(database, monkeypatch):
-    maria, john, jane = _ids(database, "Maria Manager", "John Smith", "Jane Doe")
-
-    def mail_server_on_fire(*_args, **_kwargs):
-        raise RuntimeError("outbox broke after the leads moved")
-
-    monkeypatch.setattr(controller, "queue_batch_notifications", mail_server_on_fire)
-    assert_refused(
-        database,
-        RuntimeError,
-        lambda s: pass_leads(
-            s,
-            actor_id=maria,
-            selection=Selection.all_of_user(john),
-            target=Target.user(jane),
-            note="never lands",
-        ),
-        match="outbox broke",
-    )
-
-
 # -- self passes, rights, inactive users ---------------------------------------------------
 
 
@@ -382,307 +359,3 @@ def test_leads_in_a_bucket_the_actor_cannot_see_are_refused(database):
             ),
             match="bucket Maria Manager cannot see",
         )
-
-
-# -- unknown names, stale versions, empty selections, notes, same place --------------------
-
-
-def test_unknown_actor_source_target_lead_and_status_are_refused(database):
-    maria, john, jane = _ids(database, "Maria Manager", "John Smith", "Jane Doe")
-    lead = leads_of(database, "John Smith")[0]
-    cases = [
-        (
-            dict(actor_id=987654, selection=Selection.all_of_user(john), target=Target.user(jane)),
-            "no user with id 987654",
-        ),
-        (
-            dict(actor_id=maria, selection=Selection.all_of_user(987654), target=Target.user(jane)),
-            "no user with id 987654",
-        ),
-        (
-            dict(actor_id=maria, selection=Selection.all_of_user(john), target=Target.user(987654)),
-            "no user with id 987654",
-        ),
-        (
-            dict(
-                actor_id=maria, selection=Selection.all_of_user(john), target=Target.office(987654)
-            ),
-            "no office with id 987654",
-        ),
-        (
-            dict(
-                actor_id=maria, selection=Selection.all_of_user(john), target=Target.group(987654)
-            ),
-            "no pass group with id 987654",
-        ),
-        (
-            dict(
-                actor_id=maria,
-                selection=Selection.of_leads([LeadRef(lead.id, lead.version), LeadRef(987654, 1)]),
-                target=Target.user(jane),
-            ),
-            "no lead with id 987654",
-        ),
-        (
-            dict(
-                actor_id=maria,
-                selection=Selection.status_of_user(john, 987654),
-                target=Target.user(jane),
-            ),
-            "no status with id 987654",
-        ),
-    ]
-    for kwargs, message in cases:
-        assert_refused(
-            database, NotFoundError, lambda s, kw=kwargs: pass_leads(s, **kw), match=message
-        )
-
-
-def test_a_stale_version_is_a_conflict(database):
-    maria, sam = _ids(database, "Maria Manager", "Sam Field")
-    fresh, stale = leads_of(database, "John Smith")[:2]
-    info = assert_refused(
-        database,
-        ConflictError,
-        lambda s: pass_leads(
-            s,
-            actor_id=maria,
-            selection=Selection.of_leads(
-                [LeadRef(fresh.id, fresh.version), LeadRef(stale.id, stale.version - 1)]
-            ),
-            target=Target.user(sam),
-        ),
-        match="changed since you looked",
-    )
-    assert info.value.lead_ids == [stale.id]
-
-
-def test_a_lead_passed_by_someone_else_meanwhile_is_a_conflict(database):
-    maria, jane, sam = _ids(database, "Maria Manager", "Jane Doe", "Sam Field")
-    seen = leads_of(database, "John Smith")[0]
-    with database.write() as session:
-        pass_leads(
-            session,
-            actor_id=maria,
-            selection=Selection.of_leads([LeadRef(seen.id, seen.version)]),
-            target=Target.user(jane),
-        )
-    assert_refused(
-        database,
-        ConflictError,
-        lambda s: pass_leads(
-            s,
-            actor_id=maria,
-            selection=Selection.of_leads([LeadRef(seen.id, seen.version)]),
-            target=Target.user(sam),
-        ),
-    )
-    assert lead_state(database, seen.id).owner_id == jane
-
-
-def test_empty_selections_are_refused(database):
-    maria, john, jane = _ids(database, "Maria Manager", "John Smith", "Jane Doe")
-    won = status_id(database, "WON")
-    cases = [
-        (Selection.of_leads([]), "No lead was selected"),
-        (Selection(), "No lead was selected"),
-        (Selection.status_of_user(john, won), "John Smith has no leads in status WON"),
-    ]
-    for selection, message in cases:
-        assert_refused(
-            database,
-            InvalidInputError,
-            lambda s, sel=selection: pass_leads(
-                s, actor_id=maria, selection=sel, target=Target.user(jane)
-            ),
-            match=message,
-        )
-    with database.write() as session:
-        pass_leads(
-            session, actor_id=maria, selection=Selection.all_of_user(john), target=Target.user(jane)
-        )
-    assert_refused(
-        database,
-        InvalidInputError,
-        lambda s: pass_leads(
-            s, actor_id=maria, selection=Selection.all_of_user(john), target=Target.user(jane)
-        ),
-        match="John Smith has no leads; nothing was passed",
-    )
-
-
-def test_malformed_selections_are_refused(database):
-    maria, john, jane = _ids(database, "Maria Manager", "John Smith", "Jane Doe")
-    lead = leads_of(database, "John Smith")[0]
-    cases = [
-        (
-            Selection(leads=(LeadRef(lead.id, lead.version),), user_id=john),
-            "either specific leads or a user",
-        ),
-        (Selection(status_id=status_id(database, "LEAD")), "only be passed together with its user"),
-        (
-            Selection.of_leads(
-                [LeadRef(lead.id, lead.version), LeadRef(lead.id, lead.version + 5)]
-            ),
-            "selected twice with different versions",
-        ),
-    ]
-    for selection, message in cases:
-        assert_refused(
-            database,
-            InvalidInputError,
-            lambda s, sel=selection: pass_leads(
-                s, actor_id=maria, selection=sel, target=Target.user(jane)
-            ),
-            match=message,
-        )
-
-
-def test_a_note_over_4000_characters_is_refused_and_4000_is_fine(database):
-    maria, john, jane = _ids(database, "Maria Manager", "John Smith", "Jane Doe")
-    assert_refused(
-        database,
-        InvalidInputError,
-        lambda s: pass_leads(
-            s,
-            actor_id=maria,
-            selection=Selection.all_of_user(john),
-            target=Target.user(jane),
-            note="x" * (NOTE_MAX_LENGTH + 1),
-        ),
-        match="4,001 characters; at most 4,000",
-    )
-    with database.write() as session:
-        result = pass_leads(
-            session,
-            actor_id=maria,
-            selection=Selection.all_of_user(john),
-            target=Target.user(jane),
-            note="y" * NOTE_MAX_LENGTH,
-        )
-    assert [len(n.body) for n in batch_rows(database, result.batch_id)["notes"]] == [4000] * 3
-
-
-def test_same_source_and_target_is_refused(database):
-    maria, john = _ids(database, "Maria Manager", "John Smith")
-    lead = leads_of(database, "John Smith")[0]
-    waiting = lead_by_name(database, "Walk-in: Corner Florist website")
-    olivia = user_id(database, "Olivia Office")
-    cases = [
-        (maria, Selection.all_of_user(john), Target.user(john), "already belong to John Smith"),
-        (
-            maria,
-            Selection.status_of_user(john, status_id(database, "LEAD")),
-            Target.user(john),
-            "already belong to John Smith",
-        ),
-        (
-            maria,
-            Selection.of_leads([LeadRef(lead.id, lead.version)]),
-            Target.user(john),
-            "already with John Smith",
-        ),
-        (
-            olivia,
-            Selection.of_leads([LeadRef(waiting.id, waiting.version)]),
-            Target.office(office_id(database)),
-            "already with Downtown Office",
-        ),
-    ]
-    for actor, selection, target, message in cases:
-        assert_refused(
-            database,
-            InvalidInputError,
-            lambda s, a=actor, sel=selection, t=target: pass_leads(
-                s, actor_id=a, selection=sel, target=t
-            ),
-            match=message,
-        )
-
-
-# -- preview -------------------------------------------------------------------------------
-
-
-def test_preview_counts_what_a_pass_would_move_and_changes_nothing(database):
-    maria, john, jane = _ids(database, "Maria Manager", "John Smith", "Jane Doe")
-    mixed = leads_of(database, "John Smith")[:1] + leads_of(database, "Jane Doe")[:2]
-    with database.read() as session:
-        whole = preview_pass(
-            session, actor_id=maria, selection=Selection.all_of_user(john), target=Target.user(jane)
-        )
-        status = preview_pass(
-            session,
-            actor_id=maria,
-            selection=Selection.status_of_user(jane, status_id(database, "OPPORTUNITY")),
-            target=Target.office(office_id(database)),
-        )
-        listed = preview_pass(session, actor_id=maria, selection=Selection.of_leads(_refs(mixed)))
-    assert (whole.count, whole.source_names, whole.target_name) == (3, ["John Smith"], "Jane Doe")
-    assert (status.count, status.source_names, status.target_name) == (
-        2,
-        ["Jane Doe"],
-        "Downtown Office",
-    )
-    assert (listed.count, listed.source_names, listed.target_name) == (
-        3,
-        ["Jane Doe", "John Smith"],
-        "",
-    )
-    assert len(leads_of(database, "John Smith")) == 3
-
-
-def test_preview_checks_the_same_rights_as_a_pass(database):
-    maria, victor = _ids(database, "Maria Manager", "Victor Outside")
-    with pytest.raises(PermissionDeniedError), database.read() as session:
-        preview_pass(session, actor_id=maria, selection=Selection.all_of_user(victor))
-
-
-# -- set-based: a fixed number of statements ------------------------------------------------
-
-
-def _statements_for_pass(database, selection_for, size):
-    maria = user_id(database, "Maria Manager")
-    source = add_user_with_leads(database, f"Bulk Owner {size}", size, "Maria Manager")
-    target = user_id(database, "Jane Doe")
-    with database.read() as session:
-        refs = [
-            LeadRef(lead_id, version)
-            for lead_id, version in session.execute(
-                select(Lead.id, Lead.version).where(Lead.owner_id == source)
-            )
-        ]
-    statements: list[str] = []
-
-    def record(_conn, _cursor, statement, _params, _context, _many):
-        statements.append(statement)
-
-    event.listen(database.engine, "before_cursor_execute", record)
-    try:
-        with database.write() as session:
-            result = pass_leads(
-                session,
-                actor_id=maria,
-                selection=selection_for(source, refs),
-                target=Target.user(target),
-                note="bulk",
-            )
-    finally:
-        event.remove(database.engine, "before_cursor_execute", record)
-    assert result.moved == size
-    rows = batch_rows(database, result.batch_id)
-    assert (len(rows["history"]), len(rows["notes"]), len(rows["outbox"])) == (size, size, 1)
-    return statements
-
-
-@pytest.mark.parametrize(
-    "selection_for",
-    [
-        pytest.param(lambda source, refs: Selection.all_of_user(source), id="all-of-user"),
-        pytest.param(lambda source, refs: Selection.of_leads(refs), id="listed-leads"),
-    ],
-)
-def test_a_pass_is_a_fixed_number_of_statements_whatever_the_lead_count(database, selection_for):
-    small = _statements_for_pass(database, selection_for, 10)
-    large = _statements_for_pass(database, selection_for, 2000)
-    assert len(small) == len(large), (small, large)
-    assert len(large) < 30

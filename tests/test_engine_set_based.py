@@ -1,0 +1,140 @@
+"""Preview counts, one transaction per pass, and a fixed number of SQL statements whatever
+the number of leads, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import event, select
+
+from leaddesk.errors import PermissionDeniedError
+from leaddesk.reassignment import controller
+from leaddesk.reassignment.controller import pass_leads, preview_pass
+from leaddesk.reassignment.requests import (
+    LeadRef,
+    Selection,
+    Target,
+)
+from leaddesk.store.models import Lead
+from tests.helpers.demo_names import leads_of, office_id, status_id, user_id
+from tests.helpers.engine_checks import (
+    add_user_with_leads,
+    assert_refused,
+    batch_rows,
+)
+
+
+def _ids(database, *names):
+    return [user_id(database, name) for name in names]
+
+
+def _refs(leads):
+    return [LeadRef(lead.id, lead.version) for lead in leads]
+
+
+# -- preview -------------------------------------------------------------------------------
+
+
+def test_preview_counts_what_a_pass_would_move_and_changes_nothing(database):
+    maria, john, jane = _ids(database, "Maria Manager", "John Smith", "Jane Doe")
+    mixed = leads_of(database, "John Smith")[:1] + leads_of(database, "Jane Doe")[:2]
+    with database.read() as session:
+        whole = preview_pass(
+            session, actor_id=maria, selection=Selection.all_of_user(john), target=Target.user(jane)
+        )
+        status = preview_pass(
+            session,
+            actor_id=maria,
+            selection=Selection.status_of_user(jane, status_id(database, "OPPORTUNITY")),
+            target=Target.office(office_id(database)),
+        )
+        listed = preview_pass(session, actor_id=maria, selection=Selection.of_leads(_refs(mixed)))
+    assert (whole.count, whole.source_names, whole.target_name) == (3, ["John Smith"], "Jane Doe")
+    assert (status.count, status.source_names, status.target_name) == (
+        2,
+        ["Jane Doe"],
+        "Downtown Office",
+    )
+    assert (listed.count, listed.source_names, listed.target_name) == (
+        3,
+        ["Jane Doe", "John Smith"],
+        "",
+    )
+    assert len(leads_of(database, "John Smith")) == 3
+
+
+def test_preview_checks_the_same_rights_as_a_pass(database):
+    maria, victor = _ids(database, "Maria Manager", "Victor Outside")
+    with pytest.raises(PermissionDeniedError), database.read() as session:
+        preview_pass(session, actor_id=maria, selection=Selection.all_of_user(victor))
+
+
+# -- set-based: a fixed number of statements ------------------------------------------------
+
+
+def _statements_for_pass(database, selection_for, size):
+    maria = user_id(database, "Maria Manager")
+    source = add_user_with_leads(database, f"Bulk Owner {size}", size, "Maria Manager")
+    target = user_id(database, "Jane Doe")
+    with database.read() as session:
+        refs = [
+            LeadRef(lead_id, version)
+            for lead_id, version in session.execute(
+                select(Lead.id, Lead.version).where(Lead.owner_id == source)
+            )
+        ]
+    statements: list[str] = []
+
+    def record(_conn, _cursor, statement, _params, _context, _many):
+        statements.append(statement)
+
+    event.listen(database.engine, "before_cursor_execute", record)
+    try:
+        with database.write() as session:
+            result = pass_leads(
+                session,
+                actor_id=maria,
+                selection=selection_for(source, refs),
+                target=Target.user(target),
+                note="bulk",
+            )
+    finally:
+        event.remove(database.engine, "before_cursor_execute", record)
+    assert result.moved == size
+    rows = batch_rows(database, result.batch_id)
+    assert (len(rows["history"]), len(rows["notes"]), len(rows["outbox"])) == (size, size, 1)
+    return statements
+
+
+@pytest.mark.parametrize(
+    "selection_for",
+    [
+        pytest.param(lambda source, refs: Selection.all_of_user(source), id="all-of-user"),
+        pytest.param(lambda source, refs: Selection.of_leads(refs), id="listed-leads"),
+    ],
+)
+def test_a_pass_is_a_fixed_number_of_statements_whatever_the_lead_count(database, selection_for):
+    small = _statements_for_pass(database, selection_for, 10)
+    large = _statements_for_pass(database, selection_for, 2000)
+    assert len(small) == len(large), (small, large)
+    assert len(large) < 30
+
+
+def test_a_pass_is_one_transaction_a_failure_after_the_move_changes_nothing(database, monkeypatch):
+    maria, john, jane = _ids(database, "Maria Manager", "John Smith", "Jane Doe")
+
+    def mail_server_on_fire(*_args, **_kwargs):
+        raise RuntimeError("outbox broke after the leads moved")
+
+    monkeypatch.setattr(controller, "queue_batch_notifications", mail_server_on_fire)
+    assert_refused(
+        database,
+        RuntimeError,
+        lambda s: pass_leads(
+            s,
+            actor_id=maria,
+            selection=Selection.all_of_user(john),
+            target=Target.user(jane),
+            note="never lands",
+        ),
+        match="outbox broke",
+    )
