@@ -384,18 +384,24 @@ class MainWindow(QMainWindow):
     # -- menus and double-click ----------------------------------------------------------
 
     def _owner_menu(self, pos: QPoint) -> None:
-        index = self.owner_tree.indexAt(pos)
+        menu = self.owner_menu_for(self.owner_tree.indexAt(pos))
+        if menu is not None:
+            menu.popup(self.owner_tree.viewport().mapToGlobal(pos))
+
+    def owner_menu_for(self, index: QModelIndex) -> QMenu | None:
+        """The owner tree's context menu for a row: Open lead, Pass to…, Cut."""
         if not index.isValid():
-            return
+            return None
         menu = QMenu(self)
         menu.setObjectName("ownerTreeMenu")
+        menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         lead_id = self.owner_model.lead_id(index)
         if lead_id is not None:
             menu.addAction("Open lead", lambda: self.open_lead(lead_id))
             menu.addSeparator()
         menu.addAction(self.pass_to_action)
         menu.addAction(self.cut_action)
-        menu.popup(self.owner_tree.viewport().mapToGlobal(pos))
+        return menu
 
     def _target_menu(self, pos: QPoint) -> None:
         index = self.target_view.indexAt(pos)

@@ -19,6 +19,7 @@ matching button (Yes/OK for accept, No/Cancel for reject), as a person would.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from PySide6.QtCore import QTimer
@@ -33,6 +34,9 @@ from PySide6.QtWidgets import (
 )
 
 POLL_MS = 15
+# Armed answers stay alive until they answer or time out, even if the caller drops them
+# (a garbage-collected timer would leave a modal dialog waiting forever).
+_KEEP: dict[int, object] = {}
 
 _ACCEPT_ROLES = (
     QMessageBox.ButtonRole.YesRole,
@@ -83,6 +87,8 @@ class DialogAnswer:
     accept: bool = True
     note: str | None = None
     timeout_ms: int = 20_000
+    # Instead of accepting or rejecting: do this with the dialog (it must close it).
+    action: Callable[[QWidget], object] | None = None
     answered: bool = False
     text: str = ""  # what the dialog said when it was answered
     _timer: QTimer = field(default_factory=QTimer)
@@ -93,10 +99,12 @@ class DialogAnswer:
         self._timer.setInterval(POLL_MS)
         self._timer.timeout.connect(self._poll)
         self._timer.start()
+        _KEEP[id(self)] = self
         return self
 
     def cancel(self) -> None:
         self._timer.stop()
+        _KEEP.pop(id(self), None)
 
     def wait(self, timeout: int | None = None) -> DialogAnswer:
         """Block (processing events) until the dialog was seen and answered."""
@@ -105,18 +113,21 @@ class DialogAnswer:
 
     def _poll(self) -> None:
         if time.monotonic() > self._deadline:
-            self._timer.stop()
+            self.cancel()
             return
         widget = find_visible_window(self.object_name)
         if widget is None:
             return
-        self._timer.stop()
+        self.cancel()
         self.text = dialog_text(widget)
         if self.note is not None:
             edit = widget.findChild(QWidget, "noteEdit")
             assert isinstance(edit, QTextEdit | QPlainTextEdit), "dialog has no noteEdit"
             edit.setPlainText(self.note)
-        _answer(widget, self.accept)
+        if self.action is not None:
+            self.action(widget)
+        else:
+            _answer(widget, self.accept)
         self.answered = True
 
 
@@ -143,4 +154,14 @@ def answer_next_dialog(
     """Arm an answer for the next visible dialog with this object name (see module doc)."""
     return DialogAnswer(
         qtbot=qtbot, object_name=object_name, accept=accept, note=note, timeout_ms=timeout
+    ).start()
+
+
+def on_next_dialog(
+    qtbot, object_name: str, action: Callable[[QWidget], object], timeout: int = 20_000
+) -> DialogAnswer:
+    """Run ``action(dialog)`` when the next visible dialog with this name appears; the action
+    answers it (for example, picks a row and calls ``accept()``)."""
+    return DialogAnswer(
+        qtbot=qtbot, object_name=object_name, action=action, timeout_ms=timeout
     ).start()
