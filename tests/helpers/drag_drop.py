@@ -7,6 +7,7 @@ position, asks the model, and calls ``dropMimeData``, as during a real mouse dra
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 
 from PySide6.QtCore import QMimeData, QModelIndex, QPointF, Qt
@@ -46,6 +47,22 @@ def find_row(view: QAbstractItemView, text: str, column: int = 0) -> QModelIndex
     raise AssertionError(f"no row starting with {text!r} in {view.objectName()}")
 
 
+def _drag_event(
+    cls: type[QDragMoveEvent],
+    pos: QPointF,
+    mime: QMimeData,
+    buttons: Qt.MouseButton,
+    modifiers: Qt.KeyboardModifier,
+) -> QDragMoveEvent:
+    """PySide 6.12 takes a QPointF (and deprecates QPoint); 6.11 takes only a QPoint."""
+    try:
+        return cls(pos, DRAG_ACTIONS, mime, buttons, modifiers)
+    except TypeError:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)
+            return cls(pos.toPoint(), DRAG_ACTIONS, mime, buttons, modifiers)
+
+
 def drop_on_index(
     view: QAbstractItemView,
     index: QModelIndex,
@@ -59,10 +76,10 @@ def drop_on_index(
     viewport = view.viewport()
     buttons = Qt.MouseButton.LeftButton
     modifiers = Qt.KeyboardModifier.NoModifier
-    enter = QDragEnterEvent(QPointF(centre), DRAG_ACTIONS, mime, buttons, modifiers)
+    enter = _drag_event(QDragEnterEvent, QPointF(centre), mime, buttons, modifiers)
     enter.setDropAction(action)
     QApplication.sendEvent(viewport, enter)
-    move = QDragMoveEvent(QPointF(centre), DRAG_ACTIONS, mime, buttons, modifiers)
+    move = _drag_event(QDragMoveEvent, QPointF(centre), mime, buttons, modifiers)
     move.setDropAction(action)
     QApplication.sendEvent(viewport, move)
     drop = QDropEvent(QPointF(centre), DRAG_ACTIONS, mime, buttons, modifiers)
