@@ -165,3 +165,10 @@ def on_next_dialog(
     return DialogAnswer(
         qtbot=qtbot, object_name=object_name, action=action, timeout_ms=timeout
     ).start()
+
+
+def cancel_all_answers() -> None:
+    """Disarm every answer still waiting (a test's leftovers must not answer the next one's
+    dialogs); the UI conftest calls this after each test."""
+    for answer in list(_KEEP.values()):
+        answer.cancel()  # type: ignore[attr-defined]

@@ -15,6 +15,7 @@ import pytest
 from PySide6.QtWidgets import QApplication, QWidget
 
 from leaddesk import ui
+from tests.helpers.dialogs import cancel_all_answers
 
 
 @pytest.fixture(autouse=True)
@@ -23,6 +24,12 @@ def isolated_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     path = tmp_path / "settings.ini"
     monkeypatch.setenv("LEADDESK_SETTINGS_FILE", str(path))
     return path
+
+
+@pytest.fixture(autouse=True)
+def disarm_dialog_answers() -> Iterator[None]:
+    yield
+    cancel_all_answers()
 
 
 @pytest.fixture
