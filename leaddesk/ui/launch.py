@@ -32,7 +32,7 @@ def run_window(*, db: str | None, actor: str | None, screenshot: str | None) -> 
     database: Database | None = None
     try:
         database = open_database(db)
-        if not _ensure_users(database, interactive, is_default=db is None):
+        if not ensure_users(database, interactive, is_default=db is None):
             return 1
         name = actor or _choose_actor(database, interactive)
         if name is None:
@@ -75,7 +75,7 @@ def render_screenshot(window: object, path: str) -> int:
     return 0
 
 
-def _ensure_users(database: Database, interactive: bool, *, is_default: bool) -> bool:
+def ensure_users(database: Database, interactive: bool, *, is_default: bool) -> bool:
     """An empty database (first run): offer the demo data so there is someone to sign in as."""
     from leaddesk.store.demo import create_demo
     from leaddesk.store.tree_queries import active_user_names
@@ -90,17 +90,19 @@ def _ensure_users(database: Database, interactive: bool, *, is_default: bool) ->
     from PySide6.QtWidgets import QMessageBox
 
     where = (
-        "the default database"
+        "The default database"
         if is_default and not os.environ.get(DB_ENV_VAR)
-        else (database.display_url)
+        else f"The database {database.display_url}"
     )
-    answer = QMessageBox.question(
-        None,
+    box = QMessageBox(
+        QMessageBox.Icon.Question,
         "LeadDesk",
         f"{where} is empty. Create the demo data (users, offices, pass groups and leads) so "
         "you can try LeadDesk?",
+        QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
     )
-    if answer != QMessageBox.StandardButton.Yes:
+    box.setObjectName("createDemoDialog")
+    if box.exec() != QMessageBox.StandardButton.Yes:
         return False
     create_demo(database)
     return True

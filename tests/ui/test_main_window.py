@@ -16,9 +16,15 @@ from leaddesk.reassignment.controller import pass_leads
 from leaddesk.reassignment.requests import LeadRef, Selection, Target
 from leaddesk.store.database import open_database
 from leaddesk.store.models import Lead, LeadNote
+from leaddesk.ui import launch, pass_dialogs
 from leaddesk.ui.sign_in_dialog import SignInDialog, active_user_names, remembered_user
 from tests.helpers.demo_names import lead_by_name, leads_of, snapshot, user_id
-from tests.helpers.dialogs import answer_next_dialog, on_next_dialog, wait_for_window
+from tests.helpers.dialogs import (
+    answer_next_dialog,
+    find_visible_window,
+    on_next_dialog,
+    wait_for_window,
+)
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
 
@@ -321,3 +327,37 @@ def test_lead_pass_never_changes_rows_outside_the_batch(qtbot, main_window, data
             select(Lead.owner_id).where(Lead.name == "Redwood Winery labels")
         ).one()
     assert victor == user_id(database, "Victor Outside")
+
+
+@pytest.mark.parametrize("accept", [True, False])
+def test_first_run_on_an_empty_database_offers_the_demo_data(qtbot, make_db_url, accept):
+    database = open_database(make_db_url(demo=False))
+    try:
+        offer = answer_next_dialog(qtbot, "createDemoDialog", accept=accept)
+        assert launch.ensure_users(database, True, is_default=True) is accept
+        assert "The default database is empty" in offer.text
+        assert ("Maria Manager" in active_user_names(database)) is accept
+    finally:
+        database.dispose()
+
+
+def test_big_passes_show_a_progress_dialog(qtbot, main_window, database, monkeypatch):
+    shown = []
+    real_progress = pass_dialogs._progress
+
+    def spy(parent, count):
+        dialog = real_progress(parent, count)
+        shown.append((dialog.objectName(), dialog.labelText(), dialog.isVisible()))
+        return dialog
+
+    monkeypatch.setattr(pass_dialogs, "BIG_BATCH", 3)
+    monkeypatch.setattr(pass_dialogs, "_progress", spy)
+    window = main_window()
+    window.owner_tree.setCurrentIndex(window.owner_model.find_user_index("John Smith"))
+    window.cut_action.trigger()
+    window.target_view.setCurrentIndex(window.target_model.find("Jane Doe"))
+    _c, _n, done = answer_pass(qtbot)
+    window.paste_action.trigger()
+    finish(qtbot, window, done)
+    assert shown == [("passProgressDialog", "Passing 3 leads…", True)]
+    assert find_visible_window("passProgressDialog") is None
