@@ -4,7 +4,8 @@ Every way to pass ends in :func:`run_pass_flow`: a drop on the target pane (from
 tab), the context menu's "Pass to…", and Edit > Cut / Paste. Reads happen on the GUI thread
 (they are small and fast, see ``store/tree_queries``); passes run on the operation runner,
 and ``runner.changed`` reloads both panes from the database, keeping expansion and
-selection.
+selection. (A little over 400 lines: it is the one place that wires all the pass paths,
+menus and remembered settings together; the views' set-up lives in ``panes``.)
 """
 
 from __future__ import annotations
@@ -12,8 +13,6 @@ from __future__ import annotations
 from PySide6.QtCore import QByteArray, QModelIndex, QPoint, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QMainWindow,
@@ -37,6 +36,7 @@ from leaddesk.ui.context import WindowContext
 from leaddesk.ui.feedback import show_outcome
 from leaddesk.ui.operations import OperationRunner
 from leaddesk.ui.owner_model import OwnerTreeModel
+from leaddesk.ui.panes import setup_owner_tree, setup_target_view, target_pane
 from leaddesk.ui.pass_dialogs import run_pass_flow, run_undo_flow
 from leaddesk.ui.pass_source import PASS_SOURCE_MIME_TYPE, PassSource
 from leaddesk.ui.settings import app_settings
@@ -127,28 +127,10 @@ class MainWindow(QMainWindow):
 
         self.owner_tree = QTreeView(page)
         view = self.owner_tree
-        view.setObjectName("ownerTree")
-        view.setAccessibleName("Leads by owner and status")
-        view.setModel(self.owner_model)
-        view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
-        view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        view.setDragEnabled(True)
-        view.setDragDropMode(QAbstractItemView.DragDropMode.DragOnly)
-        view.setDefaultDropAction(Qt.DropAction.MoveAction)
-        view.setUniformRowHeights(True)  # needed to stay fast with 50,000 rows under a status
-        view.setAlternatingRowColors(True)
-        view.setAllColumnsShowFocus(True)
-        view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        setup_owner_tree(view, self.owner_model)
         view.customContextMenuRequested.connect(self._owner_menu)
         view.doubleClicked.connect(self._owner_double_clicked)
         view.verticalScrollBar().valueChanged.connect(self._fetch_more_if_at_bottom)
-        header = view.header()
-        header.setStretchLastSection(False)
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        header.setMinimumSectionSize(60)
-        for column, width in enumerate((300, 160, 115, 125)):
-            view.setColumnWidth(column, width)
 
         layout = QVBoxLayout(page)
         layout.setContentsMargins(8, 8, 8, 8)
@@ -166,51 +148,10 @@ class MainWindow(QMainWindow):
         return placeholder
 
     def _build_target_pane(self) -> QWidget:
-        pane = QWidget(self)
-        pane.setObjectName("targetPane")
-        title = QLabel("Pass to", pane)
-        title.setObjectName("targetTitle")
-        font = title.font()
-        font.setBold(True)
-        font.setPointSizeF(font.pointSizeF() * 1.15)
-        title.setFont(font)
-        hint = QLabel(
-            "Drop leads, a status or a whole user on a target. Only users you have manager "
-            "rights over are listed.",
-            pane,
-        )
-        hint.setObjectName("targetHint")
-        hint.setWordWrap(True)
-        hint.setStyleSheet("color: palette(placeholder-text);")
-        self.target_view = QTreeView(pane)
-        view = self.target_view
-        view.setObjectName("targetView")
-        view.setAccessibleName("Pass targets")
-        view.setModel(self.target_model)
-        view.setAcceptDrops(True)
-        view.setDragDropMode(QAbstractItemView.DragDropMode.DropOnly)
-        # Overwrite mode: a drop anywhere on a row means "onto this target", never between.
-        view.setDragDropOverwriteMode(True)
-        view.setDropIndicatorShown(True)
-        view.setRootIsDecorated(False)
-        view.setItemsExpandable(False)
-        view.setUniformRowHeights(True)
-        view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
-        view.customContextMenuRequested.connect(self._target_menu)
-        view.header().setStretchLastSection(False)
-        view.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        view.header().setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
-        view.setIndentation(14)
-        self.target_model.modelReset.connect(view.expandAll)
-        layout = QVBoxLayout(pane)
-        layout.setContentsMargins(8, 8, 8, 8)
-        layout.setSpacing(6)
-        layout.addWidget(title)
-        layout.addWidget(hint)
-        layout.addWidget(view, 1)
-        return pane
+        self.target_view = QTreeView(self)
+        setup_target_view(self.target_view, self.target_model)
+        self.target_view.customContextMenuRequested.connect(self._target_menu)
+        return target_pane(self, self.target_view)
 
     def _build_actions(self) -> None:
         def action(text: str, shortcut: QKeySequence | str | None, slot: object) -> QAction:
