@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from leaddesk.errors import LeadDeskError, PermissionDeniedError
+from leaddesk.errors import PermissionDeniedError
 from leaddesk.reassignment.requests import Target
 from leaddesk.store.database import Database
 from leaddesk.store.lookup import find_user
@@ -39,6 +39,7 @@ from leaddesk.ui.owner_model import OwnerTreeModel
 from leaddesk.ui.panes import setup_owner_tree, setup_target_view, target_pane
 from leaddesk.ui.pass_dialogs import run_pass_flow, run_undo_flow
 from leaddesk.ui.pass_source import PASS_SOURCE_MIME_TYPE, PassSource
+from leaddesk.ui.read_errors import READ_ERRORS, error_text
 from leaddesk.ui.settings import app_settings
 from leaddesk.ui.target_chooser import TargetChooserDialog
 from leaddesk.ui.target_model import TargetModel
@@ -229,8 +230,8 @@ class MainWindow(QMainWindow):
         try:
             with self.context.database.read() as session:
                 data = owner_tree(session, actor_id=self.context.actor_id)
-        except LeadDeskError as exc:
-            self._show_load_error(str(exc))
+        except READ_ERRORS as exc:
+            self._show_load_error(error_text(exc))
             return
         self.owner_model.reload(data)
         self.target_model.reload(data)

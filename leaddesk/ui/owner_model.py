@@ -25,7 +25,6 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QBrush, QColor, QFont
 from sqlalchemy.orm import Session
 
-from leaddesk.errors import LeadDeskError
 from leaddesk.reassignment.requests import LeadRef
 from leaddesk.store.tree_queries import (
     PAGE_SIZE,
@@ -40,6 +39,7 @@ from leaddesk.store.tree_queries import (
 from leaddesk.ui import icons
 from leaddesk.ui.context import WindowContext
 from leaddesk.ui.pass_source import PASS_SOURCE_MIME_TYPE, PassSource, SourceKind
+from leaddesk.ui.read_errors import READ_ERRORS, error_text
 from leaddesk.ui.tree_item import TreeItem
 
 Index = QModelIndex | QPersistentModelIndex
@@ -93,8 +93,8 @@ class OwnerTreeModel(QAbstractItemModel):
                     root, statuses = self._build_search(session)
                 else:
                     root, statuses = self._build(session, loaded, data)
-        except LeadDeskError as exc:
-            self.load_failed.emit(str(exc))
+        except READ_ERRORS as exc:
+            self.load_failed.emit(error_text(exc))
             return
         self.beginResetModel()
         self.root = root
@@ -179,9 +179,9 @@ class OwnerTreeModel(QAbstractItemModel):
         try:
             with self.context.database.read() as session:
                 items = self._load_leads(session, scratch, PAGE_SIZE)
-        except LeadDeskError as exc:
+        except READ_ERRORS as exc:
             state.last_id, state.exhausted = saved[0], True
-            self.load_failed.emit(str(exc))
+            self.load_failed.emit(error_text(exc))
             return
         if not items:
             return

@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (
 )
 from sqlalchemy.orm import Session
 
-from leaddesk.errors import LeadDeskError
 from leaddesk.reassignment.controller import (
     assign_from_bucket,
     last_undoable_batch,
@@ -36,6 +35,7 @@ from leaddesk.ui.context import WindowContext
 from leaddesk.ui.feedback import ask_yes_no, show_outcome
 from leaddesk.ui.note_field import NoteField
 from leaddesk.ui.pass_source import PassSource, SourceKind
+from leaddesk.ui.read_errors import READ_ERRORS, error_text
 
 # From this many leads on, a progress dialog says the pass is running (smaller passes
 # finish before anyone could read it).
@@ -131,8 +131,8 @@ def run_pass_flow(
             preview = preview_pass(
                 session, actor_id=context.actor_id, selection=source.selection(), target=target
             )
-    except LeadDeskError as exc:
-        show_outcome(parent, "passErrorDialog", "Lead pass refused", str(exc), error=True)
+    except READ_ERRORS as exc:
+        show_outcome(parent, "passErrorDialog", "Lead pass refused", error_text(exc), error=True)
         # The view the drag came from may be stale (for example, after a conflict).
         context.runner.changed.emit()
         return None
@@ -262,8 +262,8 @@ def run_undo_flow(
         with context.database.read() as session:
             batch = last_undoable_batch(session, actor_id=context.actor_id)
             info = None if batch is None else (batch.id, batch.lead_count, batch.created_at)
-    except LeadDeskError as exc:
-        show_outcome(parent, "passErrorDialog", "Undo refused", str(exc), error=True)
+    except READ_ERRORS as exc:
+        show_outcome(parent, "passErrorDialog", "Undo refused", error_text(exc), error=True)
         return None
     if info is None:
         show_outcome(parent, "nothingToUndoDialog", "Undo pass", "You have no pass to undo.")

@@ -23,13 +23,13 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QBrush, QColor, QFont
 
-from leaddesk.errors import LeadDeskError
 from leaddesk.reassignment.requests import Target, TargetKind
 from leaddesk.reassignment.targets import PassTargets, TargetPlace, TargetUser
 from leaddesk.store.tree_queries import OwnerTreeData, bucket_places, owner_tree
 from leaddesk.ui import icons
 from leaddesk.ui.context import WindowContext
 from leaddesk.ui.pass_source import PASS_SOURCE_MIME_TYPE, PassSource
+from leaddesk.ui.read_errors import READ_ERRORS, error_text
 from leaddesk.ui.tree_item import TreeItem
 
 Index = QModelIndex | QPersistentModelIndex
@@ -71,8 +71,8 @@ class TargetModel(QAbstractItemModel):
                 if data is None:
                     data = owner_tree(session, actor_id=self.context.actor_id)
                 office_places, group_places = bucket_places(session)
-        except LeadDeskError as exc:
-            self.load_failed.emit(str(exc))
+        except READ_ERRORS as exc:
+            self.load_failed.emit(error_text(exc))
             return
         closed = {status.id for status in data.statuses if status.is_closed}
         targets = PassTargets(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
 
 import pytest
@@ -11,7 +12,7 @@ from PySide6.QtWidgets import QApplication, QTabWidget, QTreeView, QWidget
 from sqlalchemy import select, text
 
 from leaddesk import cli, ui
-from leaddesk.errors import PermissionDeniedError
+from leaddesk.errors import DatabaseUnavailableError, PermissionDeniedError
 from leaddesk.reassignment.controller import pass_leads
 from leaddesk.reassignment.requests import LeadRef, Selection, Target
 from leaddesk.store.database import open_database
@@ -25,6 +26,9 @@ from tests.helpers.dialogs import (
     on_next_dialog,
     wait_for_window,
 )
+
+# The module (``leaddesk.ui.main_window`` the attribute is the factory function).
+main_window_module = importlib.import_module("leaddesk.ui.main_window")
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
 
@@ -361,3 +365,32 @@ def test_big_passes_show_a_progress_dialog(qtbot, main_window, database, monkeyp
     finish(qtbot, window, done)
     assert shown == [("passProgressDialog", "Passing 3 leads…", True)]
     assert find_visible_window("passProgressDialog") is None
+
+
+def test_unreachable_database_while_open_gives_a_message_not_a_traceback(
+    qtbot, main_window, database, monkeypatch
+):
+    window = main_window()
+    before = snapshot(database)
+
+    def unreachable(*_args, **_kwargs):
+        raise DatabaseUnavailableError("The database at test cannot be reached: gone")
+
+    monkeypatch.setattr(main_window_module, "owner_tree", unreachable)
+    told = answer_next_dialog(qtbot, "loadErrorDialog")
+    window.refresh_action.trigger()
+    told.wait()
+    assert "cannot be reached" in told.text
+    # The panes keep what they showed; nothing was lost.
+    assert window.owner_model.find_user_index("John Smith").isValid()
+
+    monkeypatch.setattr(pass_dialogs, "preview_pass", unreachable)
+    window.owner_tree.setCurrentIndex(window.owner_model.find_user_index("John Smith"))
+    window.cut_action.trigger()
+    window.target_view.setCurrentIndex(window.target_model.find("Jane Doe"))
+    refused = answer_next_dialog(qtbot, "passErrorDialog")
+    answer_next_dialog(qtbot, "loadErrorDialog")  # the refresh after a refusal fails too
+    window.paste_action.trigger()
+    refused.wait()
+    assert "cannot be reached" in refused.text
+    assert snapshot(database) == before
