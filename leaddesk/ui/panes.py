@@ -56,7 +56,9 @@ def setup_target_view(view: QTreeView, model: TargetModel) -> None:
     view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
     view.header().setStretchLastSection(False)
     view.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-    view.header().setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+    # A fixed width: "resize to contents" would read every row (500 users) on each reload.
+    view.header().setSectionResizeMode(1, QHeaderView.ResizeMode.Interactive)
+    view.setColumnWidth(1, 100)
     view.setIndentation(14)
     model.modelReset.connect(view.expandAll)
 
