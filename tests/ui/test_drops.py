@@ -188,10 +188,12 @@ def test_conflicting_change_between_drag_and_drop_is_refused(qtbot, main_window,
         assert owner == user_id(other, "Sam Field")
         # The tree re-read the database: the lead now shows under Sam.
         qtbot.waitUntil(
-            lambda: window.owner_model.status_count(
-                window.owner_model.find_status_index("Sam Field", "LEAD")
+            lambda: (
+                window.owner_model.status_count(
+                    window.owner_model.find_status_index("Sam Field", "LEAD")
+                )
+                == 3
             )
-            == 3
         )
     finally:
         other.dispose()
