@@ -218,8 +218,8 @@ def test_assigning_a_lead_someone_else_assigned_meanwhile_is_refused(
         dialog.accept()
     refusal.wait()
 
-    # The controller checks "still in a bucket" before versions, so this is its wording.
-    assert "is not in a Leads to be Assigned bucket" in refusal.text
+    # The version the dialog saw is stale: a conflict, with the refresh advice.
+    assert "changed since you looked" in refusal.text
     assert snapshot(database) == before
     assert find_visible_window("bucketAssignDialog") is None
     qtbot.waitUntil(lambda: _leads_under(tab, "Pass group: Inbound Team") == [VELVET])
