@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import sys
+import tempfile
 
 from leaddesk.errors import InvalidInputError, LeadDeskError
 from leaddesk.store.database import DB_ENV_VAR, Database, open_database
@@ -16,8 +17,16 @@ from leaddesk.store.database import DB_ENV_VAR, Database, open_database
 
 def run_window(*, db: str | None, actor: str | None, screenshot: str | None) -> int:
     if screenshot:
-        # Rendering needs no display; set before the QApplication exists.
+        # Rendering needs no display; set before the QApplication exists. A picture sends
+        # no email either.
         os.environ["QT_QPA_PLATFORM"] = "offscreen"
+        os.environ["LEADDESK_EMAIL_AUTOSEND"] = "0"
+        # Render as a first start looks: the user's remembered columns and splitter stay
+        # out of the picture (and untouched).
+        from leaddesk.ui.settings import SETTINGS_FILE_ENV
+
+        scratch = tempfile.mkdtemp(prefix="leaddesk-screenshot-")
+        os.environ[SETTINGS_FILE_ENV] = os.path.join(scratch, "settings.ini")
     from PySide6.QtWidgets import QApplication
 
     from leaddesk.ui import icons
@@ -57,11 +66,18 @@ def render_screenshot(window: object, path: str) -> int:
     """Show the window offscreen with the first user expanded, save it as PNG, close it."""
     from PySide6.QtWidgets import QApplication
 
+    # The same picture on every machine: a fixed size, not the remembered geometry, and
+    # nothing of this offscreen run is remembered for the real window.
+    window.setProperty("screenshotOnly", True)  # type: ignore[attr-defined]
+    window.resize(1180, 720)  # type: ignore[attr-defined]
     window.show()  # type: ignore[attr-defined]
     tree = window.owner_tree  # type: ignore[attr-defined]
     model = tree.model()
-    if model.rowCount() > 0:
-        first = model.index(0, 0)
+    # The first user who holds leads (an admin with none would show an empty branch).
+    users = [model.index(row, 0) for row in range(model.rowCount())]
+    with_leads = [index for index in users if model.hasChildren(index)]
+    if with_leads:
+        first = with_leads[0]
         tree.expand(first)
         for row in range(model.rowCount(first)):
             tree.expand(model.index(row, 0, first))

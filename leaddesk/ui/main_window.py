@@ -10,6 +10,8 @@ menus and remembered settings together; the views' set-up lives in ``panes``.)
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QByteArray, QModelIndex, QPoint, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
@@ -45,6 +47,9 @@ from leaddesk.ui.target_chooser import TargetChooserDialog
 from leaddesk.ui.target_model import TargetModel
 from leaddesk.ui.view_state import restore_view_state, save_view_state
 
+if TYPE_CHECKING:
+    from leaddesk.ui.window_services import WindowServices
+
 try:
     from leaddesk.ui.bucket_tab import BucketTab
     from leaddesk.ui.lead_window import LeadWindow
@@ -64,6 +69,8 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"LeadDesk — {context.actor_name}")
         self.setWindowIcon(icons.app_icon())
         self.cut_source: PassSource | None = None
+        # Email, import/export and administration (window_services), set by the builder.
+        self.services: WindowServices | None = None
         self.lead_windows: list[QWidget] = []
 
         self.owner_model = OwnerTreeModel(context, self)
@@ -424,9 +431,12 @@ class MainWindow(QMainWindow):
         settings.sync()
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        self.save_settings()
+        if not self.property("screenshotOnly"):
+            self.save_settings()
         # Let a running pass finish (it is one transaction) before the database closes.
         self.context.runner.wait_idle()
+        if self.services is not None:
+            self.services.shutdown()
         for window in list(self.lead_windows):
             window.close()
         super().closeEvent(event)
@@ -451,4 +461,7 @@ def build_main_window(database: Database, actor: str) -> MainWindow:
     )
     window = MainWindow(context)
     runner.setParent(window)
+    from leaddesk.ui.window_services import WindowServices
+
+    window.services = WindowServices(window)
     return window

@@ -33,7 +33,12 @@ def disarm_dialog_answers() -> Iterator[None]:
 
 
 @pytest.fixture
-def main_window(qtbot, db_url: str) -> Iterator[Callable[..., QWidget]]:
+def main_window(
+    qtbot, db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Callable[..., QWidget]]:
+    # The window's email sender would try localhost:25 and bump outbox attempts; the email
+    # tests run their own sender against their own SMTP server.
+    monkeypatch.setenv("LEADDESK_EMAIL_AUTOSEND", "0")
     opened: list[QWidget] = []
 
     def make(actor: str = "Maria Manager", url: str | None = None, show: bool = True) -> QWidget:

@@ -1,0 +1,114 @@
+"""The main window's services beyond passing: email, import/export and administration.
+
+Kept apart from ``main_window`` (which is about the two panes and the pass flow): this adds
+File > Import leads… / Export… / Email settings…, Tools > Administration… (admins only; the
+menu does not exist for others), and the status-bar email sender, which starts sending
+shortly after every write the window's runner makes.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtGui import QAction, QGuiApplication
+from PySide6.QtWidgets import QDialog, QMenu
+
+from leaddesk.ui.admin_export_dialog import ExportDialog
+from leaddesk.ui.admin_window import AdminWindow
+from leaddesk.ui.email_settings_dialog import EmailSettingsDialog
+from leaddesk.ui.email_status import EmailStatus
+from leaddesk.ui.import_dialog import ImportDialog
+
+if TYPE_CHECKING:
+    from leaddesk.ui.main_window import MainWindow
+
+
+class WindowServices:
+    """Owns the dialogs it opens so each exists once and is raised when asked again."""
+
+    def __init__(self, window: MainWindow) -> None:
+        self.window = window
+        self.context = window.context
+        self.dialogs: dict[str, QDialog] = {}
+        self.email_status = EmailStatus(self.context.database, window)
+        window.set_email_status_widget(self.email_status)
+        self.context.runner.changed.connect(self.email_status.notify_pass_done)
+        self._add_menus()
+
+    def _add_menus(self) -> None:
+        window = self.window
+        file_menu = _menu(window, "&File")
+        first = file_menu.actions()[0] if file_menu.actions() else None
+        self.import_action = self._action("&Import leads…", "importLeadsAction", self.open_import)
+        self.export_action = self._action("&Export…", "exportAction", self.open_export)
+        self.email_action = self._action(
+            "E&mail settings…", "emailSettingsAction", self.open_email_settings
+        )
+        self.outbox_action = self._action(
+            "&Outbox…", "outboxAction", lambda: self.email_status.open_outbox()
+        )
+        for action in (self.import_action, self.export_action):
+            file_menu.insertAction(first, action)
+        file_menu.insertSeparator(first)
+        for action in (self.email_action, self.outbox_action):
+            file_menu.insertAction(first, action)
+        file_menu.insertSeparator(first)
+        # Import writes leads for any owner: administrators only, like the command line.
+        self.import_action.setEnabled(self.context.is_admin)
+        if not self.context.is_admin:
+            self.import_action.setToolTip("Only administrators can import leads.")
+        self.admin_action = None
+        if self.context.is_admin:
+            tools = QMenu("&Tools", window)
+            tools.setObjectName("toolsMenu")
+            window.menuBar().insertMenu(_menu(window, "&Help").menuAction(), tools)
+            self.admin_action = self._action(
+                "&Administration…", "administrationAction", self.open_administration
+            )
+            tools.addAction(self.admin_action)
+
+    def _action(self, text: str, name: str, slot: object) -> QAction:
+        action = QAction(text, self.window)
+        action.setObjectName(name)
+        action.triggered.connect(slot)
+        return action
+
+    def _open(self, key: str, factory: type) -> QDialog:
+        dialog = self.dialogs.get(key)
+        if dialog is None:
+            if factory is EmailSettingsDialog:
+                dialog = EmailSettingsDialog(None, self.window)
+            else:
+                dialog = factory(self.context, self.window)
+            self.dialogs[key] = dialog
+        if dialog.isVisible() and QGuiApplication.platformName() != "offscreen":
+            # Asked again while open: bring it forward (offscreen windows cannot be raised).
+            dialog.raise_()
+            dialog.activateWindow()
+        dialog.show()
+        return dialog
+
+    def open_import(self) -> QDialog:
+        return self._open("import", ImportDialog)
+
+    def open_export(self) -> QDialog:
+        return self._open("export", ExportDialog)
+
+    def open_email_settings(self) -> QDialog:
+        return self._open("email", EmailSettingsDialog)
+
+    def open_administration(self) -> QDialog:
+        return self._open("admin", AdminWindow)
+
+    def shutdown(self) -> None:
+        """Before the database closes: let a running send finish its current email."""
+        self.email_status.shutdown()
+        for dialog in self.dialogs.values():
+            dialog.close()
+
+
+def _menu(window: MainWindow, title: str) -> QMenu:
+    for action in window.menuBar().actions():
+        if action.text() == title and action.menu() is not None:
+            return action.menu()  # type: ignore[return-value]
+    raise LookupError(f"the main window has no {title} menu")

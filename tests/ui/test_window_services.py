@@ -1,0 +1,80 @@
+"""The window's email, import/export and administration entry points, end to end:
+a drop in the window produces one email at a real SMTP server on loopback."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtWidgets import QMenu
+
+from leaddesk.notify.smtp_settings import SmtpSettings, SmtpSettingsStore
+from tests.helpers.smtp_server import running_smtp_server
+from tests.ui.test_drops import drop_on_target, lead_index, pass_with_answers
+
+pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
+
+
+def menu_titles(window) -> list[str]:
+    return [action.text() for action in window.menuBar().actions()]
+
+
+def file_menu_names(window) -> list[str]:
+    file_menu = window.menuBar().actions()[0].menu()
+    assert isinstance(file_menu, QMenu)
+    return [action.objectName() for action in file_menu.actions() if action.objectName()]
+
+
+def test_administration_menu_is_there_only_for_admins(main_window):
+    admin = main_window("Ada Admin")
+    assert "&Tools" in menu_titles(admin)
+    dialog = admin.services.open_administration()
+    assert dialog.objectName() == "adminWindow" and dialog.isVisible()
+    assert admin.services.open_administration() is dialog  # one window, raised again
+    dialog.close()
+
+    maria = main_window("Maria Manager")
+    assert "&Tools" not in menu_titles(maria)
+    assert maria.services.admin_action is None
+    assert not maria.services.import_action.isEnabled()
+    assert {"importLeadsAction", "exportAction", "emailSettingsAction", "outboxAction"} <= set(
+        file_menu_names(maria)
+    )
+
+
+def test_file_menu_opens_export_and_email_settings(main_window):
+    window = main_window("Maria Manager")
+    export = window.services.open_export()
+    settings = window.services.open_email_settings()
+    assert export.objectName() == "exportDialog" and export.isVisible()
+    assert settings.objectName() == "emailSettingsDialog" and settings.isVisible()
+
+
+def test_a_drop_in_the_window_sends_one_email_to_the_new_owner(
+    qtbot, main_window, database, monkeypatch
+):
+    with running_smtp_server() as smtp:
+        SmtpSettingsStore().save(
+            SmtpSettings(host="127.0.0.1", port=smtp.port, from_address="crm@sales.example")
+        )
+        window = main_window("Maria Manager")
+        # The fixture keeps the sender off; this test wants the real background sender.
+        window.services.email_status.email_sender.start()
+        index = lead_index(window, "John Smith", "LEAD", "Harbor Logistics renewal")
+        pass_with_answers(
+            qtbot,
+            window,
+            lambda: drop_on_target(window, "Jane Doe", [index]),
+            note="Café & <b>croissants</b> on Monday",
+        )
+        qtbot.waitUntil(lambda: len(smtp.handler.messages()) == 1, timeout=20_000)
+        qtbot.waitUntil(
+            lambda: window.services.email_status.text == "All emails sent", timeout=20_000
+        )
+        [message] = smtp.handler.messages()
+        assert message["To"] == "jane.doe@example.com"
+        assert message["Subject"] == "1 lead passed to you by Maria Manager"
+        text = message.get_body(("plain",)).get_content()
+        html = message.get_body(("html",)).get_content()
+        assert "Café & <b>croissants</b> on Monday" in text
+        assert "Café &amp; &lt;b&gt;croissants&lt;/b&gt; on Monday" in html
+        assert "Harbor Logistics renewal" in text
+        window.close()
