@@ -27,6 +27,12 @@ def run_window(*, db: str | None, actor: str | None, screenshot: str | None) -> 
 
         scratch = tempfile.mkdtemp(prefix="leaddesk-screenshot-")
         os.environ[SETTINGS_FILE_ENV] = os.path.join(scratch, "settings.ini")
+    elif not has_display():
+        # Qt would abort the process with a core dump; say what is wrong instead.
+        raise LeadDeskError(
+            "No desktop display was found, so the window cannot open. Run leaddesk in a "
+            "desktop session, or use its commands (leaddesk --help) or --screenshot FILE."
+        )
     from PySide6.QtWidgets import QApplication
 
     from leaddesk.ui import icons
@@ -60,6 +66,13 @@ def run_window(*, db: str | None, actor: str | None, screenshot: str | None) -> 
         return render_screenshot(window, screenshot)
     window.show()
     return int(app.exec())
+
+
+def has_display() -> bool:
+    """Windows and macOS always have one; on Linux and BSD, X11 or Wayland must be there."""
+    if sys.platform in ("win32", "darwin") or os.environ.get("QT_QPA_PLATFORM"):
+        return True
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
 
 
 def render_screenshot(window: object, path: str) -> int:
