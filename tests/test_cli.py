@@ -384,3 +384,22 @@ def test_installed_console_script_passes_and_reports_errors(db_url):
     assert failed.stderr.splitlines() == [
         "leaddesk: error: John Smith has no leads; nothing was passed."
     ]
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["pass", "--as", "Maria Manager", "--to-user", "Jane Doe"],  # no --lead / --user
+        ["pass", "--as", "Maria Manager", "--lead", "x", "--to-user", "Jane Doe"],
+        ["no-such-command"],
+        ["assign", "--as", "Olivia Office", "--lead", "1"],  # no --to-user
+    ],
+)
+def test_usage_mistakes_get_one_line_and_exit_2(capsys, db_url, db, args):
+    before = full_snapshot(db)
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main([*args, "--db", db_url] if args[0] != "no-such-command" else args)
+    assert exit_info.value.code == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "error:" in err[0] and "--help" in err[0]
+    assert full_snapshot(db) == before

@@ -9,10 +9,18 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 from sqlalchemy.exc import SQLAlchemyError
 
 from leaddesk.errors import LeadDeskError
+
+
+class OneLineErrorParser(argparse.ArgumentParser):
+    """Usage mistakes get one line like every other error (exit 2, argparse's convention)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -24,7 +32,7 @@ def build_parser() -> argparse.ArgumentParser:
         pass_commands,
     )
 
-    parser = argparse.ArgumentParser(
+    parser = OneLineErrorParser(
         prog="leaddesk",
         description="Pass leads between people. Without a command, opens the LeadDesk window.",
     )

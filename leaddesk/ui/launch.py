@@ -7,7 +7,9 @@ a message box, since a desktop user may not see a terminal.
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import sys
 import tempfile
 
@@ -26,6 +28,7 @@ def run_window(*, db: str | None, actor: str | None, screenshot: str | None) -> 
         from leaddesk.ui.settings import SETTINGS_FILE_ENV
 
         scratch = tempfile.mkdtemp(prefix="leaddesk-screenshot-")
+        atexit.register(shutil.rmtree, scratch, ignore_errors=True)
         os.environ[SETTINGS_FILE_ENV] = os.path.join(scratch, "settings.ini")
     elif not has_display():
         # Qt would abort the process with a core dump; say what is wrong instead.
