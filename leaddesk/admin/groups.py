@@ -8,9 +8,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from leaddesk.admin.audit import record, require_admin
+from leaddesk.admin.naming import add_named, rename_named
 from leaddesk.admin.offices import MemberRow
 from leaddesk.admin.users import get_user
-from leaddesk.admin.validation import clean_name, require_unique
 from leaddesk.errors import InvalidInputError, NotFoundError
 from leaddesk.store.models import Lead, PassGroup, PassGroupMember, User
 
@@ -64,33 +64,13 @@ def get_group(session: Session, group_id: int) -> PassGroup:
 
 def add_group(session: Session, actor_id: int, *, name: str) -> PassGroup:
     actor = require_admin(session, actor_id)
-    name = clean_name(name, "pass group")
-    require_unique(session, PassGroup.name, name, f"There is already a pass group called '{name}'.")
-    group = PassGroup(name=name)
-    session.add(group)
-    session.flush()
-    record(session, actor, "group.add", f"Added pass group {name}.")
-    return group
+    return add_named(session, actor, PassGroup, name=name, noun="pass group", action="group.add")
 
 
 def rename_group(session: Session, actor_id: int, group_id: int, *, name: str) -> PassGroup:
     actor = require_admin(session, actor_id)
     group = get_group(session, group_id)
-    name = clean_name(name, "pass group")
-    if name == group.name:
-        raise InvalidInputError(f"The pass group is already called '{name}'.")
-    require_unique(
-        session,
-        PassGroup.name,
-        name,
-        f"There is already a pass group called '{name}'.",
-        id_column=PassGroup.id,
-        except_id=group.id,
-    )
-    old = group.name
-    group.name = name
-    session.flush()
-    record(session, actor, "group.rename", f"Renamed pass group {old} to {name}.")
+    rename_named(session, actor, group, name=name, noun="pass group", action="group.rename")
     return group
 
 

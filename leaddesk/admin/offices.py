@@ -8,8 +8,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from leaddesk.admin.audit import record, require_admin
+from leaddesk.admin.naming import add_named, rename_named
 from leaddesk.admin.users import get_user
-from leaddesk.admin.validation import clean_name, require_unique
 from leaddesk.errors import InvalidInputError, NotFoundError
 from leaddesk.store.models import Lead, Office, OfficeMember, User
 
@@ -76,33 +76,13 @@ def get_office(session: Session, office_id: int) -> Office:
 
 def add_office(session: Session, actor_id: int, *, name: str) -> Office:
     actor = require_admin(session, actor_id)
-    name = clean_name(name, "office")
-    require_unique(session, Office.name, name, f"There is already an office called '{name}'.")
-    office = Office(name=name)
-    session.add(office)
-    session.flush()
-    record(session, actor, "office.add", f"Added office {name}.")
-    return office
+    return add_named(session, actor, Office, name=name, noun="office", action="office.add")
 
 
 def rename_office(session: Session, actor_id: int, office_id: int, *, name: str) -> Office:
     actor = require_admin(session, actor_id)
     office = get_office(session, office_id)
-    name = clean_name(name, "office")
-    if name == office.name:
-        raise InvalidInputError(f"The office is already called '{name}'.")
-    require_unique(
-        session,
-        Office.name,
-        name,
-        f"There is already an office called '{name}'.",
-        id_column=Office.id,
-        except_id=office.id,
-    )
-    old = office.name
-    office.name = name
-    session.flush()
-    record(session, actor, "office.rename", f"Renamed office {old} to {name}.")
+    rename_named(session, actor, office, name=name, noun="office", action="office.rename")
     return office
 
 

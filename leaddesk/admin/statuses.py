@@ -8,7 +8,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from leaddesk.admin.audit import record, require_admin
-from leaddesk.admin.validation import STATUS_NAME_MAX, clean_name, require_unique
+from leaddesk.admin.naming import checked_new_name, rename_named
+from leaddesk.admin.validation import STATUS_NAME_MAX
 from leaddesk.errors import InvalidInputError, NotFoundError
 from leaddesk.store.models import Lead, Status
 
@@ -63,8 +64,7 @@ def add_status(
 ) -> Status:
     """Add a status at ``position`` (1-based; default: last)."""
     actor = require_admin(session, actor_id)
-    name = clean_name(name, "status", STATUS_NAME_MAX)
-    require_unique(session, Status.name, name, f"There is already a status called '{name}'.")
+    name = checked_new_name(session, Status, name, "status", STATUS_NAME_MAX)
     ordered = _ordered(session)
     index = _index_for(position, len(ordered) + 1)
     status = Status(name=name, position=len(ordered), is_closed=closed)
@@ -79,21 +79,15 @@ def add_status(
 def rename_status(session: Session, actor_id: int, status_id: int, *, name: str) -> Status:
     actor = require_admin(session, actor_id)
     status = get_status(session, status_id)
-    name = clean_name(name, "status", STATUS_NAME_MAX)
-    if name == status.name:
-        raise InvalidInputError(f"The status is already called '{name}'.")
-    require_unique(
+    rename_named(
         session,
-        Status.name,
-        name,
-        f"There is already a status called '{name}'.",
-        id_column=Status.id,
-        except_id=status.id,
+        actor,
+        status,
+        name=name,
+        noun="status",
+        action="status.rename",
+        max_length=STATUS_NAME_MAX,
     )
-    old = status.name
-    status.name = name
-    session.flush()
-    record(session, actor, "status.rename", f"Renamed status {old} to {name}.")
     return status
 
 
