@@ -115,3 +115,20 @@ def database(db_url: str) -> Iterator[Database]:
 @pytest.fixture
 def repo_root() -> Path:
     return Path(__file__).resolve().parent.parent
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Say plainly how many tests ran on each database, so a CI log shows PostgreSQL ran."""
+    counts: dict[str, dict[str, int]] = {}
+    for outcome in ("passed", "failed", "skipped", "error"):
+        for report in terminalreporter.stats.get(outcome, []):
+            if getattr(report, "when", "call") != "call" and outcome != "skipped":
+                continue
+            nodeid = getattr(report, "nodeid", "")
+            for name in BACKENDS:
+                if f"[{name}" in nodeid or f"-{name}]" in nodeid or f"-{name}-" in nodeid:
+                    counts.setdefault(name, {}).setdefault(outcome, 0)
+                    counts[name][outcome] += 1
+    for name in BACKENDS:
+        parts = ", ".join(f"{n} {o}" for o, n in sorted(counts.get(name, {}).items()))
+        terminalreporter.write_line(f"{name} database tests: {parts or 'none ran'}")
