@@ -28,6 +28,7 @@ from leaddesk.store.models import (
     Status,
     User,
 )
+from leaddesk.store.queries import HistoryPlaces
 
 LEAD_HEADERS = [
     "name",
@@ -151,10 +152,8 @@ def export_history(
     """Write one row per lead per pass (newest last), from ``since`` (UTC) on; row count."""
     actor = _actor(session, actor_id)
     by = aliased(User)
-    from_user, to_user = aliased(User), aliased(User)
-    from_office, to_office = aliased(Office), aliased(Office)
-    from_group, to_group = aliased(PassGroup), aliased(PassGroup)
-    query = (
+    places = HistoryPlaces.aliased()
+    query = places.outerjoin(
         select(
             PassBatch.id,
             PassBatch.created_at,
@@ -163,12 +162,12 @@ def export_history(
             Lead.id,
             Lead.name,
             Lead.company,
-            from_user.name,
-            from_office.name,
-            from_group.name,
-            to_user.name,
-            to_office.name,
-            to_group.name,
+            places.from_user.name,
+            places.from_office.name,
+            places.from_group.name,
+            places.to_user.name,
+            places.to_office.name,
+            places.to_group.name,
             PassBatch.note,
             PassBatch.undone_by_id,
         )
@@ -176,14 +175,7 @@ def export_history(
         .join(PassBatch, PassBatch.id == PassHistory.batch_id)
         .join(by, by.id == PassBatch.actor_id)
         .join(Lead, Lead.id == PassHistory.lead_id)
-        .outerjoin(from_user, from_user.id == PassHistory.from_owner_id)
-        .outerjoin(to_user, to_user.id == PassHistory.to_owner_id)
-        .outerjoin(from_office, from_office.id == PassHistory.from_office_id)
-        .outerjoin(to_office, to_office.id == PassHistory.to_office_id)
-        .outerjoin(from_group, from_group.id == PassHistory.from_group_id)
-        .outerjoin(to_group, to_group.id == PassHistory.to_group_id)
-        .order_by(PassHistory.id)
-    )
+    ).order_by(PassHistory.id)
     if since is not None:
         query = query.where(PassBatch.created_at >= since)
     if not actor.is_admin:

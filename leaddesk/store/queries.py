@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, aliased
 
 from leaddesk.store.models import (
@@ -153,39 +154,64 @@ class HistoryRow:
         return data
 
 
+@dataclass(frozen=True)
+class HistoryPlaces:
+    """Aliases for where a pass-history row's lead came from and went to (a user, an office
+    bucket or a pass-group bucket), and the six outer joins that fetch their names."""
+
+    from_user: Any
+    from_office: Any
+    from_group: Any
+    to_user: Any
+    to_office: Any
+    to_group: Any
+
+    @classmethod
+    def aliased(cls) -> HistoryPlaces:
+        return cls(
+            aliased(User),
+            aliased(Office),
+            aliased(PassGroup),
+            aliased(User),
+            aliased(Office),
+            aliased(PassGroup),
+        )
+
+    def outerjoin(self, query: Select[Any]) -> Select[Any]:
+        return (
+            query.outerjoin(self.from_user, self.from_user.id == PassHistory.from_owner_id)
+            .outerjoin(self.to_user, self.to_user.id == PassHistory.to_owner_id)
+            .outerjoin(self.from_office, self.from_office.id == PassHistory.from_office_id)
+            .outerjoin(self.to_office, self.to_office.id == PassHistory.to_office_id)
+            .outerjoin(self.from_group, self.from_group.id == PassHistory.from_group_id)
+            .outerjoin(self.to_group, self.to_group.id == PassHistory.to_group_id)
+        )
+
+
 def lead_history(session: Session, lead_id: int) -> list[HistoryRow]:
     """Every pass of one lead, newest first."""
     actor = aliased(User)
-    from_user, to_user = aliased(User), aliased(User)
-    from_office, to_office = aliased(Office), aliased(Office)
-    from_group, to_group = aliased(PassGroup), aliased(PassGroup)
-    query = (
+    places = HistoryPlaces.aliased()
+    query = places.outerjoin(
         select(
             PassBatch.id,
             PassBatch.created_at,
             actor.name,
             PassBatch.method,
-            func.coalesce(from_user.name, from_office.name, from_group.name),
-            func.coalesce(to_user.name, to_office.name, to_group.name),
+            func.coalesce(places.from_user.name, places.from_office.name, places.from_group.name),
+            func.coalesce(places.to_user.name, places.to_office.name, places.to_group.name),
             PassBatch.note,
             PassBatch.undone_by_id,
-            from_office.id,
-            from_group.id,
-            to_office.id,
-            to_group.id,
+            places.from_office.id,
+            places.from_group.id,
+            places.to_office.id,
+            places.to_group.id,
         )
         .select_from(PassHistory)
         .join(PassBatch, PassBatch.id == PassHistory.batch_id)
         .join(actor, actor.id == PassBatch.actor_id)
-        .outerjoin(from_user, from_user.id == PassHistory.from_owner_id)
-        .outerjoin(to_user, to_user.id == PassHistory.to_owner_id)
-        .outerjoin(from_office, from_office.id == PassHistory.from_office_id)
-        .outerjoin(to_office, to_office.id == PassHistory.to_office_id)
-        .outerjoin(from_group, from_group.id == PassHistory.from_group_id)
-        .outerjoin(to_group, to_group.id == PassHistory.to_group_id)
-        .where(PassHistory.lead_id == lead_id)
-        .order_by(PassHistory.id.desc())
     )
+    query = query.where(PassHistory.lead_id == lead_id).order_by(PassHistory.id.desc())
     rows = []
     for (
         batch_id,
