@@ -65,7 +65,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         if args.command is None:
-            from leaddesk.ui.launch import run_window
+            from leaddesk.ui.shell.launch import run_window
 
             return run_window(db=args.db, actor=args.actor, screenshot=args.screenshot)
         return int(args.handler(args) or 0)

@@ -10,9 +10,9 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from sqlalchemy import func, select
 
 from leaddesk.store.models import AuditEntry, ManagerRight, Office, OutboxMessage, User
-from leaddesk.ui.admin_window import AdminWindow
-from leaddesk.ui.context import WindowContext
-from leaddesk.ui.operations import OperationRunner
+from leaddesk.ui.admin.admin_window import AdminWindow
+from leaddesk.ui.common.context import WindowContext
+from leaddesk.ui.common.operations import OperationRunner
 from tests.helpers.demo_names import leads_of, user_id
 from tests.helpers.dialogs import answer_next_dialog, find_visible_window
 
@@ -202,7 +202,7 @@ def dialog_context(database) -> Iterator[Callable[[str], WindowContext]]:
 
 def test_import_dialog_previews_maps_checks_and_imports(qtbot, database, tmp_path, dialog_context):
     from leaddesk.store.models import Lead
-    from leaddesk.ui.import_dialog import ImportDialog
+    from leaddesk.ui.data.import_dialog import ImportDialog
 
     path = tmp_path / "Kunden.csv"
     path.write_bytes(
@@ -241,7 +241,7 @@ def test_import_dialog_previews_maps_checks_and_imports(qtbot, database, tmp_pat
 
 
 def test_import_dialog_refuses_to_import_for_non_admins(qtbot, tmp_path, dialog_context):
-    from leaddesk.ui.import_dialog import ImportDialog
+    from leaddesk.ui.data.import_dialog import ImportDialog
 
     path = tmp_path / "leads.csv"
     path.write_text("name,status,owner\nA,LEAD,John Smith\n", encoding="utf-8")
@@ -254,7 +254,7 @@ def test_import_dialog_refuses_to_import_for_non_admins(qtbot, tmp_path, dialog_
 
 
 def test_export_dialog_writes_a_spreadsheet_ready_file(qtbot, tmp_path, dialog_context):
-    from leaddesk.ui.admin_export_dialog import ExportDialog
+    from leaddesk.ui.data.export_dialog import ExportDialog
 
     dialog = ExportDialog(dialog_context("Maria Manager"), None)
     qtbot.addWidget(dialog)

@@ -17,12 +17,12 @@ from leaddesk.reassignment.requests import LeadRef, PassMethod, Selection, Targe
 from leaddesk.store.database import Database, open_database
 from leaddesk.store.lead_details import buckets_of_actor
 from leaddesk.store.models import Lead, LeadNote, OutboxMessage, PassBatch
-from leaddesk.ui.bucket_model import VERSION_ROLE, BucketModel
-from leaddesk.ui.bucket_tab import EMPTY_HEADLINE, BucketTab
-from leaddesk.ui.context import WindowContext
-from leaddesk.ui.lead_window import LeadWindow
-from leaddesk.ui.operations import OperationRunner
-from leaddesk.ui.pass_source import PASS_SOURCE_MIME_TYPE, PassSource, SourceKind
+from leaddesk.ui.buckets.bucket_model import VERSION_ROLE, BucketModel
+from leaddesk.ui.buckets.bucket_tab import EMPTY_HEADLINE, BucketTab
+from leaddesk.ui.common.context import WindowContext
+from leaddesk.ui.common.operations import OperationRunner
+from leaddesk.ui.lead.lead_window import LeadWindow
+from leaddesk.ui.passing.pass_source import PASS_SOURCE_MIME_TYPE, PassSource, SourceKind
 from tests.helpers.demo_names import group_id, lead_by_name, snapshot, user_id
 from tests.helpers.dialogs import answer_next_dialog, find_visible_window, wait_for_window
 

@@ -16,8 +16,8 @@ from leaddesk.notify.smtp_settings import (
 )
 from leaddesk.reassignment.controller import pass_leads
 from leaddesk.reassignment.requests import Selection, Target
-from leaddesk.ui.email_settings_dialog import EmailSettingsDialog
-from leaddesk.ui.email_status import EmailStatus
+from leaddesk.ui.email.email_status import EmailStatus
+from leaddesk.ui.email.settings_dialog import EmailSettingsDialog
 from tests.helpers.demo_names import user_id
 from tests.helpers.smtp_server import free_port, running_smtp_server
 

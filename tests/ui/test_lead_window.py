@@ -17,9 +17,9 @@ from leaddesk.reassignment.controller import pass_leads
 from leaddesk.reassignment.requests import LeadRef, PassMethod, Selection, Target
 from leaddesk.store.database import Database, open_database
 from leaddesk.store.models import Lead, LeadNote, OutboxMessage, PassBatch, PassHistory
-from leaddesk.ui.context import WindowContext
-from leaddesk.ui.lead_window import TARGET_ROLE, LeadWindow
-from leaddesk.ui.operations import OperationRunner
+from leaddesk.ui.common.context import WindowContext
+from leaddesk.ui.common.operations import OperationRunner
+from leaddesk.ui.lead.lead_window import TARGET_ROLE, LeadWindow
 from tests.helpers.demo_names import lead_by_name, office_id, snapshot, user_id
 from tests.helpers.dialogs import answer_next_dialog
 

@@ -17,8 +17,9 @@ from leaddesk.reassignment.controller import pass_leads
 from leaddesk.reassignment.requests import LeadRef, Selection, Target
 from leaddesk.store.database import open_database
 from leaddesk.store.models import Lead, LeadNote
-from leaddesk.ui import launch, pass_dialogs
-from leaddesk.ui.sign_in_dialog import SignInDialog, active_user_names, remembered_user
+from leaddesk.ui.passing import pass_dialogs
+from leaddesk.ui.shell import launch
+from leaddesk.ui.shell.sign_in_dialog import SignInDialog, active_user_names, remembered_user
 from tests.helpers.demo_names import lead_by_name, leads_of, snapshot, user_id
 from tests.helpers.dialogs import (
     answer_next_dialog,
@@ -27,8 +28,8 @@ from tests.helpers.dialogs import (
     wait_for_window,
 )
 
-# The module (``leaddesk.ui.main_window`` the attribute is the factory function).
-main_window_module = importlib.import_module("leaddesk.ui.main_window")
+# The module (``leaddesk.ui.main.main_window`` the attribute is the factory function).
+main_window_module = importlib.import_module("leaddesk.ui.main.main_window")
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
 

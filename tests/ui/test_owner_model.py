@@ -8,10 +8,10 @@ from sqlalchemy import text
 from leaddesk.reassignment.requests import LeadRef
 from leaddesk.store.database import open_database
 from leaddesk.store.demo import create_demo
-from leaddesk.ui.context import WindowContext
-from leaddesk.ui.operations import OperationRunner
-from leaddesk.ui.owner_model import OwnerTreeModel
-from leaddesk.ui.pass_source import PASS_SOURCE_MIME_TYPE, PassSource, SourceKind
+from leaddesk.ui.common.context import WindowContext
+from leaddesk.ui.common.operations import OperationRunner
+from leaddesk.ui.main.owner_model import OwnerTreeModel
+from leaddesk.ui.passing.pass_source import PASS_SOURCE_MIME_TYPE, PassSource, SourceKind
 from tests.helpers.demo_names import leads_of, status_id, user_id
 
 # Icons and fonts in data() need the QApplication.

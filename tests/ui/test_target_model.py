@@ -6,10 +6,10 @@ import pytest
 from PySide6.QtCore import QMimeData, QModelIndex, Qt
 
 from leaddesk.reassignment.requests import LeadRef, Target
-from leaddesk.ui.context import WindowContext
-from leaddesk.ui.operations import OperationRunner
-from leaddesk.ui.pass_source import PASS_SOURCE_MIME_TYPE, PassSource, SourceKind
-from leaddesk.ui.target_model import TargetModel
+from leaddesk.ui.common.context import WindowContext
+from leaddesk.ui.common.operations import OperationRunner
+from leaddesk.ui.main.target_model import TargetModel
+from leaddesk.ui.passing.pass_source import PASS_SOURCE_MIME_TYPE, PassSource, SourceKind
 from tests.helpers.demo_names import group_id, leads_of, office_id, user_id
 
 # Icons and fonts in data() need the QApplication.

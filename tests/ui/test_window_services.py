@@ -7,10 +7,17 @@ import pytest
 from PySide6.QtWidgets import QMenu
 
 from leaddesk.notify.smtp_settings import SmtpSettings, SmtpSettingsStore
+from leaddesk.ui.shell.window_services import WindowServices
 from tests.helpers.smtp_server import running_smtp_server
 from tests.ui.test_drops import drop_on_target, lead_index, pass_with_answers
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
+
+
+def services(window) -> WindowServices:
+    found = window.findChild(WindowServices)
+    assert found is not None
+    return found
 
 
 def menu_titles(window) -> list[str]:
@@ -26,15 +33,15 @@ def file_menu_names(window) -> list[str]:
 def test_administration_menu_is_there_only_for_admins(main_window):
     admin = main_window("Ada Admin")
     assert "&Tools" in menu_titles(admin)
-    dialog = admin.services.open_administration()
+    dialog = services(admin).open_administration()
     assert dialog.objectName() == "adminWindow" and dialog.isVisible()
-    assert admin.services.open_administration() is dialog  # one window, raised again
+    assert services(admin).open_administration() is dialog  # one window, raised again
     dialog.close()
 
     maria = main_window("Maria Manager")
     assert "&Tools" not in menu_titles(maria)
-    assert maria.services.admin_action is None
-    assert not maria.services.import_action.isEnabled()
+    assert services(maria).admin_action is None
+    assert not services(maria).import_action.isEnabled()
     assert {"importLeadsAction", "exportAction", "emailSettingsAction", "outboxAction"} <= set(
         file_menu_names(maria)
     )
@@ -42,8 +49,8 @@ def test_administration_menu_is_there_only_for_admins(main_window):
 
 def test_file_menu_opens_export_and_email_settings(main_window):
     window = main_window("Maria Manager")
-    export = window.services.open_export()
-    settings = window.services.open_email_settings()
+    export = services(window).open_export()
+    settings = services(window).open_email_settings()
     assert export.objectName() == "exportDialog" and export.isVisible()
     assert settings.objectName() == "emailSettingsDialog" and settings.isVisible()
 
@@ -57,7 +64,7 @@ def test_a_drop_in_the_window_sends_one_email_to_the_new_owner(
         )
         window = main_window("Maria Manager")
         # The fixture keeps the sender off; this test wants the real background sender.
-        window.services.email_status.email_sender.start()
+        services(window).email_status.email_sender.start()
         index = lead_index(window, "John Smith", "LEAD", "Harbor Logistics renewal")
         pass_with_answers(
             qtbot,
@@ -67,7 +74,7 @@ def test_a_drop_in_the_window_sends_one_email_to_the_new_owner(
         )
         qtbot.waitUntil(lambda: len(smtp.handler.messages()) == 1, timeout=20_000)
         qtbot.waitUntil(
-            lambda: window.services.email_status.text == "All emails sent", timeout=20_000
+            lambda: services(window).email_status.text == "All emails sent", timeout=20_000
         )
         [message] = smtp.handler.messages()
         assert message["To"] == "jane.doe@example.com"

@@ -1,0 +1,1 @@
+"""The administration window: people, places, statuses, the audit log and offboarding."""

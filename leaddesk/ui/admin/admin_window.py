@@ -1,0 +1,143 @@
+"""The administration window (Tools > Administration..., administrators only).
+
+Tabs for users, manager rights, offices, pass groups, statuses and the audit log. Every
+change is a small function run on the window's :class:`OperationRunner` (one transaction,
+off the GUI thread) through the Qt-free services in :mod:`leaddesk.admin`; the runner's
+``changed`` signal then reloads this window and every other open view from the database.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import QTimer
+from PySide6.QtGui import QShowEvent
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QLabel,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+from sqlalchemy.exc import SQLAlchemyError
+
+from leaddesk.admin.snapshot import AdminSnapshot, load_snapshot
+from leaddesk.errors import LeadDeskError
+from leaddesk.ui.admin.host import AdminWork
+from leaddesk.ui.admin.people_tabs import RightsTab, UsersTab
+from leaddesk.ui.admin.place_tabs import AuditTab, PlaceTab, StatusesTab
+from leaddesk.ui.common.context import WindowContext
+from leaddesk.ui.common.feedback import show_outcome
+
+
+class AdminWindow(QDialog):
+    """``AdminWindow(context, parent)``; non-modal, so the main window stays usable."""
+
+    def __init__(self, context: WindowContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.context = context
+        self.snapshot: AdminSnapshot | None = None
+        self.setObjectName("adminWindow")
+        self.setWindowTitle("LeadDesk — Administration")
+        self.resize(900, 620)
+
+        self.denied_label = QLabel(
+            "Only administrators can change users, manager rights, offices, pass groups "
+            "and statuses. Ask an administrator."
+        )
+        self.denied_label.setObjectName("adminDeniedLabel")
+        self.denied_label.setWordWrap(True)
+        self.tabs = QTabWidget()
+        self.tabs.setObjectName("adminTabs")
+        self.users_tab = UsersTab(self)
+        self.rights_tab = RightsTab(self)
+        self.offices_tab = PlaceTab(self, kind="office")
+        self.groups_tab = PlaceTab(self, kind="group")
+        self.statuses_tab = StatusesTab(self)
+        self.audit_tab = AuditTab(self)
+        for tab, title in (
+            (self.users_tab, "&Users"),
+            (self.rights_tab, "&Manager rights"),
+            (self.offices_tab, "&Offices"),
+            (self.groups_tab, "&Pass groups"),
+            (self.statuses_tab, "&Statuses"),
+            (self.audit_tab, "&Audit"),
+        ):
+            self.tabs.addTab(tab, title)
+        self.status_label = QLabel("")
+        self.status_label.setObjectName("adminStatusLabel")
+        self.status_label.setWordWrap(True)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.reject)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.denied_label)
+        layout.addWidget(self.tabs, 1)
+        layout.addWidget(self.status_label)
+        layout.addWidget(buttons)
+
+        context.runner.changed.connect(self.reload)
+        self._set_allowed(context.is_admin)
+
+    # -- loading ------------------------------------------------------------------------
+
+    def _set_allowed(self, allowed: bool) -> None:
+        self.denied_label.setVisible(not allowed)
+        self.tabs.setEnabled(allowed)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self.reload()
+
+    def reload(self) -> None:
+        """Read everything again; cheap (a handful of small queries)."""
+        # A hidden window reloads when shown again instead of on every pass elsewhere.
+        if not self.context.is_admin or not self.isVisible():
+            return
+        try:
+            with self.context.database.read() as session:
+                snapshot = load_snapshot(session, self.context.actor_id)
+        except LeadDeskError as exc:
+            # E.g. the actor lost the admin right meanwhile: lock the window, say why.
+            self._set_allowed(False)
+            self.status_label.setText(str(exc))
+            return
+        except SQLAlchemyError as exc:
+            first = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+            self.status_label.setText(f"The database reported an error: {first}")
+            return
+        self.snapshot = snapshot
+        for tab in (
+            self.users_tab,
+            self.rights_tab,
+            self.offices_tab,
+            self.groups_tab,
+            self.statuses_tab,
+            self.audit_tab,
+        ):
+            tab.populate(snapshot)
+
+    # -- writing ------------------------------------------------------------------------
+
+    def run(self, work: AdminWork, after: Callable[[], None] | None = None) -> None:
+        """Run one change in its own transaction; success text goes to the status line."""
+        self.status_label.setText("Working…")
+
+        def succeeded(message: object) -> None:
+            self.status_label.setText(str(message))
+            if after is not None:
+                # The runner emits ``changed`` (and so reloads this window) right after this
+                # callback; the follow-up (select the new row, clear the form) must see the
+                # reloaded data, so it runs on the next turn of the event loop.
+                QTimer.singleShot(0, after)
+
+        def failed(message: str, _exc: BaseException) -> None:
+            self.status_label.setText(message)
+            show_outcome(self, "adminErrorDialog", "Administration", message, error=True)
+
+        self.context.runner.run(work, on_success=succeeded, on_error=failed)
+
+    @property
+    def actor_id(self) -> int:
+        return self.context.actor_id

@@ -1,0 +1,54 @@
+"""Small table helpers the administration tabs share: read-only tables keyed by row id."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
+    QTableWidget,
+    QTableWidgetItem,
+    QWidget,
+)
+
+ID_ROLE = Qt.ItemDataRole.UserRole
+
+
+def named(widget: QWidget, name: str) -> QWidget:
+    widget.setObjectName(name)
+    return widget
+
+
+def read_only_table(name: str, headers: list[str]) -> QTableWidget:
+    table = QTableWidget(0, len(headers))
+    table.setObjectName(name)
+    table.setHorizontalHeaderLabels(headers)
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    table.verticalHeader().setVisible(False)
+    table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    table.horizontalHeader().setStretchLastSection(True)
+    return table
+
+
+def cell(text: object, item_id: int | None = None) -> QTableWidgetItem:
+    item = QTableWidgetItem("" if text is None else str(text))
+    item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable)
+    if item_id is not None:
+        item.setData(ID_ROLE, item_id)
+    return item
+
+
+def selected_id(table: QTableWidget) -> int | None:
+    rows = table.selectionModel().selectedRows()
+    if not rows:
+        return None
+    return table.item(rows[0].row(), 0).data(ID_ROLE)
+
+
+def select_id(table: QTableWidget, item_id: int | None) -> None:
+    for row in range(table.rowCount()):
+        if table.item(row, 0).data(ID_ROLE) == item_id:
+            table.selectRow(row)
+            return

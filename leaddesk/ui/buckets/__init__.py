@@ -1,0 +1,1 @@
+"""The Leads to be Assigned tab: bucket model, tab and the assign dialog."""

@@ -1,0 +1,1 @@
+"""What every window shares: tasks, context, feedback, icons, settings, tree items, view state."""

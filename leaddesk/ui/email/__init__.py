@@ -1,0 +1,1 @@
+"""Email in the window: the background sender, the status widget, outbox and settings dialogs."""

@@ -1,0 +1,1 @@
+"""The lead window: Details, Notes & History and the Pass Lead tab."""

@@ -1,0 +1,418 @@
+"""The LeadDesk main window: Lead Management and Leads to be Assigned tabs, target pane.
+
+Every way to pass ends in :func:`run_pass_flow`: a drop on the target pane (from either
+tab), the context menu's "Pass to…", and Edit > Cut / Paste. Reads happen on the GUI thread
+(they are small and fast, see ``store/tree_queries``); passes run on the operation runner,
+and ``runner.changed`` reloads both panes from the database, keeping expansion and
+selection. (A little over 400 lines: it is the one place that wires all the pass paths,
+menus and remembered settings together; the views' set-up lives in ``panes``.)
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QByteArray, QModelIndex, QPoint, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QLabel,
+    QLineEdit,
+    QMainWindow,
+    QMenu,
+    QMessageBox,
+    QProgressBar,
+    QSplitter,
+    QTabWidget,
+    QTreeView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from leaddesk.reassignment.requests import Target
+from leaddesk.store.tree_queries import owner_tree
+from leaddesk.ui.buckets.bucket_tab import BucketTab
+from leaddesk.ui.common import icons
+from leaddesk.ui.common.context import WindowContext
+from leaddesk.ui.common.feedback import show_outcome
+from leaddesk.ui.common.read_errors import READ_ERRORS, error_text
+from leaddesk.ui.common.settings import app_settings
+from leaddesk.ui.common.view_state import restore_view_state, save_view_state
+from leaddesk.ui.lead.lead_window import LeadWindow
+from leaddesk.ui.main.owner_model import OwnerTreeModel
+from leaddesk.ui.main.panes import setup_owner_tree, setup_target_view, target_pane
+from leaddesk.ui.main.target_chooser import TargetChooserDialog
+from leaddesk.ui.main.target_model import TargetModel
+from leaddesk.ui.passing.pass_dialogs import run_pass_flow, run_undo_flow
+from leaddesk.ui.passing.pass_source import PassSource
+
+BUCKET_TAB_TITLE = "Leads to be Assigned"
+SEARCH_DELAY_MS = 300
+
+
+class MainWindow(QMainWindow):
+    # Emitted when the window closes, after a running pass finished and before the database
+    # is disposed: services built around the window (email sender, dialogs) stop here.
+    closing = Signal()
+
+    def __init__(self, context: WindowContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.context = context
+        self.setObjectName("mainWindow")
+        self.setWindowTitle(f"LeadDesk — {context.actor_name}")
+        self.setWindowIcon(icons.app_icon())
+        self.cut_source: PassSource | None = None
+        self.lead_windows: list[QWidget] = []
+
+        self.owner_model = OwnerTreeModel(context, self)
+        self.target_model = TargetModel(context, self)
+        self.tabs = QTabWidget(self)
+        self.tabs.setObjectName("mainTabs")
+        self.tabs.setDocumentMode(True)
+        self.tabs.addTab(self._build_lead_management(), "Lead Management")
+        self.bucket_tab = BucketTab(self.context, self)
+        self.bucket_tab_index = self.tabs.addTab(self.bucket_tab, BUCKET_TAB_TITLE)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        self.splitter.setObjectName("mainSplitter")
+        self.splitter.addWidget(self.tabs)
+        self.splitter.addWidget(self._build_target_pane())
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 2)
+        self.splitter.setChildrenCollapsible(False)
+        self.setCentralWidget(self.splitter)
+        self._build_actions()
+        self._build_status_bar()
+        # A little air between rows: easier to aim a drop, easier to read at any scale.
+        self.setStyleSheet(
+            "QTreeView#ownerTree::item, QTreeView#targetView::item { padding: 3px 2px; }"
+            "QStatusBar QLabel { padding: 0 8px; }"
+        )
+
+        self.owner_model.load_failed.connect(self._show_load_error)
+        self.target_model.load_failed.connect(self._show_load_error)
+        # Queued: the drop event finishes before the confirmation dialog opens.
+        self.target_model.pass_requested.connect(
+            self.request_pass, Qt.ConnectionType.QueuedConnection
+        )
+        context.runner.changed.connect(self.refresh)
+        context.runner.busy_changed.connect(self.busy_bar.setVisible)
+        self.bucket_tab.waiting_count_changed.connect(self._update_bucket_badge)
+        self._update_bucket_badge(self.bucket_tab.waiting_count)
+        self._reload_models()
+        self.target_view.expandAll()
+        self.resize(1180, 720)
+        self._restore_settings()
+
+    # -- building ------------------------------------------------------------------------
+
+    def _build_lead_management(self) -> QWidget:
+        page = QWidget(self)
+        page.setObjectName("leadManagementTab")
+        self.search_edit = QLineEdit(page)
+        self.search_edit.setObjectName("searchEdit")
+        self.search_edit.setPlaceholderText("Search leads by name or company")
+        self.search_edit.setClearButtonEnabled(True)
+        self.search_edit.setAccessibleName("Search leads")
+        self.search_timer = QTimer(self)
+        self.search_timer.setSingleShot(True)
+        self.search_timer.setInterval(SEARCH_DELAY_MS)
+        self.search_timer.timeout.connect(self.apply_search)
+        self.search_edit.textChanged.connect(self.search_timer.start)
+        self.search_edit.returnPressed.connect(self.apply_search)
+        self.search_note = QLabel(page)
+        self.search_note.setObjectName("searchNote")
+        self.search_note.hide()
+
+        self.owner_tree = QTreeView(page)
+        view = self.owner_tree
+        setup_owner_tree(view, self.owner_model)
+        view.customContextMenuRequested.connect(self._owner_menu)
+        view.doubleClicked.connect(self._owner_double_clicked)
+        view.verticalScrollBar().valueChanged.connect(self._fetch_more_if_at_bottom)
+
+        layout = QVBoxLayout(page)
+        layout.setContentsMargins(8, 8, 8, 8)
+        layout.setSpacing(6)
+        layout.addWidget(self.search_edit)
+        layout.addWidget(self.search_note)
+        layout.addWidget(view, 1)
+        return page
+
+    def _build_target_pane(self) -> QWidget:
+        self.target_view = QTreeView(self)
+        setup_target_view(self.target_view, self.target_model)
+        self.target_view.customContextMenuRequested.connect(self._target_menu)
+        return target_pane(self, self.target_view)
+
+    def _build_actions(self) -> None:
+        def action(text: str, shortcut: QKeySequence | str | None, slot: object) -> QAction:
+            act = QAction(text, self)
+            if shortcut is not None:
+                act.setShortcut(QKeySequence(shortcut))
+            act.triggered.connect(slot)
+            self.addAction(act)
+            return act
+
+        self.undo_action = action("&Undo pass", QKeySequence.StandardKey.Undo, self.undo_pass)
+        self.undo_action.setObjectName("undoPassAction")
+        self.cut_action = action("Cu&t", QKeySequence.StandardKey.Cut, self.cut_selection)
+        self.cut_action.setObjectName("cutAction")
+        self.paste_action = action("&Paste", QKeySequence.StandardKey.Paste, self.paste_on_target)
+        self.paste_action.setObjectName("pasteAction")
+        self.pass_to_action = action("Pass &to…", "Ctrl+P", self.pass_selection_to)
+        self.pass_to_action.setObjectName("passToAction")
+        self.refresh_action = action("&Refresh", QKeySequence.StandardKey.Refresh, self.refresh)
+        self.find_action = action("&Find lead", QKeySequence.StandardKey.Find, self._focus_search)
+        self.quit_action = action("&Quit", QKeySequence.StandardKey.Quit, self.close)
+        menus = self.menuBar()
+        # Kept as attributes: window services add their entries to these menus.
+        self.file_menu = menus.addMenu("&File")
+        self.file_menu.setObjectName("fileMenu")
+        self.file_menu.addAction(self.refresh_action)
+        self.file_menu.addSeparator()
+        self.file_menu.addAction(self.quit_action)
+        self.edit_menu = menus.addMenu("&Edit")
+        self.edit_menu.setObjectName("editMenu")
+        for item in (self.undo_action, None, self.cut_action, self.paste_action, None):
+            self.edit_menu.addAction(item) if item else self.edit_menu.addSeparator()
+        self.edit_menu.addAction(self.pass_to_action)
+        self.edit_menu.addAction(self.find_action)
+        self.help_menu = menus.addMenu("&Help")
+        self.help_menu.setObjectName("helpMenu")
+        self.help_menu.addAction("&About LeadDesk", self._about)
+
+    def _build_status_bar(self) -> None:
+        bar = self.statusBar()
+        self.busy_bar = QProgressBar(self)
+        self.busy_bar.setObjectName("busyIndicator")
+        self.busy_bar.setRange(0, 0)
+        self.busy_bar.setMaximumWidth(120)
+        self.busy_bar.setTextVisible(False)
+        self.busy_bar.hide()
+        # Reserved for the email (outbox) status widget: see set_email_status_widget().
+        self.email_status_area = QWidget(self)
+        self.email_status_area.setObjectName("emailStatusArea")
+        self.email_status_layout = QVBoxLayout(self.email_status_area)
+        self.email_status_layout.setContentsMargins(0, 0, 0, 0)
+        self.actor_label = QLabel(f"Signed in as {self.context.actor_name}", self)
+        self.actor_label.setObjectName("actorLabel")
+        self.database_label = QLabel(f"Database: {self.context.database.display_url}", self)
+        self.database_label.setObjectName("databaseLabel")
+        self.database_label.setToolTip(self.context.database.display_url)
+        bar.addWidget(self.actor_label)
+        bar.addWidget(self.database_label, 1)
+        bar.addPermanentWidget(self.busy_bar)
+        bar.addPermanentWidget(self.email_status_area)
+
+    def set_email_status_widget(self, widget: QWidget) -> None:
+        """Show the email status (outbox) widget in the status bar's reserved place."""
+        self.email_status_layout.addWidget(widget)
+
+    # -- refreshing ----------------------------------------------------------------------
+
+    def refresh(self) -> None:
+        """Reload both panes from the database, keeping expansion and selection."""
+        owner_state = save_view_state(self.owner_tree)
+        target_state = save_view_state(self.target_view)
+        self._reload_models()
+        restore_view_state(self.owner_tree, owner_state)
+        restore_view_state(self.target_view, target_state)
+
+    def _reload_models(self) -> None:
+        # One grouped count serves both panes (it is the expensive read on big databases).
+        try:
+            with self.context.database.read() as session:
+                data = owner_tree(session, actor_id=self.context.actor_id)
+        except READ_ERRORS as exc:
+            self._show_load_error(error_text(exc))
+            return
+        self.owner_model.reload(data)
+        self.target_model.reload(data)
+
+    def apply_search(self) -> None:
+        self.search_timer.stop()
+        text = self.search_edit.text().strip()
+        if text == self.owner_model.search:
+            return
+        self.owner_model.set_search(text)
+        if text:
+            self.owner_tree.expandAll()
+        if self.owner_model.search_truncated:
+            self.search_note.setText("Showing the first 1,000 matches; type more to narrow down.")
+        elif text and self.owner_model.rowCount() == 0:
+            self.search_note.setText(f"No lead of your users matches “{text}”.")
+        else:
+            self.search_note.setText("")
+        self.search_note.setVisible(bool(self.search_note.text()))
+
+    def _fetch_more_if_at_bottom(self, value: int) -> None:
+        # QTreeView fetches more rows only for top-level items; leads sit two levels down.
+        if value < self.owner_tree.verticalScrollBar().maximum():
+            return
+        index = self.owner_tree.indexAt(self.owner_tree.viewport().rect().bottomLeft())
+        while index.isValid() and not self.owner_model.canFetchMore(index):
+            index = index.parent()
+        if index.isValid():
+            self.owner_model.fetchMore(index)
+
+    def _update_bucket_badge(self, count: int) -> None:
+        title = f"{BUCKET_TAB_TITLE} ({count:,})" if count else BUCKET_TAB_TITLE
+        self.tabs.setTabText(self.bucket_tab_index, title)
+
+    def _show_load_error(self, message: str) -> None:
+        show_outcome(self, "loadErrorDialog", "Cannot read the database", message, error=True)
+
+    # -- passing -------------------------------------------------------------------------
+
+    def request_pass(self, source: PassSource, target: Target) -> None:
+        run_pass_flow(self.context, source, target, self, on_finished=self._pass_finished)
+
+    def _pass_finished(self, result: object) -> None:
+        if result is not None:
+            self.cut_source = None
+
+    def current_source(self) -> PassSource | None:
+        """What the selection in the visible tab would pass (as its drag would)."""
+        if self.tabs.currentIndex() == 0:
+            return self.owner_model.source_for(self.owner_tree.selectionModel().selectedRows(0))
+        return self.bucket_tab.current_source()
+
+    def cut_selection(self) -> None:
+        source = self.current_source()
+        if source is None:
+            self.statusBar().showMessage("Select leads, a status or a user to cut first.", 5000)
+            return
+        self.cut_source = source
+        self.statusBar().showMessage(
+            f"Cut {source.label}. Select a target under “Pass to” and choose Edit > Paste.", 15000
+        )
+
+    def paste_on_target(self) -> None:
+        if self.cut_source is None:
+            self.statusBar().showMessage(
+                "Nothing is cut: select leads and choose Edit > Cut.", 5000
+            )
+            return
+        choice = self.target_model.choice(self.target_view.currentIndex())
+        if choice is None:
+            show_outcome(
+                self,
+                "pasteHintDialog",
+                "Paste",
+                "Select a user, office or pass group under “Pass to” first, then paste.",
+            )
+            return
+        self.request_pass(self.cut_source, choice.target)
+
+    def pass_selection_to(self) -> None:
+        source = self.current_source()
+        if source is None:
+            self.statusBar().showMessage("Select leads, a status or a user first.", 5000)
+            return
+        chooser = TargetChooserDialog(self.target_model, source.label, self)
+        target = (
+            chooser.chosen() if chooser.exec() == TargetChooserDialog.DialogCode.Accepted else None
+        )
+        chooser.deleteLater()
+        self.target_view.expandAll()
+        if target is not None:
+            self.request_pass(source, target)
+
+    def undo_pass(self) -> None:
+        run_undo_flow(self.context, self)
+
+    # -- menus and double-click ----------------------------------------------------------
+
+    def _owner_menu(self, pos: QPoint) -> None:
+        menu = self.owner_menu_for(self.owner_tree.indexAt(pos))
+        if menu is not None:
+            menu.popup(self.owner_tree.viewport().mapToGlobal(pos))
+
+    def owner_menu_for(self, index: QModelIndex) -> QMenu | None:
+        """The owner tree's context menu for a row: Open lead, Pass to…, Cut."""
+        if not index.isValid():
+            return None
+        menu = QMenu(self)
+        menu.setObjectName("ownerTreeMenu")
+        menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        lead_id = self.owner_model.lead_id(index)
+        if lead_id is not None:
+            menu.addAction("Open lead", lambda: self.open_lead(lead_id))
+            menu.addSeparator()
+        menu.addAction(self.pass_to_action)
+        menu.addAction(self.cut_action)
+        return menu
+
+    def _target_menu(self, pos: QPoint) -> None:
+        index = self.target_view.indexAt(pos)
+        if self.target_model.choice(index) is None:
+            return
+        self.target_view.setCurrentIndex(index)
+        menu = QMenu(self)
+        menu.setObjectName("targetMenu")
+        paste = menu.addAction("Paste here", self.paste_on_target)
+        paste.setEnabled(self.cut_source is not None)
+        menu.popup(self.target_view.viewport().mapToGlobal(pos))
+
+    def _owner_double_clicked(self, index: QModelIndex) -> None:
+        lead_id = self.owner_model.lead_id(index)
+        if lead_id is not None:
+            self.open_lead(lead_id)
+
+    def open_lead(self, lead_id: int) -> LeadWindow:
+        window = LeadWindow(self.context, lead_id, self)
+        window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        window.destroyed.connect(lambda *_: self._forget(window))
+        self.lead_windows.append(window)
+        window.show()
+        return window
+
+    def _forget(self, window: QWidget) -> None:
+        if window in self.lead_windows:
+            self.lead_windows.remove(window)
+
+    def _focus_search(self) -> None:
+        self.tabs.setCurrentIndex(0)
+        self.search_edit.setFocus()
+        self.search_edit.selectAll()
+
+    def _about(self) -> None:
+        QMessageBox.about(
+            self,
+            "About LeadDesk",
+            "LeadDesk passes leads between people: drag a lead, a status or a whole user "
+            "onto a user, office or pass group.",
+        )
+
+    # -- settings ------------------------------------------------------------------------
+
+    def _restore_settings(self) -> None:
+        settings = app_settings()
+        for key, restore in (
+            ("window/geometry", self.restoreGeometry),
+            ("window/state", self.restoreState),
+            ("window/splitter", self.splitter.restoreState),
+            ("window/ownerColumns", self.owner_tree.header().restoreState),
+            ("window/targetColumns", self.target_view.header().restoreState),
+        ):
+            value = settings.value(key)
+            if isinstance(value, QByteArray | bytes) and value:
+                restore(QByteArray(value))
+
+    def save_settings(self) -> None:
+        settings = app_settings()
+        settings.setValue("window/geometry", self.saveGeometry())
+        settings.setValue("window/state", self.saveState())
+        settings.setValue("window/splitter", self.splitter.saveState())
+        settings.setValue("window/ownerColumns", self.owner_tree.header().saveState())
+        settings.setValue("window/targetColumns", self.target_view.header().saveState())
+        settings.sync()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if not self.property("screenshotOnly"):
+            self.save_settings()
+        # Let a running pass finish (it is one transaction) before the database closes.
+        self.context.runner.wait_idle()
+        self.closing.emit()
+        for window in list(self.lead_windows):
+            window.close()
+        super().closeEvent(event)
+        if self.property("ownsDatabase"):
+            self.context.database.dispose()

@@ -1,0 +1,1 @@
+"""Starting the window: launch, sign-in, and the services the main window is built with."""

@@ -1,0 +1,159 @@
+"""``leaddesk`` without a command: open the window (or render it to a PNG and exit).
+
+Errors at start (database unreachable, unknown or inactive user) raise a LeadDeskError that
+the command line prints as one line with exit code 1; an interactive start also shows it in
+a message box, since a desktop user may not see a terminal.
+"""
+
+from __future__ import annotations
+
+import atexit
+import os
+import shutil
+import sys
+import tempfile
+
+from leaddesk.errors import InvalidInputError, LeadDeskError
+from leaddesk.store.database import DB_ENV_VAR, Database, open_database
+
+
+def run_window(*, db: str | None, actor: str | None, screenshot: str | None) -> int:
+    if screenshot:
+        # Rendering needs no display; set before the QApplication exists. A picture sends
+        # no email either.
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"
+        os.environ["LEADDESK_EMAIL_AUTOSEND"] = "0"
+        # Render as a first start looks: the user's remembered columns and splitter stay
+        # out of the picture (and untouched).
+        from leaddesk.ui.common.settings import SETTINGS_FILE_ENV
+
+        scratch = tempfile.mkdtemp(prefix="leaddesk-screenshot-")
+        atexit.register(shutil.rmtree, scratch, ignore_errors=True)
+        os.environ[SETTINGS_FILE_ENV] = os.path.join(scratch, "settings.ini")
+    elif not has_display():
+        # Qt would abort the process with a core dump; say what is wrong instead.
+        raise LeadDeskError(
+            "No desktop display was found, so the window cannot open. Run leaddesk in a "
+            "desktop session, or use its commands (leaddesk --help) or --screenshot FILE."
+        )
+    from PySide6.QtWidgets import QApplication
+
+    from leaddesk.ui.common import icons
+    from leaddesk.ui.common.settings import APPLICATION, ORGANISATION
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setOrganizationName(ORGANISATION)
+    app.setApplicationName(APPLICATION)
+    app.setApplicationDisplayName("LeadDesk")
+    app.setWindowIcon(icons.app_icon())
+    interactive = screenshot is None and os.environ.get("QT_QPA_PLATFORM") != "offscreen"
+    database: Database | None = None
+    try:
+        database = open_database(db)
+        if not ensure_users(database, interactive, is_default=db is None):
+            return 1
+        name = actor or _choose_actor(database, interactive)
+        if name is None:
+            return 1
+        from leaddesk.ui.shell.build import build_main_window
+
+        window = build_main_window(database, name)
+    except LeadDeskError as exc:
+        if database is not None:
+            database.dispose()
+        if interactive:
+            _show_start_error(str(exc))
+        raise
+    window.setProperty("ownsDatabase", True)
+    if screenshot:
+        return render_screenshot(window, screenshot)
+    window.show()
+    return int(app.exec())
+
+
+def has_display() -> bool:
+    """Windows and macOS always have one; on Linux and BSD, X11 or Wayland must be there."""
+    if sys.platform in ("win32", "darwin") or os.environ.get("QT_QPA_PLATFORM"):
+        return True
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
+def render_screenshot(window: object, path: str) -> int:
+    """Show the window offscreen with the first user expanded, save it as PNG, close it."""
+    from PySide6.QtWidgets import QApplication
+
+    # The same picture on every machine: a fixed size, not the remembered geometry, and
+    # nothing of this offscreen run is remembered for the real window.
+    window.setProperty("screenshotOnly", True)  # type: ignore[attr-defined]
+    window.resize(1180, 720)  # type: ignore[attr-defined]
+    window.show()  # type: ignore[attr-defined]
+    tree = window.owner_tree  # type: ignore[attr-defined]
+    model = tree.model()
+    # The first user who holds leads (an admin with none would show an empty branch).
+    users = [model.index(row, 0) for row in range(model.rowCount())]
+    with_leads = [index for index in users if model.hasChildren(index)]
+    if with_leads:
+        first = with_leads[0]
+        tree.expand(first)
+        for row in range(model.rowCount(first)):
+            tree.expand(model.index(row, 0, first))
+        tree.setCurrentIndex(model.index(0, 0, model.index(0, 0, first)))
+    QApplication.processEvents()
+    image = window.grab()  # type: ignore[attr-defined]
+    window.close()  # type: ignore[attr-defined]
+    if not image.save(path, "PNG"):
+        raise LeadDeskError(f"Cannot write the screenshot to {path}.")
+    print(f"wrote {path}")
+    return 0
+
+
+def ensure_users(database: Database, interactive: bool, *, is_default: bool) -> bool:
+    """An empty database (first run): offer the demo data so there is someone to sign in as."""
+    from leaddesk.store.demo import create_demo
+    from leaddesk.store.tree_queries import active_user_names
+
+    with database.read() as session:
+        if active_user_names(session):
+            return True
+    if not interactive:
+        raise InvalidInputError(
+            "The database has no users yet; create the demo data with 'leaddesk demo'."
+        )
+    from PySide6.QtWidgets import QMessageBox
+
+    where = (
+        "The default database"
+        if is_default and not os.environ.get(DB_ENV_VAR)
+        else f"The database {database.display_url}"
+    )
+    box = QMessageBox(
+        QMessageBox.Icon.Question,
+        "LeadDesk",
+        f"{where} is empty. Create the demo data (users, offices, pass groups and leads) so "
+        "you can try LeadDesk?",
+        QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+    )
+    box.setObjectName("createDemoDialog")
+    if box.exec() != QMessageBox.StandardButton.Yes:
+        return False
+    create_demo(database)
+    return True
+
+
+def _choose_actor(database: Database, interactive: bool) -> str | None:
+    from leaddesk.ui.shell.sign_in_dialog import ask_who, remembered_user
+
+    if not interactive:
+        remembered = remembered_user()
+        if remembered:
+            return remembered
+        raise InvalidInputError("Say who signs in with --as NAME.")
+    return ask_who(database)
+
+
+def _show_start_error(message: str) -> None:
+    from PySide6.QtWidgets import QMessageBox
+
+    box = QMessageBox(QMessageBox.Icon.Critical, "LeadDesk cannot start", message)
+    box.setObjectName("startErrorDialog")
+    box.exec()
