@@ -98,7 +98,7 @@ def finish_file(database: object) -> None:
 def measure(path: Path) -> tuple[float, float, int]:
     from PySide6.QtWidgets import QApplication
 
-    from leaddesk.ui.main_window import build_main_window
+    from leaddesk.ui.shell.build import build_main_window
 
     app = QApplication.instance() or QApplication([])
     database = open_database(str(path))
