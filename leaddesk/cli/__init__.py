@@ -2,18 +2,52 @@
 
 Without a subcommand it opens the window; each subcommand goes through the same controller
 and rules as the window. Errors print one line and exit non-zero; no traceback.
+
+A command's module (and what it imports) loads only when that command runs: the arguments are
+read once against light placeholder parsers to learn the command, then again with the real
+parsers of that command's module. ``COMMANDS`` lets ``leaddesk --help`` list every command
+without importing any of them.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 from collections.abc import Sequence
-from typing import NoReturn
-
-from sqlalchemy.exc import SQLAlchemyError
+from typing import NamedTuple, NoReturn
 
 from leaddesk.errors import LeadDeskError
+
+
+class Command(NamedTuple):
+    name: str
+    module: str  # under leaddesk.cli; its register(subparsers) adds the real parser
+    help: str
+
+
+# One row per top-level command, in --help order. Adding a command to a module's register()
+# means adding its row here (tests/test_cli_structure.py compares the two).
+COMMANDS: tuple[Command, ...] = (
+    Command("db", "database_commands", "database maintenance"),
+    Command("demo", "database_commands", "create demo data"),
+    Command("leads", "pass_commands", "the leads you can see"),
+    Command("pass", "pass_commands", "pass leads to a user, office or pass group"),
+    Command("buckets", "pass_commands", "the Leads to be Assigned you can see"),
+    Command("assign", "pass_commands", "assign a lead from a bucket to a user"),
+    Command("history", "pass_commands", "the pass history of a lead"),
+    Command("undo", "pass_commands", "undo a pass batch"),
+    Command("outbox", "outbox_commands", "queued email notifications: list (default), send, retry"),
+    Command("users", "admin_commands", "list users (admins only)"),
+    Command("user", "admin_commands", "add, change or deactivate a user (admins only)"),
+    Command("rights", "admin_commands", "manager rights (admins only)"),
+    Command("office", "admin_commands", "offices and their members (admins only)"),
+    Command("group", "admin_commands", "pass groups and their members (admins only)"),
+    Command("status", "admin_commands", "the status list (admins only)"),
+    Command("audit", "admin_commands", "the administration audit log (admins only)"),
+    Command("import", "data_commands", "import leads or users from a CSV file"),
+    Command("export", "data_commands", "export leads or pass history to CSV"),
+)
 
 
 class OneLineErrorParser(argparse.ArgumentParser):
@@ -23,15 +57,9 @@ class OneLineErrorParser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
 
 
-def build_parser() -> argparse.ArgumentParser:
-    from leaddesk.cli import (
-        admin_commands,
-        data_commands,
-        database_commands,
-        outbox_commands,
-        pass_commands,
-    )
-
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The parser with the real subparsers of ``command``'s module and placeholders for the
+    rest (enough to list them in --help and to recognise them)."""
     parser = OneLineErrorParser(
         prog="leaddesk",
         description="Pass leads between people. Without a command, opens the LeadDesk window.",
@@ -49,20 +77,27 @@ def build_parser() -> argparse.ArgumentParser:
         help="render the main window offscreen to a PNG file and exit",
     )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for module in (
-        database_commands,
-        pass_commands,
-        outbox_commands,
-        admin_commands,
-        data_commands,
-    ):
-        module.register(subparsers)
+    chosen_module = next((c.module for c in COMMANDS if c.name == command), None)
+    registered = False
+    for entry in COMMANDS:
+        if entry.module != chosen_module:
+            # No help of its own: "leaddesk CMD --help" is answered by the real parser.
+            subparsers.add_parser(entry.name, help=entry.help, add_help=False)
+        elif not registered:
+            # register() adds every command of its module at once, at its first row.
+            importlib.import_module(f"leaddesk.cli.{entry.module}").register(subparsers)
+            registered = True
     return parser
 
 
+def parse_arguments(argv: Sequence[str] | None) -> argparse.Namespace:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    chosen, _ = build_parser().parse_known_args(argv)
+    return build_parser(chosen.command).parse_args(argv)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parse_arguments(argv)
     try:
         if args.command is None:
             from leaddesk.ui.shell.launch import run_window
@@ -72,15 +107,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     except LeadDeskError as exc:
         print(f"leaddesk: error: {exc}", file=sys.stderr)
         return 1
-    except SQLAlchemyError as exc:
-        first_line = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
-        print(f"leaddesk: database error: {first_line}", file=sys.stderr)
-        return 1
     except KeyboardInterrupt:
         print("leaddesk: interrupted", file=sys.stderr)
         return 130
     except OSError as exc:
         print(f"leaddesk: error: {exc}", file=sys.stderr)
+        return 1
+    except Exception as exc:
+        # SQLAlchemy is looked up only here so that --help and usage errors never import it.
+        from sqlalchemy.exc import SQLAlchemyError
+
+        if not isinstance(exc, SQLAlchemyError):
+            raise
+        first_line = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+        print(f"leaddesk: database error: {first_line}", file=sys.stderr)
         return 1
 
 

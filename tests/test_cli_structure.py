@@ -1,0 +1,81 @@
+"""The command table in ``leaddesk.cli`` against the modules' real parsers, and that a command
+loads only its own module (each check in a fresh interpreter, where ``sys.modules`` is clean)."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import os
+import pkgutil
+import subprocess
+import sys
+
+import pytest
+
+from leaddesk import cli
+
+
+def _registered(module_name: str) -> list[tuple[str, str]]:
+    """(name, help) of each top-level command the module's register() adds, in order."""
+    subparsers = argparse.ArgumentParser().add_subparsers()
+    importlib.import_module(f"leaddesk.cli.{module_name}").register(subparsers)
+    helps = {action.dest: action.help for action in subparsers._choices_actions}
+    return [(name, helps[name]) for name in subparsers.choices]
+
+
+def test_the_command_table_lists_exactly_what_the_modules_register():
+    command_modules = {
+        info.name
+        for info in pkgutil.iter_modules(cli.__path__)
+        if hasattr(importlib.import_module(f"leaddesk.cli.{info.name}"), "register")
+    }
+    assert {entry.module for entry in cli.COMMANDS} == command_modules
+    for module_name in sorted(command_modules):
+        table_rows = [(c.name, c.help) for c in cli.COMMANDS if c.module == module_name]
+        assert table_rows == _registered(module_name), module_name
+    # One module's rows are together, so --help lists each module's commands as one run.
+    modules_in_order = [entry.module for entry in cli.COMMANDS]
+    runs = [m for i, m in enumerate(modules_in_order) if i == 0 or modules_in_order[i - 1] != m]
+    assert len(runs) == len(set(runs))
+
+
+def _run_and_list_loaded(args: list[str]) -> dict:
+    """Run ``leaddesk ARGS`` in a new interpreter; its output, exit code and loaded modules."""
+    script = (
+        "import contextlib, io, json, sys\n"
+        "from leaddesk.cli import main\n"
+        "out = io.StringIO()\n"
+        "with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):\n"
+        "    try:\n"
+        f"        code = main({args!r})\n"
+        "    except SystemExit as exit_:\n"
+        "        code = exit_.code\n"
+        "print(json.dumps({'code': code, 'out': out.getvalue(), 'modules': sorted(sys.modules)}))\n"
+    )
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, env=env, check=True
+    )
+    return json.loads(done.stdout)
+
+
+def _command_modules(modules: list[str]) -> set[str]:
+    return {m for m in modules if m.startswith("leaddesk.cli.") and m.endswith("_commands")}
+
+
+def test_help_lists_every_command_without_loading_any_or_sqlalchemy():
+    result = _run_and_list_loaded(["--help"])
+    assert result["code"] == 0
+    listed = [line.split()[0] for line in result["out"].splitlines() if line.startswith("    ")]
+    assert listed == [entry.name for entry in cli.COMMANDS]
+    assert _command_modules(result["modules"]) == set()
+    assert "sqlalchemy" not in result["modules"]
+
+
+@pytest.mark.parametrize("command", [entry for entry in cli.COMMANDS], ids=lambda c: c.name)
+def test_a_commands_help_is_its_real_one_and_loads_only_its_module(command):
+    result = _run_and_list_loaded([command.name, "--help"])
+    assert result["code"] == 0, result["out"]
+    assert result["out"].startswith(f"usage: leaddesk {command.name} [-h]")
+    assert _command_modules(result["modules"]) == {f"leaddesk.cli.{command.module}"}
