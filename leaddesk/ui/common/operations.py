@@ -4,6 +4,11 @@ Shaped after Anki's ``aqt/operations``: a mutating operation is a small function
 write ``Session`` and returns a result; it runs on a worker thread inside one transaction,
 and the GUI hears back through ``succeeded`` / ``failed`` on the GUI thread. Every finished
 write also emits ``OperationRunner.changed`` so views refresh from the database.
+
+Reads have a lane of their own (:meth:`OperationRunner.query`): they never wait behind a
+long pass, never block the GUI thread (a read over a slow link costs its round trips on a
+worker), and a read asked again under the same key drops the older answer, so a view never
+shows a result the person has already moved on from.
 """
 
 from __future__ import annotations
@@ -58,8 +63,12 @@ class _Job(QRunnable):
             self.relay.done.emit(result)
 
 
+READ_THREADS = 2
+
+
 class OperationRunner(QObject):
-    """Runs operations on a one-thread pool so writes from this window never overlap."""
+    """Runs writes on a one-thread pool so writes from this window never overlap, and reads
+    on a small pool of their own."""
 
     changed = Signal()
     busy_changed = Signal(bool)
@@ -69,8 +78,12 @@ class OperationRunner(QObject):
         self.database = database
         self.pool = QThreadPool(self)
         self.pool.setMaxThreadCount(1)
+        self.read_pool = QThreadPool(self)
+        self.read_pool.setMaxThreadCount(READ_THREADS)
         self._pending = 0
         self._relays: set[_Relay] = set()
+        self._newest_read: dict[str, int] = {}
+        self._read_serial = 0
 
     @property
     def busy(self) -> bool:
@@ -112,8 +125,50 @@ class OperationRunner(QObject):
         relay.error.connect(failed)
         self.pool.start(_Job(self.database, work, write, relay))
 
+    def query(
+        self,
+        read: Work,
+        on_done: Callable[[Any], None],
+        *,
+        on_error: Callable[[str, BaseException], None] | None = None,
+        key: str | None = None,
+    ) -> None:
+        """Run ``read`` in a read-only session off the GUI thread; ``on_done(result)`` on it.
+
+        With a ``key``, only the newest request under that key is delivered: a search typed
+        on, or a tree reloaded again before the first answer came, drops the older answer.
+        Reads do not emit ``changed`` and do not count as busy (the busy bar is for writes).
+        """
+        self._read_serial += 1
+        serial = self._read_serial
+        if key is not None:
+            self._newest_read[key] = serial
+        relay = _Relay()
+        self._relays.add(relay)
+
+        def current() -> bool:
+            return key is None or self._newest_read.get(key) == serial
+
+        def done(result: object) -> None:
+            self._relays.discard(relay)
+            if current():
+                on_done(result)
+
+        def failed(message: str, exc: BaseException) -> None:
+            self._relays.discard(relay)
+            if current() and on_error is not None:
+                on_error(message, exc)
+
+        relay.done.connect(done)
+        relay.error.connect(failed)
+        self.read_pool.start(_Job(self.database, read, False, relay))
+
+    def forget_reads(self, key: str) -> None:
+        """Drop whatever answer is still on its way under ``key`` (the view was closed)."""
+        self._newest_read.pop(key, None)
+
     def wait_idle(self, msecs: int = 30_000) -> bool:
-        return self.pool.waitForDone(msecs)
+        return self.pool.waitForDone(msecs) and self.read_pool.waitForDone(msecs)
 
     def _set_pending(self, value: int) -> None:
         was_busy = self.busy

@@ -1,0 +1,118 @@
+"""The runner's read lane: reads run off the GUI thread, answer on it, and stale answers drop."""
+
+from __future__ import annotations
+
+import threading
+
+from PySide6.QtCore import QThread
+from PySide6.QtWidgets import QApplication
+from sqlalchemy import func, select
+
+from leaddesk.errors import InvalidInputError
+from leaddesk.store.models import Lead
+from leaddesk.ui.common.operations import OperationRunner
+
+
+def count_leads(session) -> int:
+    return session.scalar(select(func.count()).select_from(Lead))
+
+
+def test_a_read_runs_off_the_gui_thread_and_answers_on_it(qtbot, database):
+    runner = OperationRunner(database)
+    threads: dict[str, QThread] = {}
+    answers: list[int] = []
+
+    def read(session) -> int:
+        threads["read"] = QThread.currentThread()
+        return count_leads(session)
+
+    def done(result: int) -> None:
+        threads["done"] = QThread.currentThread()
+        answers.append(result)
+
+    with qtbot.assertNotEmitted(runner.changed), qtbot.assertNotEmitted(runner.busy_changed):
+        runner.query(read, done)
+        qtbot.waitUntil(lambda: bool(answers), timeout=10_000)
+    gui = QApplication.instance().thread()
+    assert threads["read"] is not gui
+    assert threads["done"] is gui
+    with database.read() as session:
+        assert answers == [count_leads(session)]
+    runner.wait_idle()
+
+
+def test_a_newer_read_under_the_same_key_drops_the_older_answer(qtbot, database):
+    runner = OperationRunner(database)
+    release_first = threading.Event()
+    answers: list[str] = []
+
+    def slow_read(session) -> str:
+        # Held until the newer read has answered: the older answer arrives last.
+        release_first.wait(10)
+        return "first"
+
+    runner.query(slow_read, answers.append, key="owners")
+    runner.query(lambda session: "second", answers.append, key="owners")
+    qtbot.waitUntil(lambda: answers == ["second"], timeout=10_000)
+    release_first.set()
+    runner.wait_idle()
+    QApplication.processEvents()
+    assert answers == ["second"]
+
+
+def test_reads_under_other_keys_all_answer(qtbot, database):
+    runner = OperationRunner(database)
+    answers: list[str] = []
+    runner.query(lambda session: "owners", answers.append, key="owners")
+    runner.query(lambda session: "targets", answers.append, key="targets")
+    qtbot.waitUntil(lambda: sorted(answers) == ["owners", "targets"], timeout=10_000)
+    runner.wait_idle()
+
+
+def test_a_forgotten_key_drops_its_answer(qtbot, database):
+    runner = OperationRunner(database)
+    release = threading.Event()
+    answers: list[str] = []
+
+    def held(session) -> str:
+        release.wait(10)
+        return "late"
+
+    runner.query(held, answers.append, key="lead 7")
+    runner.forget_reads("lead 7")
+    release.set()
+    runner.wait_idle()
+    QApplication.processEvents()
+    assert answers == []
+
+
+def test_a_failed_read_answers_with_one_sentence(qtbot, database):
+    runner = OperationRunner(database)
+    errors: list[str] = []
+
+    def refused(session) -> None:
+        raise InvalidInputError("There is no lead 999.")
+
+    runner.query(refused, lambda _result: None, on_error=lambda text, _exc: errors.append(text))
+    qtbot.waitUntil(lambda: bool(errors), timeout=10_000)
+    assert errors == ["There is no lead 999."]
+    runner.wait_idle()
+
+
+def test_a_read_does_not_wait_behind_a_running_write(qtbot, database):
+    runner = OperationRunner(database)
+    release_write = threading.Event()
+    answers: list[int] = []
+
+    def long_write(session) -> None:
+        release_write.wait(10)
+
+    runner.run(long_write)
+    runner.query(count_leads, answers.append)
+    try:
+        qtbot.waitUntil(lambda: bool(answers), timeout=10_000)
+        assert runner.busy  # the write was still running when the read answered
+    finally:
+        release_write.set()
+        runner.wait_idle()
+    qtbot.waitUntil(lambda: not runner.busy, timeout=10_000)
