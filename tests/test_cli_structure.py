@@ -1,5 +1,6 @@
 """The command table in ``leaddesk.cli`` against the modules' real parsers, and that a command
-loads only its own module (each check in a fresh interpreter, where ``sys.modules`` is clean)."""
+loads only what it needs: its own module, and no Alembic, Qt or keyring on a database whose
+schema is current (each check in a fresh interpreter, where ``sys.modules`` is clean)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import subprocess
 import sys
 
 import pytest
+from sqlalchemy.engine import make_url
 
 from leaddesk import cli
 
@@ -40,6 +42,10 @@ def test_the_command_table_lists_exactly_what_the_modules_register():
     assert len(runs) == len(set(runs))
 
 
+# Importing any of these costs a tenth of a second or more; none is needed to list leads.
+HEAVY_FOR_A_COMMAND = {"alembic", "PySide6", "keyring"}
+
+
 def _run_and_list_loaded(args: list[str]) -> dict:
     """Run ``leaddesk ARGS`` in a new interpreter; its output, exit code and loaded modules."""
     script = (
@@ -53,7 +59,12 @@ def _run_and_list_loaded(args: list[str]) -> dict:
         "        code = exit_.code\n"
         "print(json.dumps({'code': code, 'out': out.getvalue(), 'modules': sorted(sys.modules)}))\n"
     )
-    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    # The null keyring answers "no password" without touching the machine's real keyring.
+    env = {
+        **os.environ,
+        "QT_QPA_PLATFORM": "offscreen",
+        "PYTHON_KEYRING_BACKEND": "keyring.backends.null.Keyring",
+    }
     done = subprocess.run(
         [sys.executable, "-c", script], capture_output=True, text=True, env=env, check=True
     )
@@ -79,3 +90,24 @@ def test_a_commands_help_is_its_real_one_and_loads_only_its_module(command):
     assert result["code"] == 0, result["out"]
     assert result["out"].startswith(f"usage: leaddesk {command.name} [-h]")
     assert _command_modules(result["modules"]) == {f"leaddesk.cli.{command.module}"}
+
+
+def _with_password(db_url: str) -> str:
+    """The test cluster trusts every local login, so any password in the URL works."""
+    return make_url(db_url).set(password="in-the-url").render_as_string(hide_password=False)
+
+
+def test_leads_on_a_current_schema_loads_no_alembic_qt_or_keyring(db_url):
+    if make_url(db_url).get_backend_name() == "postgresql":
+        db_url = _with_password(db_url)
+    result = _run_and_list_loaded(["--db", db_url, "leads", "--as", "Maria Manager", "--json"])
+    assert result["code"] == 0, result["out"]
+    assert len(json.loads(result["out"])) == 12
+    assert HEAVY_FOR_A_COMMAND & set(result["modules"]) == set()
+
+
+@pytest.mark.parametrize("backend", ["postgresql"])
+def test_a_server_login_without_a_password_in_its_url_looks_in_the_keyring(db_url):
+    result = _run_and_list_loaded(["--db", db_url, "leads", "--as", "Maria Manager", "--json"])
+    assert result["code"] == 0, result["out"]
+    assert HEAVY_FOR_A_COMMAND & set(result["modules"]) == {"keyring"}

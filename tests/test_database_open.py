@@ -8,7 +8,8 @@ from pathlib import Path
 
 import keyring.errors
 import pytest
-from sqlalchemy import func, select
+from alembic import command
+from sqlalchemy import event, func, select
 from sqlalchemy.engine import make_url
 
 from leaddesk import cli
@@ -81,7 +82,7 @@ def test_the_default_is_a_sqlite_file_in_the_per_user_data_folder(tmp_path_facto
     database = open_database()
     try:
         assert path.is_file()
-        assert migrate.current_revision(database) == migrate.head_revision()
+        assert migrate.stored_revision(database) == migrate.SCHEMA_HEAD
     finally:
         database.dispose()
 
@@ -168,23 +169,63 @@ def test_an_older_sqlite_file_is_copied_aside_before_it_is_upgraded(db_url, monk
         events.append(f"backup from {revision}")
         return real_backup(database, revision)
 
-    monkeypatch.setattr(migrate, "head_revision", lambda: "9999_future")
+    monkeypatch.setattr(migrate, "SCHEMA_HEAD", "9999_future")
     monkeypatch.setattr(migrate, "backup_sqlite_file", backup)
-    monkeypatch.setattr(migrate.command, "upgrade", lambda _config, _to: events.append("upgrade"))
+    monkeypatch.setattr(migrate, "run_alembic_upgrade", lambda _database: events.append("upgrade"))
     database = open_database(db_url)
     try:
         leads = _count(database, Lead)
         made = migrate.upgrade_to_head(database)
     finally:
         database.dispose()
-    current = migrate.ScriptDirectory(str(migrate.MIGRATIONS_DIR)).get_current_head()
-    assert events[-2:] == [f"backup from {current}", "upgrade"]
+    assert events[-2:] == [f"backup from {migrate.head_revision()}", "upgrade"]
     assert made is not None and made.is_file()
     copy = sqlite3.connect(str(made))
     try:
         assert copy.execute("SELECT count(*) FROM leads").fetchone()[0] == leads
     finally:
         copy.close()
+
+
+# -- knowing the schema is current -----------------------------------------------------------
+
+
+def test_the_schema_head_constant_is_alembics_head():
+    """Adding a migration without updating SCHEMA_HEAD would skip it on every open."""
+    assert migrate.head_revision() == migrate.SCHEMA_HEAD
+
+
+def test_a_current_schema_is_recognised_with_one_query(database):
+    statements: list[str] = []
+
+    def record(_conn, _cursor, statement, _parameters, _context, _executemany):
+        statements.append(statement)
+
+    event.listen(database.engine, "before_cursor_execute", record)
+    try:
+        assert migrate.upgrade_to_head(database) is None
+    finally:
+        event.remove(database.engine, "before_cursor_execute", record)
+    # SQLite's connection also sends the BEGIN that LeadDesk issues itself (see database.py).
+    assert [s for s in statements if s != "BEGIN"] == ["SELECT version_num FROM alembic_version"]
+
+
+def test_a_database_never_migrated_reads_as_no_revision_and_is_migrated_on_open(make_db_url):
+    url = make_db_url(demo=False)
+    database = open_database(url, migrate=False)
+    try:
+        command.downgrade(migrate.alembic_config(database), "base")
+        with database.engine.begin() as connection:
+            connection.exec_driver_sql("DROP TABLE alembic_version")
+        assert migrate.stored_revision(database) is None
+    finally:
+        database.dispose()
+    reopened = open_database(url)
+    try:
+        assert migrate.stored_revision(reopened) == migrate.SCHEMA_HEAD
+        assert _count(reopened, User) == 0
+    finally:
+        reopened.dispose()
 
 
 @pytest.mark.parametrize("backend", ["postgresql"])

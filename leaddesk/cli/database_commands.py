@@ -9,7 +9,7 @@ from leaddesk.cli.common import common_options, opened, print_json
 from leaddesk.errors import InvalidInputError
 from leaddesk.store.database import open_database, resolve_url, store_db_password
 from leaddesk.store.demo import create_demo
-from leaddesk.store.migrate import current_revision
+from leaddesk.store.migrate import stored_revision
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -38,7 +38,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run_upgrade(args: argparse.Namespace) -> int:
     with opened(args) as database:
-        print(f"{database.display_url}: schema at revision {current_revision(database)}")
+        print(f"{database.display_url}: schema at revision {stored_revision(database)}")
     return 0
 
 

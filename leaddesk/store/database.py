@@ -14,9 +14,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-import keyring
-import keyring.errors
-import platformdirs
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
@@ -32,6 +29,8 @@ SQLITE_CACHE_KIB = 64 * 1024
 
 
 def default_sqlite_path() -> Path:
+    import platformdirs
+
     return Path(platformdirs.user_data_dir(APP_NAME, APP_NAME)) / "leaddesk.sqlite3"
 
 
@@ -65,6 +64,11 @@ def keyring_account(url: URL) -> str:
 def with_keyring_password(url: URL) -> URL:
     if url.get_backend_name() == "sqlite" or url.password is not None:
         return url
+    # keyring takes a tenth of a second to import; only a server login without a password
+    # in its URL needs it.
+    import keyring
+    import keyring.errors
+
     try:
         secret = keyring.get_password(KEYRING_DB_SERVICE, keyring_account(url))
     except keyring.errors.KeyringError:
@@ -73,6 +77,8 @@ def with_keyring_password(url: URL) -> URL:
 
 
 def store_db_password(url: URL, password: str) -> None:
+    import keyring
+
     keyring.set_password(KEYRING_DB_SERVICE, keyring_account(url), password)
 
 

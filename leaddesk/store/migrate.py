@@ -1,22 +1,36 @@
-"""Schema upgrades through the Alembic migrations shipped inside the package."""
+"""Schema upgrades through the Alembic migrations shipped inside the package.
+
+Opening a database whose schema is current costs one query and no Alembic import: the stored
+revision is compared with ``SCHEMA_HEAD``, the newest revision this build ships. Alembic (and
+its parsing of every migration script) is loaded only when an upgrade is due.
+"""
 
 from __future__ import annotations
 
 import sqlite3
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
+from sqlalchemy.exc import DBAPIError
 
 from leaddesk.store.database import Database
 from leaddesk.store.models import utc_now
 
+if TYPE_CHECKING:
+    from alembic.config import Config
+
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+
+# The newest revision under migrations/versions. Adding a migration means updating this;
+# tests/test_database_open.py compares it with Alembic's own head.
+SCHEMA_HEAD = "0001"
+
+_UNDEFINED_TABLE_SQLSTATE = "42P01"
 
 
 def alembic_config(database: Database) -> Config:
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     # env.py reuses this connection; the URL (with its password) never goes into a file.
@@ -25,15 +39,29 @@ def alembic_config(database: Database) -> Config:
 
 
 def head_revision() -> str:
-    script = ScriptDirectory(str(MIGRATIONS_DIR))
-    head = script.get_current_head()
+    """The newest revision as Alembic finds it by reading every migration script."""
+    from alembic.script import ScriptDirectory
+
+    head = ScriptDirectory(str(MIGRATIONS_DIR)).get_current_head()
     assert head is not None
     return head
 
 
-def current_revision(database: Database) -> str | None:
+def stored_revision(database: Database) -> str | None:
+    """The revision the database is at (one query); None for a database never migrated."""
     with database.engine.connect() as connection:
-        return MigrationContext.configure(connection).get_current_revision()
+        try:
+            return connection.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
+        except DBAPIError as exc:
+            if not _is_missing_table(exc):
+                raise
+            return None
+
+
+def _is_missing_table(exc: DBAPIError) -> bool:
+    if getattr(exc.orig, "sqlstate", None) == _UNDEFINED_TABLE_SQLSTATE:
+        return True
+    return isinstance(exc.orig, sqlite3.OperationalError) and "no such table" in str(exc.orig)
 
 
 def backup_sqlite_file(database: Database, revision: str | None) -> Path | None:
@@ -56,11 +84,17 @@ def backup_sqlite_file(database: Database, revision: str | None) -> Path | None:
     return target
 
 
+def run_alembic_upgrade(database: Database) -> None:
+    from alembic import command
+
+    command.upgrade(alembic_config(database), "head")
+
+
 def upgrade_to_head(database: Database) -> Path | None:
     """Bring the schema to the newest revision; returns the backup file made, if any."""
-    revision = current_revision(database)
-    if revision == head_revision():
+    revision = stored_revision(database)
+    if revision == SCHEMA_HEAD:
         return None
     backup = backup_sqlite_file(database, revision) if revision is not None else None
-    command.upgrade(alembic_config(database), "head")
+    run_alembic_upgrade(database)
     return backup
