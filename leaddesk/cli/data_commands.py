@@ -12,8 +12,9 @@ import sys
 from pathlib import Path
 
 from leaddesk.cli.common import actor_of, common_options, opened, print_json
+from leaddesk.data_io.crm_profiles import SOURCE_CHOICES, parse_pairs
 from leaddesk.data_io.export import export_history, export_leads, parse_since
-from leaddesk.data_io.lead_import import LeadImportReport, import_leads
+from leaddesk.data_io.lead_import import ImportOptions, LeadImportReport, OnDuplicate, import_leads
 from leaddesk.data_io.user_import import UserImportReport, import_users
 from leaddesk.errors import InvalidInputError
 from leaddesk.store.lookup import find_status, find_user
@@ -40,6 +41,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
             help="write the valid rows and report the others (default: all or nothing)",
         )
         parser.set_defaults(handler=handler)
+        if what == "leads":
+            _add_lead_import_options(parser)
 
     exporting = subparsers.add_parser("export", help="export leads or pass history to CSV")
     export_sub = exporting.add_subparsers(dest="export_command", metavar="WHAT", required=True)
@@ -54,6 +57,70 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     history.set_defaults(handler=run_export_history)
 
 
+def _add_lead_import_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--from",
+        dest="source",
+        choices=SOURCE_CHOICES,
+        default="auto",
+        help="the system the file comes from (default: recognise it from the header)",
+    )
+    parser.add_argument(
+        "--map",
+        action="append",
+        metavar='"COLUMN=FIELD"',
+        help="read a column as a LeadDesk field, or 'ignore' it (repeatable)",
+    )
+    parser.add_argument(
+        "--map-status",
+        action="append",
+        metavar='"VALUE=STATUS"',
+        help="read a status value of the file as a LeadDesk status (repeatable)",
+    )
+    parser.add_argument(
+        "--map-owner",
+        action="append",
+        metavar='"VALUE=USER"',
+        help="read an owner value of the file as a user's name or email (repeatable)",
+    )
+    parser.add_argument(
+        "--create-statuses",
+        action="store_true",
+        help="add status values LeadDesk does not know as new statuses",
+    )
+    parser.add_argument(
+        "--owner-fallback-office",
+        metavar="NAME",
+        help="put leads whose owner is unknown or inactive into this office's bucket",
+    )
+    parser.add_argument(
+        "--on-duplicate",
+        choices=[choice.value for choice in OnDuplicate],
+        default=OnDuplicate.ERROR.value,
+        help="rows already in LeadDesk: list them and stop (error), skip them, or update them",
+    )
+    parser.add_argument(
+        "--update-owner",
+        action="store_true",
+        help="with --on-duplicate update, also give those leads the file's owner",
+    )
+
+
+def _lead_import_options(args: argparse.Namespace) -> ImportOptions:
+    if args.update_owner and args.on_duplicate != OnDuplicate.UPDATE.value:
+        raise InvalidInputError("--update-owner only works with --on-duplicate update.")
+    return ImportOptions(
+        source=args.source,
+        column_map=parse_pairs(args.map, "--map"),
+        status_map=parse_pairs(args.map_status, "--map-status"),
+        owner_map=parse_pairs(args.map_owner, "--map-owner"),
+        create_statuses=args.create_statuses,
+        owner_fallback_office=args.owner_fallback_office,
+        on_duplicate=OnDuplicate(args.on_duplicate),
+        update_owner=args.update_owner,
+    )
+
+
 def _read(path: str) -> bytes:
     file = Path(path)
     if not file.is_file():
@@ -62,7 +129,7 @@ def _read(path: str) -> bytes:
 
 
 def _finish(args: argparse.Namespace, report: LeadImportReport | UserImportReport) -> int:
-    written = bool(report.imported)
+    written = bool(report.imported) or bool(getattr(report, "updated", 0))
     if args.json:
         print_json(
             {
@@ -73,6 +140,7 @@ def _finish(args: argparse.Namespace, report: LeadImportReport | UserImportRepor
                 "imported": report.imported,
                 "problems": [{"line": p.line, "message": p.message} for p in report.problems],
                 "summary": report.summary(),
+                **_lead_json(report),
             }
         )
     else:
@@ -86,7 +154,23 @@ def _finish(args: argparse.Namespace, report: LeadImportReport | UserImportRepor
     return 0 if report.ok or (written and args.skip_invalid) else 1
 
 
+def _lead_json(report: LeadImportReport | UserImportReport) -> dict[str, object]:
+    if not isinstance(report, LeadImportReport):
+        return {}
+    return {
+        "source": report.profile.key,
+        "mapping": report.mapping,
+        "updated": report.updated,
+        "skipped": report.skipped,
+        "already_in_leaddesk": [
+            {"line": planned.line, "lead_id": lead.id} for planned, lead in report.matches
+        ],
+        "batch": report.batch_id,
+    }
+
+
 def run_import_leads(args: argparse.Namespace) -> int:
+    options = _lead_import_options(args)
     data = _read(args.file)
     with opened(args) as database, database.write() as session:
         actor = actor_of(session, args)
@@ -95,10 +179,15 @@ def run_import_leads(args: argparse.Namespace) -> int:
             actor_id=actor.id,
             data=data,
             source_name=Path(args.file).name,
+            options=options,
             dry_run=args.dry_run,
             skip_invalid=args.skip_invalid,
         )
+        if not args.json and report.column_counts:
+            for line in report.mapping_lines():
+                print(line)
         if not args.json and report.ok and report.planned:
+            print("New leads by owner or bucket:")
             for place, count in report.per_place():
                 print(f"  {count:>8,}  {place}")
     return _finish(args, report)

@@ -3,7 +3,9 @@
 Anyone signed in may export what they may see: administrators everything; others the
 leads of the users they manage plus the buckets they watch, and the history of passes
 they made or that moved leads from or to users they manage or buckets they watch.
-The leads file has the columns the importer reads, so export -> import round-trips.
+The leads file has the columns the importer reads, so export -> import round-trips: a lead
+brought in from another CRM keeps its id there (``external_source``, ``external_id``), and
+its ``created_at`` is kept.
 """
 
 from __future__ import annotations
@@ -40,6 +42,9 @@ LEAD_HEADERS = [
     "office",
     "pass_group",
     "id",
+    "external_source",
+    "external_id",
+    "created_at",
     "updated_at",
 ]
 HISTORY_HEADERS = [
@@ -126,6 +131,9 @@ def export_leads(
             Office.name,
             PassGroup.name,
             Lead.id,
+            Lead.external_source,
+            Lead.external_id,
+            Lead.created_at,
             Lead.updated_at,
         )
         .join(Status, Status.id == Lead.status_id)
@@ -139,7 +147,7 @@ def export_leads(
         query = query.where(Lead.owner_id == owner_id)
     if status_id is not None:
         query = query.where(Lead.status_id == status_id)
-    return write_csv(path, LEAD_HEADERS, _stream(session, query, updated_index=9))
+    return write_csv(path, LEAD_HEADERS, _stream(session, query, time_indexes=(11, 12)))
 
 
 def export_history(
@@ -241,10 +249,13 @@ def parse_since(text: str) -> datetime:
         ) from exc
 
 
-def _stream(session: Session, query: object, *, updated_index: int) -> Iterator[list[object]]:
+def _stream(
+    session: Session, query: object, *, time_indexes: tuple[int, ...]
+) -> Iterator[list[object]]:
     for row in session.execute(query.execution_options(yield_per=STREAM_CHUNK)):  # type: ignore[attr-defined]
         values = list(row)
-        values[updated_index] = _when(values[updated_index])
+        for index in time_indexes:
+            values[index] = _when(values[index])
         yield ["" if value is None else value for value in values]
 
 

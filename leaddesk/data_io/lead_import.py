@@ -1,9 +1,13 @@
-"""Importing leads from CSV: validate the whole file first, then insert set-based.
+"""Importing leads from CSV: LeadDesk's own files and other CRMs' exports as they are.
 
-Columns (header names ignore case, spaces and hyphens): ``name`` and ``status`` are required,
-and each row goes either to an ``owner`` (a user's name or email) or into the Leads to be
-Assigned bucket of an ``office`` or a ``pass_group``; ``company``, ``email`` and ``phone``
-are optional. Other columns (an export's ``id``, ``updated_at``) are ignored and reported.
+The file is read, its source recognised (:mod:`leaddesk.data_io.crm_profiles`), its columns
+mapped to LeadDesk fields (``--map`` changes that), and every row validated before anything
+is written. A row is matched to a lead already in LeadDesk by its identity: the id in the
+old system with that system's name, kept on the lead (``external_source``, ``external_id``);
+for a LeadDesk export its ``id`` column (source ``leaddesk``); and for a file without any id
+column the natural key, name + company + email ignoring case. What happens to a match is
+``on_duplicate``: ``error`` (default; the matching lines are listed and nothing is written),
+``skip``, or ``update`` (see :mod:`leaddesk.data_io.import_writer`).
 
 Imported leads are recorded like a pass: one batch (method ``import``), a history row per
 lead (from nowhere to its owner or bucket) and one notification per recipient.
@@ -14,100 +18,132 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from enum import StrEnum
 
-from sqlalchemy import DateTime, func, insert, literal, select
 from sqlalchemy.orm import Session
 
-from leaddesk.admin.audit import record, require_admin
-from leaddesk.admin.validation import is_email
-from leaddesk.data_io.csv_text import Problem, normalise_header, read_table
-from leaddesk.notify.outbox import queue_batch_notifications
-from leaddesk.reassignment.requests import PassMethod
-from leaddesk.store.models import (
-    Lead,
-    Office,
-    PassBatch,
-    PassGroup,
-    PassHistory,
-    Status,
-    User,
-    utc_now,
+from leaddesk.admin.audit import require_admin
+from leaddesk.data_io.crm_profiles import (
+    FIELD_LABELS,
+    PROFILES,
+    Detection,
+    Profile,
+    apply_overrides,
+    detect_profile,
+    profile_mapping,
 )
+from leaddesk.data_io.csv_text import Problem, read_table
+from leaddesk.data_io.import_matching import ExistingLead, find_existing
+from leaddesk.data_io.import_rows import (
+    OwnerCounts,
+    PlannedLead,
+    RowResolver,
+    StatusUse,
+    plan_row,
+    status_summary,
+)
+from leaddesk.errors import InvalidInputError
 
+# The LeadDesk fields of the plain import dialog (kept for its column chooser).
 LEAD_FIELDS = ("name", "company", "email", "phone", "status", "owner", "office", "pass_group")
-REQUIRED_FIELDS = ("name", "status")
 PLACE_FIELDS = ("owner", "office", "pass_group")
-MAX_LENGTHS = {"name": 200, "company": 200, "email": 320, "phone": 50}
-HEADER_ALIASES = {
-    "lead": "name",
-    "lead_name": "name",
-    "group": "pass_group",
-    "passgroup": "pass_group",
-    "owner_email": "owner",
-    "e_mail": "email",
-    "telephone": "phone",
-}
-INSERT_CHUNK = 20_000
-_INSERT_COLUMNS = (
-    "name",
-    "company",
-    "email",
-    "phone",
-    "status_id",
-    "owner_id",
-    "bucket_office_id",
-    "bucket_group_id",
-    "version",
-    "last_batch_id",
-    "created_at",
-    "updated_at",
-)
+NAME_FIELDS = ("name", "first_name", "last_name", "company")
 
 
-class PlannedLead(NamedTuple):
-    """A valid row, resolved to ids; the first eight fields are the leads-table values."""
+class OnDuplicate(StrEnum):
+    ERROR = "error"
+    SKIP = "skip"
+    UPDATE = "update"
 
-    name: str
-    company: str
-    email: str
-    phone: str
-    status_id: int
-    owner_id: int | None
-    office_id: int | None
-    group_id: int | None
-    line: int
-    place: str  # owner name or bucket label, for the report
+
+@dataclass(frozen=True)
+class ImportOptions:
+    """How to read a file: its source, the mappings, and what to do with known leads."""
+
+    source: str = "auto"
+    column_map: Mapping[str, str] = field(default_factory=dict)  # file column -> field
+    status_map: Mapping[str, str] = field(default_factory=dict)  # file value -> status
+    owner_map: Mapping[str, str] = field(default_factory=dict)  # file value -> user
+    create_statuses: bool = False
+    owner_fallback_office: str | None = None
+    on_duplicate: OnDuplicate = OnDuplicate.ERROR
+    update_owner: bool = False
+    # A complete field -> header mapping (the dialog's); replaces the profile's guess.
+    mapping: Mapping[str, str] | None = None
 
 
 @dataclass
 class LeadImportReport:
     source_name: str
     encoding: str = ""
+    profile: Profile = PROFILES["leaddesk"]
+    detected: str = ""  # the "Recognised a ... export" sentence, when auto-detected
+    mapping: dict[str, str] = field(default_factory=dict)  # field -> header
+    column_counts: dict[str, int] = field(default_factory=dict)  # header -> filled cells
     total_rows: int = 0
     problems: list[Problem] = field(default_factory=list)
-    planned: list[PlannedLead] = field(default_factory=list)
+    planned: list[PlannedLead] = field(default_factory=list)  # new leads to write
     ignored_columns: list[str] = field(default_factory=list)
+    owners: OwnerCounts = field(default_factory=OwnerCounts)
+    fallback_label: str = ""
+    status_uses: dict[str, StatusUse] = field(default_factory=dict)
+    new_statuses: list[str] = field(default_factory=list)
+    on_duplicate: OnDuplicate = OnDuplicate.ERROR
+    matches: list[tuple[PlannedLead, ExistingLead]] = field(default_factory=list)
     dry_run: bool = False
     imported: int = 0
+    updated: int = 0
+    owners_changed: int = 0
     batch_id: int | None = None
     notifications: int = 0
 
     @property
     def valid_rows(self) -> int:
-        return len(self.planned)
+        return len(self.planned) + len(self.matches)
+
+    @property
+    def skipped(self) -> int:
+        return len(self.matches) if self.on_duplicate is OnDuplicate.SKIP else 0
 
     @property
     def ok(self) -> bool:
         return not self.problems
 
+    @property
+    def written(self) -> bool:
+        return bool(self.imported or self.updated)
+
     def per_place(self) -> list[tuple[str, int]]:
         return sorted(Counter(lead.place for lead in self.planned).items())
+
+    def mapping_lines(self) -> list[str]:
+        """The mapping in use, column by column and status value by value, with counts."""
+        lines = [self.detected or f"Reading it as a {self.profile.label} export."]
+        lines.append("Columns:")
+        width = max((len(h) for h in self.column_counts), default=0)
+        fields_of = {header: name for name, header in self.mapping.items()}
+        for header, filled in self.column_counts.items():
+            target = fields_of.get(header)
+            shown = f"-> {target} ({FIELD_LABELS[target]})" if target else "(ignored)"
+            lines.append(f"  {header:<{width}}  {shown}, {filled:,} value(s)")
+        if self.status_uses:
+            lines.append("Status values:")
+            for value, count, becomes in status_summary(self.status_uses):
+                lines.append(f"  {value or '(empty)'}: {count:,} row(s) -> {becomes}")
+        lines.append(self.owners.sentence(self.fallback_label))
+        if self.matches:
+            verb = {"error": "refused", "skip": "skipped", "update": "updated"}[self.on_duplicate]
+            lines.append(
+                f"Already in LeadDesk: {len(self.matches):,} row(s), {verb} "
+                f"(--on-duplicate {self.on_duplicate.value})."
+            )
+        return lines
 
     def summary(self) -> str:
         if self.dry_run:
             verdict = (
-                f"all {self.total_rows:,} row(s) valid, would import them"
+                f"all {self.total_rows:,} row(s) valid; would import {len(self.planned):,}"
+                + self._duplicate_tail()
                 if self.ok
                 else f"{self.valid_rows:,} of {self.total_rows:,} row(s) valid, "
                 f"{len(self.problems)} problem(s)"
@@ -115,24 +151,36 @@ class LeadImportReport:
             return (
                 f"Dry run of {self.source_name} ({self.encoding}): {verdict}; nothing was written."
             )
-        if self.imported:
+        if self.written:
             skipped = f"; {len(self.problems)} problem(s) skipped" if self.problems else ""
             return (
-                f"Imported {self.imported:,} lead(s) from {self.source_name} "
-                f"(batch {self.batch_id}, {self.notifications} notification(s) queued{skipped})."
+                f"Imported {self.imported:,} lead(s) from {self.source_name}"
+                + self._duplicate_tail(done=True)
+                + f" (batch {self.batch_id}, {self.notifications} notification(s) queued{skipped})."
+            )
+        if self.ok and self.matches:
+            return (
+                f"Nothing to import from {self.source_name}: all {len(self.matches):,} row(s) "
+                "are already in LeadDesk (skipped)."
             )
         return f"{len(self.problems)} problem(s) in {self.source_name}; nothing was imported."
 
+    def _duplicate_tail(self, *, done: bool = False) -> str:
+        if not self.matches:
+            return ""
+        if self.on_duplicate is OnDuplicate.SKIP:
+            return f", skipped {len(self.matches):,} already in LeadDesk"
+        count = self.updated if done else len(self.matches)
+        verb = "updated" if done else "would update"
+        moved = (
+            f" ({self.owners_changed:,} to another owner)" if done and self.owners_changed else ""
+        )
+        return f", {verb} {count:,} already in LeadDesk{moved}"
+
 
 def column_mapping(headers: list[str]) -> dict[str, str]:
-    """The automatic mapping from LeadDesk field to the file's header (as written)."""
-    mapping: dict[str, str] = {}
-    for header in headers:
-        key = normalise_header(header)
-        key = HEADER_ALIASES.get(key, key)
-        if key in LEAD_FIELDS and key not in mapping:
-            mapping[key] = header
-    return mapping
+    """The automatic LeadDesk-format mapping from field to the file's header (as written)."""
+    return profile_mapping(PROFILES["leaddesk"], headers)
 
 
 def import_leads(
@@ -142,21 +190,30 @@ def import_leads(
     data: bytes,
     source_name: str = "the file",
     mapping: Mapping[str, str] | None = None,
+    options: ImportOptions | None = None,
     dry_run: bool = False,
     skip_invalid: bool = False,
 ) -> LeadImportReport:
     """Validate ``data`` completely; write only if it is all valid (or ``skip_invalid``).
 
-    ``mapping`` maps LeadDesk fields to the file's headers; by default headers are matched
-    by name. Admins only. Never raises for problems in the file: they are in the report.
+    Admins only. Problems in the file are in the report; a bad option (an unknown source,
+    column or fallback office) raises :class:`InvalidInputError` before anything is read.
     """
+    from leaddesk.data_io.import_writer import write_import
+
     actor = require_admin(session, actor_id)
-    report = plan_import(session, data, source_name=source_name, mapping=mapping)
+    options = options or ImportOptions()
+    if mapping is not None:
+        options = ImportOptions(**{**options.__dict__, "mapping": mapping})
+    report = plan_import(session, data, source_name=source_name, options=options)
     report.dry_run = dry_run
-    if dry_run or not report.planned or (report.problems and not skip_invalid):
+    if dry_run or not (report.planned or report.matches):
         return report
-    report.batch_id, report.notifications = _write(session, actor, report)
-    report.imported = len(report.planned)
+    if report.problems and not skip_invalid:
+        return report
+    if not report.planned and options.on_duplicate is not OnDuplicate.UPDATE:
+        return report
+    write_import(session, actor, report, options)
     return report
 
 
@@ -165,25 +222,108 @@ def plan_import(
     data: bytes,
     *,
     source_name: str = "the file",
-    mapping: Mapping[str, str] | None = None,
+    options: ImportOptions | None = None,
 ) -> LeadImportReport:
-    """Read and validate without writing anything."""
+    """Read, map and validate, and find the rows already in LeadDesk; writes nothing."""
+    options = options or ImportOptions()
     table = read_table(data)
-    report = LeadImportReport(source_name=source_name, encoding=table.encoding)
+    report = LeadImportReport(
+        source_name=source_name, encoding=table.encoding, on_duplicate=options.on_duplicate
+    )
     report.problems.extend(table.problems)
     report.total_rows = len(table.rows)
     if not table.headers:
         return report
-    mapping = dict(mapping) if mapping is not None else column_mapping(table.headers)
-    index = _column_indexes(table.headers, mapping, report)
-    if index is None:
+    repeated = sorted(h for h, n in Counter(table.headers).items() if h and n > 1)
+    if repeated:
+        report.problems.append(Problem(1, f"column(s) {', '.join(repeated)} appear twice."))
         return report
-    report.ignored_columns = [h for h in table.headers if h and h not in mapping.values()]
-    resolver = _Resolver(session)
-    seen: dict[tuple[str, str, str], int] = {}
-    width = len(table.headers)
-    columns = list(index.items())
-    for line, cells in table.rows:
+    report.profile, detection = _choose_profile(table.headers, options)
+    report.detected = detection.sentence() if detection else ""
+    report.mapping = _mapping_for(report.profile, table.headers, options)
+    if not _has_required_columns(table.headers, report, options):
+        return report
+    resolver = RowResolver.load(
+        session,
+        report.profile,
+        status_map=options.status_map,
+        owner_map=options.owner_map,
+        create_statuses=options.create_statuses,
+        fallback_office=options.owner_fallback_office,
+    )
+    _plan_rows(table.headers, table.rows, resolver, report)
+    report.owners = resolver.owners
+    report.fallback_label = resolver.fallback_label
+    report.status_uses = resolver.status_uses
+    report.new_statuses = resolver.new_statuses
+    _match_existing(session, report)
+    report.problems.sort(key=lambda problem: problem.line)
+    return report
+
+
+def _choose_profile(headers: list[str], options: ImportOptions) -> tuple[Profile, Detection | None]:
+    source = options.source.strip().lower()
+    if source != "auto":
+        if source not in PROFILES:
+            raise InvalidInputError(
+                f"--from {options.source}: LeadDesk knows {', '.join(PROFILES)} (or auto)."
+            )
+        return PROFILES[source], None
+    try:
+        detection = detect_profile(headers)
+    except InvalidInputError:
+        if options.mapping is not None or options.column_map:
+            return PROFILES["leaddesk"], None  # the person said what every column is
+        raise
+    return detection.profile, detection
+
+
+def _mapping_for(profile: Profile, headers: list[str], options: ImportOptions) -> dict[str, str]:
+    if options.mapping is not None:
+        unknown = sorted(h for h in options.mapping.values() if h not in headers)
+        if unknown:
+            raise InvalidInputError(f"The file has no column(s) {', '.join(unknown)}.")
+        return dict(options.mapping)
+    return apply_overrides(profile_mapping(profile, headers), headers, options.column_map)
+
+
+def _has_required_columns(
+    headers: list[str], report: LeadImportReport, options: ImportOptions
+) -> bool:
+    mapped = report.mapping
+    missing = []
+    if not any(f in mapped for f in NAME_FIELDS):
+        missing.append("name (or first_name / last_name)")
+    if "status" not in mapped:
+        missing.append("status")
+    if not any(f in mapped for f in PLACE_FIELDS) and options.owner_fallback_office is None:
+        missing.append("owner (or office / pass_group)")
+    if missing:
+        report.problems.append(
+            Problem(
+                1,
+                f"missing required column(s): {', '.join(missing)}. "
+                f"The header has: {', '.join(h for h in headers if h) or 'nothing'}. "
+                'Map a column with --map "Column=field".',
+            )
+        )
+        return False
+    used = set(mapped.values())
+    report.ignored_columns = [h for h in headers if h and h not in used]
+    return True
+
+
+def _plan_rows(
+    headers: list[str],
+    rows: list[tuple[int, list[str]]],
+    resolver: RowResolver,
+    report: LeadImportReport,
+) -> None:
+    width = len(headers)
+    columns = [(name, headers.index(header)) for name, header in report.mapping.items()]
+    filled = [0] * width
+    seen_keys: dict[tuple[str, ...], int] = {}
+    for line, cells in rows:
         if len(cells) > width and any(cell.strip() for cell in cells[width:]):
             report.problems.append(
                 Problem(line, f"has {len(cells)} values but the header has {width} columns.")
@@ -191,210 +331,48 @@ def plan_import(
             continue
         if len(cells) < width:
             cells = cells + [""] * (width - len(cells))
-        values = {key: cells[i].strip() for key, i in columns}
-        planned = _check_row(line, values, resolver, report)
+        for index in range(width):
+            if cells[index]:
+                filled[index] += 1
+        values = {name: cells[index].strip() for name, index in columns}
+        planned, problems = plan_row(line, values, resolver)
         if planned is None:
+            report.problems.extend(Problem(line, text + ".") for text in problems)
             continue
-        key = (planned.name.lower(), planned.company.lower(), planned.email.lower())
-        if key in seen:
-            report.problems.append(
-                Problem(line, f"duplicates line {seen[key]} (same name, company and email).")
-            )
+        key: tuple[str, ...] = (
+            (planned.external_source or "", planned.external_id)
+            if planned.external_id
+            else planned.natural_key
+        )
+        if key in seen_keys:
+            what = "same id" if planned.external_id else "same name, company and email"
+            report.problems.append(Problem(line, f"duplicates line {seen_keys[key]} ({what})."))
             continue
-        seen[key] = line
+        seen_keys[key] = line
         report.planned.append(planned)
-    report.problems.sort(key=lambda problem: problem.line)
-    return report
+    report.column_counts = {h: filled[i] for i, h in enumerate(headers) if h}
 
 
-def _column_indexes(
-    headers: list[str], mapping: Mapping[str, str], report: LeadImportReport
-) -> dict[str, int] | None:
-    counts = Counter(headers)
-    repeated = sorted(h for h, n in counts.items() if h and n > 1)
-    if repeated:
-        report.problems.append(Problem(1, f"column(s) {', '.join(repeated)} appear twice."))
-        return None
-    unknown = sorted(f for f in mapping if f not in LEAD_FIELDS)
-    absent = sorted(h for h in mapping.values() if h not in headers)
-    if unknown or absent:
-        report.problems.append(
-            Problem(
-                1,
-                f"the column mapping names unknown field(s) or column(s): "
-                f"{', '.join(unknown + absent)}.",
+def _match_existing(session: Session, report: LeadImportReport) -> None:
+    """Split the planned rows into new leads and rows already in LeadDesk."""
+    if not report.planned:
+        return
+    existing = find_existing(session, report.planned)
+    if not existing:
+        return
+    new: list[PlannedLead] = []
+    for planned in report.planned:
+        match = existing.get(planned.line)
+        if match is None:
+            new.append(planned)
+            continue
+        report.matches.append((planned, match))
+        if report.on_duplicate is OnDuplicate.ERROR:
+            report.problems.append(
+                Problem(
+                    planned.line,
+                    f"is already in LeadDesk as lead {match.id} ({match.name}), matched by "
+                    f"{match.matched_by}; use --on-duplicate skip or update.",
+                )
             )
-        )
-        return None
-    missing = [f for f in REQUIRED_FIELDS if f not in mapping]
-    if not any(f in mapping for f in PLACE_FIELDS):
-        missing.append("owner (or office / pass_group)")
-    if missing:
-        report.problems.append(
-            Problem(
-                1,
-                f"missing required column(s): {', '.join(missing)}. "
-                f"The header has: {', '.join(h for h in headers if h) or 'nothing'}.",
-            )
-        )
-        return None
-    return {f: headers.index(h) for f, h in mapping.items()}
-
-
-class _Resolver:
-    """Name lookups done once per import, so 100,000 rows cost dictionary hits, not queries."""
-
-    def __init__(self, session: Session) -> None:
-        self.users: dict[str, tuple[int, str, bool]] = {}
-        for uid, name, email, active in session.execute(
-            select(User.id, User.name, User.email, User.active)
-        ):
-            self.users.setdefault(email.lower(), (uid, name, active))
-            self.users[name.lower()] = (uid, name, active)
-        self.statuses = {
-            name.lower(): (sid, name)
-            for sid, name in session.execute(
-                select(Status.id, Status.name).order_by(Status.position)
-            )
-        }
-        self.offices = {
-            n.lower(): (i, n) for i, n in session.execute(select(Office.id, Office.name))
-        }
-        self.groups = {
-            n.lower(): (i, n) for i, n in session.execute(select(PassGroup.id, PassGroup.name))
-        }
-
-    def known_statuses(self) -> str:
-        return ", ".join(name for _sid, name in self.statuses.values())
-
-
-def _check_row(
-    line: int, values: dict[str, str], resolver: _Resolver, report: LeadImportReport
-) -> PlannedLead | None:
-    problems: list[str] = []
-    name = values.get("name", "")
-    company = values.get("company", "")
-    email = values.get("email", "")
-    phone = values.get("phone", "")
-    if not name:
-        problems.append("the lead name is empty")
-    for key, value in (("name", name), ("company", company), ("email", email), ("phone", phone)):
-        if len(value) > MAX_LENGTHS[key]:
-            problems.append(
-                f"{key} has {len(value)} characters; at most {MAX_LENGTHS[key]} are allowed"
-            )
-    if email and not is_email(email):
-        problems.append(f"'{email}' is not a valid email address")
-    status_text = values.get("status", "")
-    status = resolver.statuses.get(status_text.lower())
-    if status is None:
-        problems.append(
-            f"unknown status '{status_text}' (known: {resolver.known_statuses()})"
-            if status_text
-            else "the status is empty"
-        )
-    owner_text = values.get("owner", "")
-    office_text = values.get("office", "")
-    group_text = values.get("pass_group", "")
-    owner_id = office_id = group_id = None
-    place = ""
-    if bool(owner_text) + bool(office_text) + bool(group_text) != 1:
-        given = [
-            k for k, v in zip(PLACE_FIELDS, (owner_text, office_text, group_text), strict=True) if v
-        ]
-        problems.append(
-            f"give exactly one of owner, office or pass_group (given: {', '.join(given) or 'none'})"
-        )
-    elif owner_text:
-        user = resolver.users.get(owner_text.lower())
-        if user is None:
-            problems.append(f"unknown owner '{owner_text}'")
-        elif not user[2]:
-            problems.append(f"owner {user[1]} is inactive and cannot receive leads")
-        else:
-            owner_id, place = user[0], user[1]
-    elif office_text:
-        office = resolver.offices.get(office_text.lower())
-        if office is None:
-            problems.append(f"unknown office '{office_text}'")
-        else:
-            office_id, place = office[0], f"Leads to be Assigned: {office[1]}"
-    else:
-        group = resolver.groups.get(group_text.lower())
-        if group is None:
-            problems.append(f"unknown pass group '{group_text}'")
-        else:
-            group_id, place = group[0], f"Leads to be Assigned: {group[1]}"
-    if problems or status is None:
-        report.problems.extend(Problem(line, text + ".") for text in problems)
-        return None
-    return PlannedLead(
-        name, company, email, phone, status[0], owner_id, office_id, group_id, line, place
-    )
-
-
-def _write(session: Session, actor: User, report: LeadImportReport) -> tuple[int, int]:
-    now = utc_now()
-    batch = PassBatch(
-        actor_id=actor.id,
-        method=PassMethod.IMPORT.value,
-        note=f"Imported from {report.source_name}",
-        lead_count=len(report.planned),
-        created_at=now,
-    )
-    session.add(batch)
-    session.flush()
-    connection = session.connection()
-    dialect = connection.dialect
-    # The dialect's own DateTime conversion, so the raw executemany below stores exactly
-    # what SQLAlchemy would (SQLite keeps datetimes as text).
-    to_db = DateTime().bind_processor(dialect)
-    stamp = to_db(now) if to_db else now
-    tail = (1, batch.id, stamp, stamp)
-    planned = report.planned
-    if dialect.name == "postgresql":
-        # COPY streams every row in one round trip, inside this session's transaction.
-        cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
-        with cursor.copy(f"COPY leads ({', '.join(_INSERT_COLUMNS)}) FROM STDIN") as copy:
-            for lead in planned:
-                copy.write_row(lead[:8] + tail)
-    else:
-        sql = (
-            f"INSERT INTO leads ({', '.join(_INSERT_COLUMNS)}) "
-            f"VALUES ({', '.join(['?'] * len(_INSERT_COLUMNS))})"
-        )
-        # A driver-level executemany: one prepared statement, no per-row SQLAlchemy work;
-        # this is what keeps 100,000 rows well under ten seconds on SQLite.
-        for start in range(0, len(planned), INSERT_CHUNK):
-            connection.exec_driver_sql(
-                sql, [lead[:8] + tail for lead in planned[start : start + INSERT_CHUNK]]
-            )
-    # History from the leads this batch created, found by last_batch_id: one statement.
-    connection.execute(
-        insert(PassHistory.__table__).from_select(
-            ["batch_id", "lead_id", "to_owner_id", "to_office_id", "to_group_id", "to_version"],
-            select(
-                literal(batch.id),
-                Lead.id,
-                Lead.owner_id,
-                Lead.bucket_office_id,
-                Lead.bucket_group_id,
-                Lead.version,
-            ).where(Lead.last_batch_id == batch.id),
-        )
-    )
-    written = session.scalar(
-        select(func.count()).select_from(PassHistory).where(PassHistory.batch_id == batch.id)
-    )
-    assert written == len(planned), "every imported lead needs its history row"
-    notifications = queue_batch_notifications(
-        session, batch_id=batch.id, actor_id=actor.id, now=now
-    )
-    record(
-        session,
-        actor,
-        "lead.import",
-        f"Imported {len(planned):,} lead(s) from {report.source_name} as pass {batch.id}"
-        + (f"; skipped {len(report.problems)} problem row(s)." if report.problems else "."),
-    )
-    return batch.id, notifications
+    report.planned = new

@@ -129,6 +129,9 @@ class Lead(Base):
             name="one_place",
         ),
         Index("ix_leads_owner_status", "owner_id", "status_id"),
+        # A lead brought in from another system keeps its id there; importing the same
+        # export again must find it, never make a second copy.
+        UniqueConstraint("external_source", "external_id", name="uq_leads_external"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -147,6 +150,9 @@ class Lead(Base):
     last_batch_id: Mapped[int | None] = mapped_column(ForeignKey("pass_batches.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utc_now)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utc_now)
+    # Where an imported lead came from ("salesforce", "zoho", ...) and its id there.
+    external_source: Mapped[str | None] = mapped_column(String(40))
+    external_id: Mapped[str | None] = mapped_column(String(100))
 
 
 class LeadNote(Base):
