@@ -1,7 +1,8 @@
 """Finding the leads of an import file that are already in LeadDesk, in a few queries.
 
 A row with an id from its old system matches the lead that keeps that id for that system;
-a row without one matches a lead with the same name, company and email (ignoring case).
+a row without one matches a lead with the same name, company and email (ignoring the case
+of ASCII letters; other letters must match as written, which both databases agree on).
 The ids are looked up in slices of a few thousand per query, so 100,000 rows take a few
 dozen statements, never one per row.
 """
@@ -12,10 +13,10 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from leaddesk.data_io.import_rows import PlannedLead
+from leaddesk.data_io.import_rows import PlannedLead, fold_ascii
 from leaddesk.store.models import Lead
 
 LOOKUP_SLICE = 5000
@@ -54,14 +55,12 @@ def find_existing(session: Session, planned: Sequence[PlannedLead]) -> dict[int,
     """Line number -> the lead already in LeadDesk that the row is."""
     found: dict[int, ExistingLead] = {}
     by_source: dict[str, dict[str, int]] = defaultdict(dict)
-    by_name: dict[str, list[PlannedLead]] = defaultdict(list)
-    exact_names: set[str] = set()
+    by_key: dict[tuple[str, str, str], list[PlannedLead]] = defaultdict(list)
     for lead in planned:
         if lead.external_id:
             by_source[lead.external_source or ""][lead.external_id] = lead.line
         else:
-            by_name[lead.name.lower()].append(lead)
-            exact_names.add(lead.name)
+            by_key[lead.natural_key].append(lead)
     for source, lines in by_source.items():
         ids = list(lines)
         for start in range(0, len(ids), LOOKUP_SLICE):
@@ -73,23 +72,15 @@ def find_existing(session: Session, planned: Sequence[PlannedLead]) -> dict[int,
             )
             for row in rows:
                 found[lines[row[-1]]] = ExistingLead(*row[:-1], f"{source} id {row[-1]}")
-    # SQLite's lower() knows only ASCII, so the names are also looked up as written.
-    names, exact = list(by_name), list(exact_names)
-    for start in range(0, max(len(names), len(exact)), LOOKUP_SLICE):
+    # lower() folds only ASCII on SQLite (and on a PostgreSQL with the C locale) but every
+    # letter elsewhere, so both spellings are looked up and the comparison folds ASCII only.
+    names = sorted({variant for key in by_key for variant in (key[0], key[0].lower())})
+    for start in range(0, len(names), LOOKUP_SLICE):
         rows = session.execute(
-            select(*_COLUMNS).where(
-                or_(
-                    func.lower(Lead.name).in_(names[start : start + LOOKUP_SLICE]),
-                    Lead.name.in_(exact[start : start + LOOKUP_SLICE]),
-                )
-            )
+            select(*_COLUMNS).where(func.lower(Lead.name).in_(names[start : start + LOOKUP_SLICE]))
         )
         for row in rows:
-            for lead in by_name.get(row.name.lower(), ()):
-                same = (row.company.lower(), row.email.lower()) == (
-                    lead.company.lower(),
-                    lead.email.lower(),
-                )
-                if same and lead.line not in found:
-                    found[lead.line] = ExistingLead(*row, "name, company and email")
+            key = (fold_ascii(row.name), fold_ascii(row.company), fold_ascii(row.email))
+            for lead in by_key.get(key, ()):
+                found.setdefault(lead.line, ExistingLead(*row, "name, company and email"))
     return found

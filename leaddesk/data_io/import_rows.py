@@ -27,6 +27,12 @@ from leaddesk.store.models import Office, PassGroup, Status, User
 MAX_LENGTHS = {"name": 200, "company": 200, "email": 320, "phone": 50, "external_id": 100}
 EXTERNAL_SOURCE_MAX = 40
 STATUS_NAME_MAX = 100
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+
+
+def fold_ascii(text: str) -> str:
+    """Lower-case the ASCII letters only: what every database's lower() does alike."""
+    return text.translate(_ASCII_LOWER)
 
 
 class PlannedLead(NamedTuple):
@@ -49,7 +55,7 @@ class PlannedLead(NamedTuple):
     @property
     def natural_key(self) -> tuple[str, str, str]:
         """Without an id from the old system, a lead is its name, company and email."""
-        return (self.name.lower(), self.company.lower(), self.email.lower())
+        return (fold_ascii(self.name), fold_ascii(self.company), fold_ascii(self.email))
 
 
 @dataclass
