@@ -49,6 +49,15 @@ class LeadDetails:
     version: int
     created_at: datetime
     updated_at: datetime
+    external_source: str | None = None  # the system an imported lead came from
+    external_id: str | None = None  # and its id there
+
+    @property
+    def origin(self) -> str:
+        """'salesforce 00Q…' for a lead brought in from another system; '' otherwise."""
+        if not self.external_id:
+            return ""
+        return f"{self.external_source or '?'} {self.external_id}"
 
     @property
     def place(self) -> str:
@@ -78,6 +87,8 @@ def lead_details(session: Session, lead_id: int) -> LeadDetails:
             Lead.version,
             Lead.created_at,
             Lead.updated_at,
+            Lead.external_source,
+            Lead.external_id,
         )
         .join(Status, Status.id == Lead.status_id)
         .outerjoin(User, User.id == Lead.owner_id)
@@ -104,6 +115,8 @@ def lead_details(session: Session, lead_id: int) -> LeadDetails:
         version,
         created_at,
         updated_at,
+        external_source,
+        external_id,
     ) = row
     bucket_kind = "office" if office_id is not None else "group" if group_id is not None else None
     return LeadDetails(
@@ -122,6 +135,8 @@ def lead_details(session: Session, lead_id: int) -> LeadDetails:
         version=version,
         created_at=created_at,
         updated_at=updated_at,
+        external_source=external_source,
+        external_id=external_id,
     )
 
 

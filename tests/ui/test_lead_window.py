@@ -263,3 +263,26 @@ def test_a_lead_that_does_not_exist_shows_a_clear_message_not_a_traceback(
     assert other.error_label.text() == "There is no lead with id 987654."
     assert not other.error_label.isHidden()
     assert not other.pass_button.isEnabled()
+
+
+def test_details_show_where_an_imported_lead_came_from(qtbot, database, open_lead):
+    from pathlib import Path
+
+    from leaddesk.data_io.lead_import import ImportOptions, import_leads
+
+    fixture = Path(__file__).parent.parent / "fixtures" / "crm" / "odoo_leads.csv"
+    with database.write() as session:
+        import_leads(
+            session,
+            actor_id=user_id(database, "Ada Admin"),
+            data=fixture.read_bytes(),
+            options=ImportOptions(status_map={"New": "LEAD", "Qualified": "OPPORTUNITY"}),
+        )
+    window = open_lead("Maria Manager", "Renewal 2027")
+    assert window.fields["origin"].text() == "odoo __export__.crm_lead_43_77aa01cd"
+    assert window.fields["origin"].isVisible()
+    assert window.fields["created"].text().startswith("2026-08-21")
+
+    native = open_lead("Maria Manager")
+    assert not native.fields["origin"].isVisible()
+    assert not native.origin_caption.isVisible()

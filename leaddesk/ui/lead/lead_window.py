@@ -129,6 +129,7 @@ class LeadWindow(QDialog):
             ("version", "Version:"),
             ("updated", "Last changed:"),
             ("created", "Created:"),
+            ("origin", "Imported from:"),
         ):
             value = QLabel(page)
             value.setObjectName(f"{key}Value")
@@ -137,6 +138,7 @@ class LeadWindow(QDialog):
             self.fields[key] = value
             form.addRow(label, value)
         self.place_caption = form.labelForField(self.fields["place"])
+        self.origin_caption = form.labelForField(self.fields["origin"])
         return page
 
     def _build_history_tab(self) -> QWidget:
@@ -264,6 +266,10 @@ class LeadWindow(QDialog):
         self.fields["version"].setText(str(lead.version))
         self.fields["updated"].setText(local_time(lead.updated_at))
         self.fields["created"].setText(local_time(lead.created_at))
+        # Only a lead brought in from another system has an origin to show.
+        self.fields["origin"].setText(lead.origin)
+        self.fields["origin"].setVisible(bool(lead.origin))
+        self.origin_caption.setVisible(bool(lead.origin))
         self.pass_intro.setText(
             f"Pass “{lead.name}” (now {where}) to another user, or into the Leads to be "
             "Assigned bucket of an office or a pass group."
