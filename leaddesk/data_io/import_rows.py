@@ -259,18 +259,23 @@ class RowResolver:
         return f" (did you mean {' or '.join(found[:3])}?)" if found else ""
 
 
+def lead_name(values: Mapping[str, str]) -> str:
+    """A title where the system has one; else a person's "First Last"; a person's export
+    (no title column) falls back to the company for a row without a person."""
+    first_last = (values.get("first_name", ""), values.get("last_name", ""))
+    name = values.get("name", "") or " ".join(part for part in first_last if part)
+    if not name and "name" not in values:
+        name = values.get("company", "")
+    return name
+
+
 def plan_row(
     line: int, values: dict[str, str], resolver: RowResolver
 ) -> tuple[PlannedLead | None, list[str]]:
     """The lead a row becomes, or the problems that stop it (sentences without a full stop)."""
     problems: list[str] = []
     company = values.get("company", "")
-    # A title where the system has one; else a person's "First Last"; a person's export
-    # (no title column) falls back to the company for a row without a person.
-    first_last = (values.get("first_name", ""), values.get("last_name", ""))
-    name = values.get("name", "") or " ".join(part for part in first_last if part)
-    if not name and "name" not in values:
-        name = company
+    name = lead_name(values)
     email = values.get("email", "")
     phone = values.get("phone", "")
     external_id = values.get("external_id", "") or values.get("leaddesk_id", "")

@@ -126,6 +126,11 @@ class LeadImportReport:
             target = fields_of.get(header)
             shown = f"-> {target} ({FIELD_LABELS[target]})" if target else "(ignored)"
             lines.append(f"  {header:<{width}}  {shown}, {filled:,} value(s)")
+        return lines + self.outcome_lines()
+
+    def outcome_lines(self) -> list[str]:
+        """Status values with counts, how owners were found, and rows already in LeadDesk."""
+        lines = []
         if self.status_uses:
             lines.append("Status values:")
             for value, count, becomes in status_summary(self.status_uses):
