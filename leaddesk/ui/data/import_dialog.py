@@ -1,10 +1,10 @@
 """File > Import leads...: pick a CSV file (LeadDesk's own, or another CRM's export), map
 its columns and status values, see the first rows as they will be imported, check, import.
 
-The file and LeadDesk's statuses are read on the runner's read lane; checking is a dry run
-of the same import the command line does; nothing is written until the person presses
-Import, and then only if the whole file is valid (or "skip invalid rows" is ticked). The
-mapping is remembered per source system for the next file from it.
+The file and LeadDesk's statuses are read on the runner's read lane (``runner.query``);
+checking is a dry run of the same import the command line does; nothing is written until
+the person presses Import, and then only if the whole file is valid (or "skip invalid rows"
+is ticked). The mapping is remembered per source system for the next file from it.
 """
 
 from __future__ import annotations
@@ -213,11 +213,12 @@ class ImportDialog(QDialog):
         self.last_report = None
         self.info_label.setText("Reading the file…")
         self._update_buttons()
-        self.context.runner.run(
+        # A newer file (or source) chosen before the answer came drops the older answer.
+        self.context.runner.query(
             lambda session: survey_file(session, data, source),
-            on_success=self._show_survey,
+            self._show_survey,
             on_error=self._show_error,
-            write=False,
+            key=f"import-survey-{id(self)}",
         )
 
     def _show_survey(self, survey: ImportSurvey) -> None:
