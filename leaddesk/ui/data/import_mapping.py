@@ -21,15 +21,20 @@ CHOOSE = "(choose a status)"
 NEW_STATUS = "New status “{}”"
 
 
-def _table(name: str, headers: list[str], parent: QWidget | None) -> QTableWidget:
-    table = QTableWidget(0, len(headers), parent)
+def _set_up(table: QTableWidget, name: str, headers: list[str], stretch: int) -> None:
+    """Read-only rows, no row numbers, one line per cell; column ``stretch`` takes the room."""
     table.setObjectName(name)
+    table.setColumnCount(len(headers))
     table.setHorizontalHeaderLabels(headers)
     table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
     table.verticalHeader().setVisible(False)
-    table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    table.horizontalHeader().setStretchLastSection(True)
-    return table
+    table.setWordWrap(False)
+    header = table.horizontalHeader()
+    header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    if stretch < 0:
+        header.setStretchLastSection(True)
+    else:
+        header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
 
 
 class ColumnMappingTable(QTableWidget):
@@ -38,16 +43,8 @@ class ColumnMappingTable(QTableWidget):
     changed = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(0, 3, parent)
-        self.setObjectName("columnMappingTable")
-        self.setHorizontalHeaderLabels(["File column", "First value", "LeadDesk field"])
-        self.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-        self.verticalHeader().setVisible(False)
-        header = self.horizontalHeader()
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
-        self.setWordWrap(False)
+        super().__init__(parent)
+        _set_up(self, "columnMappingTable", ["File column", "First value", "LeadDesk field"], 1)
         self.combos: dict[str, QComboBox] = {}
 
     def set_columns(
@@ -101,16 +98,8 @@ class StatusMappingTable(QTableWidget):
     changed = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(0, 3, parent)
-        self.setObjectName("statusMappingTable")
-        self.setHorizontalHeaderLabels(["Value in the file", "Rows", "LeadDesk status"])
-        self.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-        self.verticalHeader().setVisible(False)
-        header = self.horizontalHeader()
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
-        self.setWordWrap(False)
+        super().__init__(parent)
+        _set_up(self, "statusMappingTable", ["Value in the file", "Rows", "LeadDesk status"], 0)
         self.combos: dict[str, QComboBox] = {}
 
     def set_values(
@@ -156,7 +145,9 @@ class StatusMappingTable(QTableWidget):
 
 
 def preview_table(parent: QWidget | None = None) -> QTableWidget:
-    return _table("importPreviewTable", list(PREVIEW_HEADERS), parent)
+    table = QTableWidget(parent)
+    _set_up(table, "importPreviewTable", list(PREVIEW_HEADERS), -1)
+    return table
 
 
 def fill_preview(table: QTableWidget, rows: list[tuple[str, ...]]) -> None:
