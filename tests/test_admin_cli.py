@@ -109,7 +109,10 @@ def test_import_with_problems_prints_line_numbers_and_writes_nothing(
         before = session.scalar(select(func.count()).select_from(Lead))
     assert run(db_url, "import", "leads", str(csv_file)) == 1
     err = capsys.readouterr().err.splitlines()
-    assert err[0] == "bad.csv: line 3: unknown owner 'Nobody'.".replace("bad.csv", str(csv_file))
+    assert err[0] == (
+        f"{csv_file}: line 3: unknown owner 'Nobody'; "
+        'map it with --map-owner "Nobody=NAME" or use --owner-fallback-office.'
+    )
     assert err[1].startswith(f"{csv_file}: line 4: unknown status 'NOPE'")
     assert err[-1] == "2 problem(s) in bad.csv; nothing was imported."
     with database.read() as session:

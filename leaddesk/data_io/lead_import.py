@@ -146,9 +146,13 @@ class LeadImportReport:
 
     def summary(self) -> str:
         if self.dry_run:
+            would = (
+                f"would import {len(self.planned):,}{self._duplicate_tail()}"
+                if self.matches
+                else "would import them"
+            )
             verdict = (
-                f"all {self.total_rows:,} row(s) valid; would import {len(self.planned):,}"
-                + self._duplicate_tail()
+                f"all {self.total_rows:,} row(s) valid, {would}"
                 if self.ok
                 else f"{self.valid_rows:,} of {self.total_rows:,} row(s) valid, "
                 f"{len(self.problems)} problem(s)"

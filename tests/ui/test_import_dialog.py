@@ -98,7 +98,7 @@ def test_mapping_step_choose_a_column_and_a_status_then_import(qtbot, database, 
     before = count(database, select(func.count()).select_from(Lead))
     qtbot.mouseClick(dialog.check_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: dialog.last_report is not None)
-    assert "all 4 row(s) valid; would import 4" in dialog.report_edit.toPlainText()
+    assert "all 4 row(s) valid, would import them" in dialog.report_edit.toPlainText()
     assert count(database, select(func.count()).select_from(Lead)) == before
 
     dialog.last_report = None
