@@ -3,8 +3,9 @@
     QT_QPA_PLATFORM=offscreen python docs/screenshots/import_dialog.py [OUT.png]
 
 Opens a throwaway demo database as Ada Admin, loads the hand-written Salesforce fixture
-(tests/fixtures/crm/salesforce_leads.csv), chooses a status for each value (one of them a new
-status) and saves the dialog as it then looks (default: docs/import-dialog.png).
+(tests/fixtures/crm/suitecrm_leads.csv), chooses a status for each value (one of them a new
+status) and a user for one login name, sends the other to an office bucket, checks, and saves
+the dialog as it then looks (default: docs/import-dialog.png).
 """
 
 from __future__ import annotations
@@ -39,16 +40,18 @@ def main() -> int:
         runner = OperationRunner(database)
         context = WindowContext(database, runner, 1, "Ada Admin", True)
         dialog = ImportDialog(context)
-        dialog.resize(1000, 760)
+        dialog.resize(1100, 800)
         dialog.show()
-        dialog.load_file(str(ROOT / "tests" / "fixtures" / "crm" / "salesforce_leads.csv"))
+        dialog.load_file(str(ROOT / "tests" / "fixtures" / "crm" / "suitecrm_leads.csv"))
         deadline = time.monotonic() + 20
         while dialog.survey is None and time.monotonic() < deadline:
             app.processEvents()
             time.sleep(0.01)
-        dialog.statuses.choose("Open - Not Contacted", "LEAD")
-        dialog.statuses.choose("Working - Contacted", "OPPORTUNITY")
-        dialog.statuses.choose("Closed - Converted", "Closed - Converted")
+        dialog.statuses.choose("New", "LEAD")
+        dialog.statuses.choose("In Process", "OPPORTUNITY")
+        dialog.statuses.choose("Converted", "Converted")
+        dialog.owners.choose("john.smith", "john.smith@example.com")
+        dialog.fallback_combo.setCurrentIndex(dialog.fallback_combo.findData("Downtown Office"))
         dialog.check()
         while dialog.last_report is None and time.monotonic() < deadline:
             app.processEvents()

@@ -17,7 +17,7 @@ from leaddesk.data_io.crm_profiles import PROFILES, detect_profile, parse_create
 from leaddesk.data_io.csv_text import read_table
 from leaddesk.data_io.import_rows import lead_name
 from leaddesk.errors import InvalidInputError
-from leaddesk.store.models import Office, Status
+from leaddesk.store.models import Office, Status, User
 
 PREVIEW_ROWS = 10
 # A column with more different values than this is not a status column worth listing.
@@ -39,6 +39,15 @@ class ImportSurvey:
     values: dict[str, Counter[str]] = field(default_factory=dict)  # header -> value counts
     statuses: list[str] = field(default_factory=list)
     offices: list[str] = field(default_factory=list)
+    users: list[tuple[str, str]] = field(default_factory=list)  # active: (name, email)
+
+    def unknown_owners(self, header: str | None) -> Counter[str]:
+        """The owner values of a column that no active user has as email or name."""
+        if not header:
+            return Counter()
+        known = {text.lower() for user in self.users for text in user}
+        values = self.values.get(header, Counter())
+        return Counter({v: n for v, n in values.items() if v and v.lower() not in known})
 
 
 def survey_file(session: Session, data: bytes, source: str = "auto") -> ImportSurvey:
@@ -75,6 +84,12 @@ def survey_file(session: Session, data: bytes, source: str = "auto") -> ImportSu
         values={h: c for h, c in counters.items() if len(c) <= MAX_DISTINCT_VALUES},
         statuses=list(session.scalars(select(Status.name).order_by(Status.position, Status.id))),
         offices=list(session.scalars(select(Office.name).order_by(Office.name))),
+        users=[
+            (name, email)
+            for name, email in session.execute(
+                select(User.name, User.email).where(User.active.is_(True)).order_by(User.name)
+            )
+        ],
     )
 
 
@@ -83,9 +98,12 @@ def preview_leads(
     mapping: Mapping[str, str],
     status_map: Mapping[str, str],
     *,
+    owner_map: Mapping[str, str] | None = None,
     fallback_office: str | None = None,
 ) -> list[tuple[str, ...]]:
-    """The first rows as the import would read them (owners as written in the file)."""
+    """The first rows as the import would read them (owners as written, or as mapped)."""
+    owner_map = owner_map or {}
+    names = {text.lower(): name for name, email in survey.users for text in (name, email)}
     profile = PROFILES[survey.profile_key]
     index = {f: survey.headers.index(h) for f, h in mapping.items() if h in survey.headers}
     known = {name.lower(): name for name in survey.statuses}
@@ -94,7 +112,11 @@ def preview_leads(
         values = {f: cells[i].strip() for f, i in index.items()}
         raw_status = values.get("status", "")
         status = status_map.get(raw_status) or known.get(raw_status.lower(), "")
-        place = values.get("owner") or values.get("office") or values.get("pass_group") or ""
+        owner = values.get("owner", "")
+        owner = names.get(owner_map.get(owner, owner).lower(), owner)
+        if owner and owner.lower() not in names and fallback_office:
+            owner = ""  # unknown: it goes to the fallback bucket
+        place = owner or values.get("office") or values.get("pass_group") or ""
         if not place and fallback_office:
             place = f"Leads to be Assigned: {fallback_office}"
         created = values.get("created_at", "")

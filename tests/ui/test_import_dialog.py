@@ -135,19 +135,47 @@ def test_mapping_step_choose_a_column_and_a_status_then_import(qtbot, database, 
     assert "all 4 row(s) are already in LeadDesk (skipped)" in again.report_edit.toPlainText()
 
 
-def test_unknown_owners_to_a_bucket_and_a_remembered_column_choice(qtbot, database, open_dialog):
+def test_owner_values_mapped_to_users_or_sent_to_a_bucket_and_remembered(
+    qtbot, database, open_dialog
+):
     dialog = open_dialog(FIXTURES / "suitecrm_leads.csv")
     assert "Recognised a SuiteCRM export" in dialog.info_label.text()
     for value, status in (("New", "LEAD"), ("In Process", "OPPORTUNITY"), ("Converted", "WON")):
         dialog.statuses.choose(value, status)
-    dialog.columns.choose("Title", "company")  # remembered for SuiteCRM files from now on
+    # SuiteCRM exports login names: each unknown one is listed, its likely user first.
+    owners = {
+        dialog.owners.item(row, 0).text(): dialog.owners.item(row, 1).text()
+        for row in range(dialog.owners.rowCount())
+    }
+    assert owners == {"john.smith": "2", "jane.doe": "1"}
+    assert dialog.owners.combos["john.smith"].itemText(1) == "John Smith <john.smith@example.com>"
+    assert preview_column(dialog, 5) == ["john.smith", "jane.doe", "john.smith"]
+    dialog.owners.choose("john.smith", "john.smith@example.com")
     dialog.fallback_combo.setCurrentIndex(dialog.fallback_combo.findData("Downtown Office"))
+    assert preview_column(dialog, 5) == [
+        "John Smith",
+        "Leads to be Assigned: Downtown Office",
+        "John Smith",
+    ]
+    dialog.columns.choose("Title", "company")  # remembered for SuiteCRM files from now on
     qtbot.mouseClick(dialog.import_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: dialog.last_report is not None)
     text = dialog.report_edit.toPlainText()
     assert "Imported 3 lead(s)" in text
-    assert "3 unknown or inactive to Leads to be Assigned: Downtown Office" in text
+    assert (
+        "Owners: 0 matched by email, 0 by name, 2 by --map-owner, "
+        "1 unknown or inactive to Leads to be Assigned: Downtown Office, 0 refused." in text
+    )
+    john = user_id(database, "John Smith")
+    assert (
+        count(
+            database,
+            select(func.count()).where(Lead.owner_id == john, Lead.external_source == "suitecrm"),
+        )
+        == 2
+    )
 
     again = open_dialog(FIXTURES / "suitecrm_leads.csv")
     assert again.mapping()["company"] == "Title"
     assert "Account Name" not in again.mapping().values()
+    assert again.owners.owner_map() == {"john.smith": "john.smith@example.com"}

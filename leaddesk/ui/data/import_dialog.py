@@ -13,6 +13,7 @@ import json
 from collections import Counter
 from pathlib import Path
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -44,6 +45,7 @@ from leaddesk.ui.common.context import WindowContext
 from leaddesk.ui.common.settings import app_settings
 from leaddesk.ui.data.import_mapping import (
     ColumnMappingTable,
+    OwnerMappingTable,
     StatusMappingTable,
     fill_preview,
     preview_table,
@@ -71,11 +73,12 @@ class ImportDialog(QDialog):
         self.data: bytes | None = None
         self.survey: ImportSurvey | None = None
         self._status_header: str | None = None
+        self._owner_header: str | None = None
         self.last_report: LeadImportReport | None = None
         self._loaded_path = ""
         self.setObjectName("importDialog")
         self.setWindowTitle("Import leads")
-        self.resize(1000, 760)
+        self.resize(1100, 800)
 
         self.file_edit = QLineEdit()
         self.file_edit.setObjectName("importFileEdit")
@@ -104,13 +107,19 @@ class ImportDialog(QDialog):
         self.columns.changed.connect(self._columns_changed)
         self.statuses = StatusMappingTable()
         self.statuses.changed.connect(self._mapping_changed)
+        self.owners = OwnerMappingTable()
+        self.owners.changed.connect(self._mapping_changed)
         self.preview = preview_table()
         mapping_split = QSplitter()
         mapping_split.addWidget(
             self._boxed("Columns: which LeadDesk field each one fills", self.columns)
         )
-        mapping_split.addWidget(self._boxed("Status values found in the file", self.statuses))
-        mapping_split.setSizes([520, 460])
+        values_split = QSplitter(Qt.Orientation.Vertical)
+        values_split.addWidget(self._boxed("Status values found in the file", self.statuses))
+        values_split.addWidget(self._boxed("Owners no LeadDesk user has", self.owners))
+        mapping_split.addWidget(values_split)
+        values_split.setSizes([180, 120])
+        mapping_split.setSizes([480, 560])
 
         self.fallback_combo = QComboBox()
         self.fallback_combo.setObjectName("ownerFallbackCombo")
@@ -240,8 +249,9 @@ class ImportDialog(QDialog):
         self.columns.blockSignals(True)
         self.columns.set_columns(survey.headers, samples, mapping)
         self.columns.blockSignals(False)
-        self._status_header = None
+        self._status_header = self._owner_header = None
         self.statuses.set_values(Counter(), [], {})
+        self.owners.set_values(Counter(), [], {})
         self.fallback_combo.blockSignals(True)
         self.fallback_combo.clear()
         self.fallback_combo.addItem("Refuse the row", None)
@@ -266,6 +276,14 @@ class ImportDialog(QDialog):
             self.statuses.blockSignals(True)
             self.statuses.set_values(values or Counter(), self.survey.statuses, chosen)
             self.statuses.blockSignals(False)
+        owner_header = self.columns.mapping().get("owner")
+        if owner_header != self._owner_header:
+            self._owner_header = owner_header
+            chosen = {**self._remembered(self.survey.profile_key, "owners")}
+            chosen.update(self.owners.owner_map())
+            self.owners.set_values(
+                self.survey.unknown_owners(owner_header), self.survey.users, chosen
+            )
         self._mapping_changed()
 
     def _mapping_changed(self, *_args: object) -> None:
@@ -275,6 +293,7 @@ class ImportDialog(QDialog):
                 self.survey,
                 self.columns.mapping(),
                 self.statuses.status_map(),
+                owner_map=self.owners.owner_map(),
                 fallback_office=self.fallback_combo.currentData(),
             )
             fill_preview(self.preview, rows)
@@ -292,6 +311,7 @@ class ImportDialog(QDialog):
             source=self.survey.profile_key,
             mapping=self.columns.mapping(),
             status_map=status_map,
+            owner_map=self.owners.owner_map(),
             create_statuses=bool(self.statuses.new_statuses(self.survey.statuses)),
             owner_fallback_office=self.fallback_combo.currentData(),
             on_duplicate=OnDuplicate(self.duplicate_combo.currentData()),
@@ -312,11 +332,12 @@ class ImportDialog(QDialog):
         settings = app_settings()
         chosen = {header: combo.currentData() for header, combo in self.columns.combos.items()}
         settings.setValue(_remembered_key(self.survey.profile_key, "columns"), json.dumps(chosen))
-        statuses = {**self._remembered(self.survey.profile_key, "statuses")}
-        statuses.update(self.statuses.status_map())
-        settings.setValue(
-            _remembered_key(self.survey.profile_key, "statuses"), json.dumps(statuses)
-        )
+        for part, chosen_now in (
+            ("statuses", self.statuses.status_map()),
+            ("owners", self.owners.owner_map()),
+        ):
+            merged = {**self._remembered(self.survey.profile_key, part), **chosen_now}
+            settings.setValue(_remembered_key(self.survey.profile_key, part), json.dumps(merged))
         settings.sync()
 
     def _update_buttons(self, *_busy: object) -> None:

@@ -19,6 +19,7 @@ from leaddesk.data_io.import_survey import PREVIEW_HEADERS
 IGNORED = "(not imported)"
 CHOOSE = "(choose a status)"
 NEW_STATUS = "New status “{}”"
+UNKNOWN_OWNER = "(unknown: see below)"
 
 
 def _set_up(table: QTableWidget, name: str, headers: list[str], stretch: int) -> None:
@@ -142,6 +143,53 @@ class StatusMappingTable(QTableWidget):
     def new_statuses(self, existing: list[str]) -> list[str]:
         known = {name.lower() for name in existing}
         return sorted({s for s in self.status_map().values() if s.lower() not in known})
+
+
+class OwnerMappingTable(QTableWidget):
+    """One row per owner value no user has (as email or name): a drop-down of users."""
+
+    changed = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        _set_up(self, "ownerMappingTable", ["Owner in the file", "Rows", "LeadDesk user"], 0)
+        self.combos: dict[str, QComboBox] = {}
+
+    def set_values(
+        self,
+        values: Counter[str],
+        users: list[tuple[str, str]],
+        remembered: Mapping[str, str],
+    ) -> None:
+        self.combos = {}
+        self.setRowCount(0)
+        for row, (value, count) in enumerate(values.most_common()):
+            self.insertRow(row)
+            self.setItem(row, 0, QTableWidgetItem(value))
+            self.setItem(row, 1, QTableWidgetItem(f"{count:,}"))
+            combo = QComboBox(self)
+            combo.setObjectName(f"owner_{value}")
+            combo.addItem(UNKNOWN_OWNER, None)
+            # Users whose email starts with the value (a login name) come first.
+            login = value.lower().split("@")[0]
+            ordered = sorted(users, key=lambda user: user[1].split("@")[0].lower() != login)
+            for name, email in ordered:
+                combo.addItem(f"{name} <{email}>", email)
+            combo.setCurrentIndex(max(combo.findData(remembered.get(value)), 0))
+            combo.currentIndexChanged.connect(lambda _i: self.changed.emit())
+            self.setCellWidget(row, 2, combo)
+            self.combos[value] = combo
+
+    def choose(self, value: str, email: str | None) -> None:
+        combo = self.combos[value]
+        combo.setCurrentIndex(max(combo.findData(email), 0))
+
+    def owner_map(self) -> dict[str, str]:
+        return {
+            value: combo.currentData()
+            for value, combo in self.combos.items()
+            if combo.currentData() is not None
+        }
 
 
 def preview_table(parent: QWidget | None = None) -> QTableWidget:
