@@ -4,6 +4,8 @@ import that matches the first instead of duplicating it."""
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from datetime import datetime
 from pathlib import Path
@@ -656,3 +658,40 @@ def test_cli_bad_options_are_one_line_and_change_nothing(db_url, database, capsy
     assert message in err
     assert len(err.strip().splitlines()) == 1
     assert full_snapshot(database) == before
+
+
+def test_the_link_to_the_old_system_survives_export_and_import_elsewhere(make_db_url, tmp_path):
+    from leaddesk.data_io.export import export_leads
+    from leaddesk.store.database import open_database
+
+    first, second = open_database(make_db_url()), open_database(make_db_url())
+    try:
+        file_name, status_map, expected = SOURCES["salesforce"]
+        run_import(first, fixture(file_name), status_map=status_map)
+        path = tmp_path / "moved.csv"
+        with first.read() as session:
+            export_leads(session, actor_id=user_id(first, "Ada Admin"), path=path)
+        rows = list(csv.reader(io.StringIO(path.read_text("utf-8-sig"))))
+        header = rows[0]
+        assert header[-4:] == ["external_source", "external_id", "created_at", "updated_at"]
+        zoe = next(row for row in rows if row[0] == "Zoë Müller-Lüdenscheidt")
+        assert zoe[-4:-1] == ["salesforce", "00Q5g00000AbCdEAAA", "2026-11-03 00:00:00"]
+
+        report = run_import(second, path.read_bytes())
+        assert report.problems == []
+        with second.read() as session:
+            moved = dict(
+                session.execute(
+                    select(Lead.external_id, Lead.created_at).where(
+                        Lead.external_source == "salesforce"
+                    )
+                ).all()
+            )
+        assert moved == {row[0]: row[6] for row in expected}
+        # The original Salesforce file now matches the leads that came via LeadDesk.
+        again = run_import(second, fixture(file_name), status_map=status_map)
+        assert again.imported == 0
+        assert len(again.matches) == 4
+    finally:
+        first.dispose()
+        second.dispose()
