@@ -32,7 +32,8 @@ _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrst
 
 def fold_ascii(text: str) -> str:
     """Lower-case the ASCII letters only: what every database's lower() does alike."""
-    return text.translate(_ASCII_LOWER)
+    # str.lower() is many times faster than translate(); for ASCII text they agree.
+    return text.lower() if text.isascii() else text.translate(_ASCII_LOWER)
 
 
 class PlannedLead(NamedTuple):

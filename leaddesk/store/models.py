@@ -19,6 +19,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -132,6 +133,8 @@ class Lead(Base):
         # A lead brought in from another system keeps its id there; importing the same
         # export again must find it, never make a second copy.
         UniqueConstraint("external_source", "external_id", name="uq_leads_external"),
+        # An import without ids finds a known lead by its name (then company and email).
+        Index("ix_leads_lower_name", text("lower(name)")),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -1,4 +1,4 @@
-"""crm import: the external id (and its source system) kept on a lead
+"""crm import: the external id (and its source system) kept on a lead; leads by lower(name)
 
 Revision ID: 0002_crm_import
 Revises: 0001
@@ -21,9 +21,11 @@ def upgrade() -> None:
         batch_op.create_unique_constraint(
             batch_op.f("uq_leads_external"), ["external_source", "external_id"]
         )
+    op.create_index("ix_leads_lower_name", "leads", [sa.text("lower(name)")], unique=False)
 
 
 def downgrade() -> None:
+    op.drop_index("ix_leads_lower_name", table_name="leads")
     with op.batch_alter_table("leads", schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f("uq_leads_external"), type_="unique")
         batch_op.drop_column("external_id")
