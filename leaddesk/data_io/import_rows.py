@@ -263,8 +263,10 @@ class RowResolver:
 def lead_name(values: Mapping[str, str]) -> str:
     """A title where the system has one; else a person's "First Last"; a person's export
     (no title column) falls back to the company for a row without a person."""
-    first_last = (values.get("first_name", ""), values.get("last_name", ""))
-    name = values.get("name", "") or " ".join(part for part in first_last if part)
+    name = values.get("name", "")
+    if not name:
+        first, last = values.get("first_name", ""), values.get("last_name", "")
+        name = f"{first} {last}" if first and last else first or last
     if not name and "name" not in values:
         name = values.get("company", "")
     return name
