@@ -695,3 +695,33 @@ def test_the_link_to_the_old_system_survives_export_and_import_elsewhere(make_db
     finally:
         first.dispose()
         second.dispose()
+
+
+def test_cli_suitecrm_login_names_mapped_to_users(db_url, database, capsys):
+    code, out, err = run_cli(
+        capsys,
+        db_url,
+        str(FIXTURES / "suitecrm_leads.csv"),
+        "--map-status",
+        "New=LEAD",
+        "--map-status",
+        "In Process=OPPORTUNITY",
+        "--map-status",
+        "Converted=WON",
+        "--map-owner",
+        "john.smith=John Smith",
+        "--map-owner",
+        "jane.doe=jane.doe@example.com",
+    )
+    assert (code, err) == (0, ""), err
+    assert "Owners: 0 matched by email, 0 by name, 3 by --map-owner, 0 refused." in out
+    assert out.splitlines()[-1].startswith("Imported 3 lead(s) from suitecrm_leads.csv (batch ")
+    with database.read() as session:
+        owners = sorted(
+            session.scalars(
+                select(User.name)
+                .join(Lead, Lead.owner_id == User.id)
+                .where(Lead.external_source == "suitecrm")
+            )
+        )
+    assert owners == ["Jane Doe", "John Smith", "John Smith"]
