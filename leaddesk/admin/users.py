@@ -67,8 +67,13 @@ def list_users(session: Session, actor_id: int) -> list[UserRow]:
     ]
 
 
-def get_user(session: Session, user_id: int) -> User:
-    user = session.get(User, user_id)
+def get_user(session: Session, user_id: int, *, lock: bool = False) -> User:
+    """The user; with ``lock`` their row is held (``FOR NO KEY UPDATE``) until commit, so a
+    pass that checked them active (``FOR SHARE``) finishes first, or waits and sees the
+    change. Foreign-key checks (``FOR KEY SHARE``) are not blocked by it."""
+    user = session.get(
+        User, user_id, with_for_update={"key_share": True} if lock else None, populate_existing=lock
+    )
     if user is None:
         raise NotFoundError(f"There is no user with id {user_id}.")
     return user
@@ -112,7 +117,9 @@ def update_user(
     :func:`leaddesk.reassignment.offboarding.offboard_user` to pass them on first.
     """
     actor = require_admin(session, actor_id)
-    user = get_user(session, user_id)
+    # Locked before anything is read about them: a deactivation counts the leads a pass in
+    # flight is giving them only once that pass committed.
+    user = get_user(session, user_id, lock=True)
     changes: list[str] = []
     if name is not None:
         name = clean_name(name, "user")

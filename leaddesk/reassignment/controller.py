@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import ColumnElement, and_, func, insert, literal, or_, select, tuple_
+from sqlalchemy import ColumnElement, Row, and_, func, insert, literal, or_, select, tuple_
 from sqlalchemy.orm import Session
 
 from leaddesk.errors import (
@@ -62,13 +62,13 @@ def pass_leads(
 ) -> PassResult:
     """Pass the selected leads to a user or into an office / pass-group bucket."""
     note = _clean_note(note)
-    actor = permissions.get_actor(session, actor_id)
+    actor = permissions.get_actor(session, actor_id, lock=True)
     if client_uuid is not None:
         replayed = _already_applied(session, client_uuid)
         if replayed is not None:
             return replayed
     target_name = _check_pass_target(session, actor, target, method)
-    condition, expected = _selection_condition(session, actor, selection, target)
+    condition, expected = _selection_condition(session, actor, selection, target, lock=True)
     return _apply(
         session,
         actor=actor,
@@ -93,16 +93,17 @@ def assign_from_bucket(
 ) -> PassResult:
     """Assign leads waiting in a Leads to be Assigned bucket to a user."""
     note = _clean_note(note)
-    actor = permissions.get_actor(session, actor_id)
+    actor = permissions.get_actor(session, actor_id, lock=True)
     if not leads:
         raise InvalidInputError("No lead was selected; nothing was assigned.")
-    target_user = permissions.require_active_target(session, user_id)
+    target_user = permissions.require_active_target(session, user_id, lock=True)
     rows = _load_leads(session, leads)
-    offices = permissions.visible_office_ids(session, actor)
-    groups = permissions.visible_group_ids(session, actor)
-    manages_target = permissions.can_manage(session, actor, user_id)
+    offices = permissions.visible_office_ids(session, actor, lock=True)
+    groups = permissions.visible_group_ids(session, actor, lock=True)
+    manages_target = permissions.can_manage(session, actor, user_id, lock=True)
     # A lead someone else assigned meanwhile is a conflict, not "not in a bucket".
     _check_versions(rows, leads)
+    members_of: dict[tuple[int | None, int | None], set[int]] = {}
     for row in rows:
         if row.bucket_office_id is None and row.bucket_group_id is None:
             raise InvalidInputError(
@@ -116,9 +117,12 @@ def assign_from_bucket(
             raise PermissionDeniedError(
                 f"Only members of that pass group can assign lead {row.id} ({row.name})."
             )
-        members = permissions.bucket_member_ids(
-            session, office_id=row.bucket_office_id, group_id=row.bucket_group_id
-        )
+        bucket = (row.bucket_office_id, row.bucket_group_id)
+        if bucket not in members_of:
+            members_of[bucket] = permissions.bucket_member_ids(
+                session, office_id=bucket[0], group_id=bucket[1], lock=True
+            )
+        members = members_of[bucket]
         if not (user_id == actor.id or user_id in members or manages_target):
             raise PermissionDeniedError(
                 f"{target_user.name} is not a member of the bucket of lead {row.id} and "
@@ -140,8 +144,14 @@ def assign_from_bucket(
 
 
 def undo_batch(session: Session, *, actor_id: int, batch_id: int) -> PassResult:
-    """Put every lead of a batch back where it was, as a new batch of its own."""
-    actor = permissions.get_actor(session, actor_id)
+    """Put every lead of a batch back where it was, as a new batch of its own.
+
+    The actor needs, *now*, a manager right over every user involved (the leads' current
+    and previous owners), who must be active to get leads back. Buckets need no right: anyone
+    may pass into a bucket, and leads are taken out of one only while unchanged since this
+    actor's pass put them there (an admin, who may undo anyone's pass, sees every bucket).
+    """
+    actor = permissions.get_actor(session, actor_id, lock=True)
     batch = session.get(PassBatch, batch_id)
     if batch is None:
         raise NotFoundError(f"There is no pass batch {batch_id}.")
@@ -169,18 +179,7 @@ def undo_batch(session: Session, *, actor_id: int, batch_id: int) -> PassResult:
             f"Pass {batch_id} cannot be undone: lead(s) {_id_list(changed)} changed since.",
             changed,
         )
-    inactive = list(
-        session.scalars(
-            select(User.name)
-            .join(PassHistory, PassHistory.from_owner_id == User.id)
-            .where(PassHistory.batch_id == batch_id, User.active.is_(False))
-            .distinct()
-        )
-    )
-    if inactive:
-        raise PermissionDeniedError(
-            f"Pass {batch_id} cannot be undone: {', '.join(sorted(inactive))} is no longer active."
-        )
+    _check_undo_rights(session, actor, batch_id)
     now = utc_now()
     undo = _new_batch(session, actor, PassMethod.UNDO, f"Undo of pass {batch_id}", None, now)
     undo.undoes_id = batch_id
@@ -191,6 +190,82 @@ def undo_batch(session: Session, *, actor_id: int, batch_id: int) -> PassResult:
         )
     batch.undone_by_id = undo.id
     return _finish(session, actor, undo, moved, Target.user(actor.id), "their previous owners", now)
+
+
+def _check_undo_rights(session: Session, actor: User, batch_id: int) -> None:
+    """Refuse an undo the actor could not make as passes today.
+
+    Every user the leads go back to must be active, and every user involved (the leads'
+    current and previous owners) must be one the actor manages, the actor themself, or
+    (as in a bucket assignment) a member of the bucket on the other side of the move whose
+    Leads to be Assigned the actor sees. A few reads, however many leads the batch has.
+    """
+    places = session.execute(
+        select(
+            PassHistory.from_owner_id,
+            PassHistory.from_office_id,
+            PassHistory.from_group_id,
+            PassHistory.to_owner_id,
+            PassHistory.to_office_id,
+            PassHistory.to_group_id,
+        )
+        .where(PassHistory.batch_id == batch_id)
+        .distinct()
+    ).all()
+    returning_to = {row.from_owner_id for row in places if row.from_owner_id is not None}
+    taken_from = {row.to_owner_id for row in places if row.to_owner_id is not None}
+    # Locked like a pass's target: nobody is deactivated under the undo.
+    users = {
+        user.id: user
+        for user in session.scalars(
+            select(User)
+            .where(User.id.in_(sorted(returning_to | taken_from)))
+            .with_for_update(read=True)
+            .execution_options(populate_existing=True)
+        )
+    }
+    inactive = sorted(users[i].name for i in returning_to if not users[i].active)
+    if inactive:
+        raise PermissionDeniedError(
+            f"Pass {batch_id} cannot be undone: {', '.join(inactive)} is no longer active."
+        )
+    uncovered = (
+        set(users) - {actor.id} - permissions.managed_among(session, actor, users.keys(), lock=True)
+    )
+    if uncovered:
+        uncovered -= _covered_through_buckets(session, actor, places, uncovered)
+    if uncovered:
+        names = ", ".join(sorted(users[i].name for i in uncovered))
+        raise PermissionDeniedError(
+            f"Pass {batch_id} cannot be undone: {actor.name} no longer has a manager right "
+            f"over {names}."
+        )
+
+
+def _covered_through_buckets(
+    session: Session, actor: User, places: Sequence[Row], user_ids: set[int]
+) -> set[int]:
+    """Users a bucket the actor sees lets them move leads for (members of that bucket)."""
+    offices = permissions.visible_office_ids(session, actor, lock=True)
+    groups = permissions.visible_group_ids(session, actor, lock=True)
+    members: dict[tuple[int | None, int | None], set[int]] = {}
+    covered: set[int] = set()
+    for row in places:
+        for user_id, office_id, group_id in (
+            (row.from_owner_id, row.to_office_id, row.to_group_id),
+            (row.to_owner_id, row.from_office_id, row.from_group_id),
+        ):
+            seen = office_id in offices if office_id is not None else group_id in groups
+            if user_id not in user_ids or not seen:
+                continue
+            bucket = (office_id, group_id)
+            if bucket not in members:
+                members[bucket] = permissions.bucket_member_ids(
+                    session, office_id=office_id, group_id=group_id, lock=True
+                )
+            if user_id in members[bucket]:
+                covered.add(user_id)
+    return covered
 
 
 def last_undoable_batch(session: Session, *, actor_id: int) -> PassBatch | None:
@@ -214,7 +289,7 @@ def preview_pass(
     """How many leads a pass would move and from whom; checks the same rights as a pass."""
     actor = permissions.get_actor(session, actor_id)
     target_name = _target_name(session, target) if target is not None else ""
-    condition, _expected = _selection_condition(session, actor, selection, target)
+    condition, _expected = _selection_condition(session, actor, selection, target, lock=False)
     rows = session.execute(
         select(User.name, Office.name, PassGroup.name, func.count(Lead.id))
         .select_from(Lead)
@@ -382,23 +457,26 @@ def _check_pass_target(session: Session, actor: User, target: Target, method: Pa
     name = _target_name(session, target)
     if target.kind is not TargetKind.USER:
         return name
-    user = permissions.require_active_target(session, target.id)
+    user = permissions.require_active_target(session, target.id, lock=True)
     if method is PassMethod.LEAD_TAB and user.id == actor.id:
         raise InvalidInputError(
             "You cannot pass a lead to yourself from inside the lead. "
             "Use the Lead Management view for that."
         )
-    if not permissions.can_manage(session, actor, user.id):
+    if not permissions.can_manage(session, actor, user.id, lock=True):
         raise PermissionDeniedError(permissions.no_right_message(actor, user))
     return name
 
 
 def _selection_condition(
-    session: Session, actor: User, selection: Selection, target: Target | None
+    session: Session, actor: User, selection: Selection, target: Target | None, *, lock: bool
 ) -> tuple[ColumnElement[bool], int | None]:
     """The WHERE clause that picks the selected leads, after checking rights on them.
 
-    Returns the clause and, for explicit leads, how many rows it must match.
+    Returns the clause and, for explicit leads, how many rows it must match. Explicit leads
+    are pinned to the versions checked here (the caller's, or the ones just read), so a lead
+    moved after the check is a conflict, never taken from its new owner. Leads already at
+    the target are left out: a move to where a lead is would be a false history row.
     """
     if selection.leads and selection.user_id is not None:
         raise InvalidInputError("Choose either specific leads or a user, not both.")
@@ -406,7 +484,7 @@ def _selection_condition(
         source = session.get(User, selection.user_id)
         if source is None:
             raise NotFoundError(f"There is no user with id {selection.user_id}.")
-        if not permissions.can_manage(session, actor, source.id):
+        if not permissions.can_manage(session, actor, source.id, lock=lock):
             raise PermissionDeniedError(permissions.no_right_message(actor, source))
         if target == Target.user(source.id):
             raise InvalidInputError(
@@ -424,9 +502,10 @@ def _selection_condition(
         raise InvalidInputError("No lead was selected; nothing was passed.")
     refs = _dedupe(selection.leads)
     rows = _load_leads(session, refs)
-    managed = permissions.managed_user_ids(session, actor)
-    offices = permissions.visible_office_ids(session, actor)
-    groups = permissions.visible_group_ids(session, actor)
+    owners = {row.owner_id for row in rows if row.owner_id is not None}
+    managed = permissions.managed_among(session, actor, owners, lock=lock)
+    offices = permissions.visible_office_ids(session, actor, lock=lock)
+    groups = permissions.visible_group_ids(session, actor, lock=lock)
     for row in rows:
         if row.owner_id is not None and row.owner_id not in managed:
             owner = session.get(User, row.owner_id)
@@ -440,12 +519,18 @@ def _selection_condition(
             raise PermissionDeniedError(
                 f"Lead {row.id} waits in a pass-group bucket {actor.name} cannot see."
             )
-        if target is not None and _is_at(row, target):
-            raise InvalidInputError(
-                f"Lead {row.id} ({row.name}) is already with {_target_name(session, target)}."
-            )
     _check_versions(rows, refs)
-    return _explicit_condition(refs)
+    version_of = {row.id: row.version for row in rows}
+    already = {row.id for row in rows if target is not None and _is_at(row, target)}
+    if already and len(already) == len(rows):
+        where = _target_name(session, target) if target is not None else ""
+        if len(rows) == 1:
+            raise InvalidInputError(f"Lead {rows[0].id} ({rows[0].name}) is already with {where}.")
+        raise InvalidInputError(
+            f"All {len(rows)} selected leads are already with {where}; nothing was passed."
+        )
+    pinned = [LeadRef(ref.id, version_of[ref.id]) for ref in refs if ref.id not in already]
+    return _explicit_condition(pinned)
 
 
 def _dedupe(refs: Sequence[LeadRef]) -> list[LeadRef]:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, func, insert, literal, select, update
+from sqlalchemy import ColumnElement, and_, func, insert, literal, select, update
 from sqlalchemy.orm import Session, aliased
 
 from leaddesk.reassignment.requests import Target
@@ -54,6 +54,15 @@ def move_leads(
     rewriting their indexes for every row.
     """
     place = target.columns()
+    # Never record a move to where the lead already is (whatever the caller selected).
+    condition = and_(
+        condition,
+        *(
+            getattr(Lead, column).is_distinct_from(value)
+            for column, value in place.items()
+            if value is not None
+        ),
+    )
     changed_place = {
         column: value
         for column, value in place.items()

@@ -43,7 +43,9 @@ def offboard_user(
     deactivated. Inactive users can never be a target (the controller refuses them).
     """
     actor = require_admin(session, actor_id)
-    user = get_user(session, user_id)
+    # Held until commit: a pass to them in flight finishes first and its leads are counted
+    # and passed on; a pass that comes later waits and then finds them inactive.
+    user = get_user(session, user_id, lock=True)
     check_can_deactivate(session, actor, user)
     if target is not None and target.kind is TargetKind.USER and target.id == user.id:
         raise InvalidInputError(f"{user.name} is leaving; choose someone else to take their leads.")

@@ -6,11 +6,21 @@
   group's members (admins see every bucket).
 - From a bucket, a lead may be assigned to the actor, to any active member of that office or
   pass group, or to a user the actor manages.
+
+Checks must hold until the pass commits. With ``lock=True`` (the write paths) each read takes
+a shared row lock (``FOR SHARE``) on what it checked: the actor's and the target's user rows,
+the manager-right rows, the bucket memberships. Deactivating a user, revoking a right or
+changing a membership writes those rows, so it waits for a pass that relied on them, and a
+pass waits for such a change and then reads its committed result (READ COMMITTED reads the
+newest row once the lock is granted). Lock order: users, then rights and memberships, then
+leads. SQLite ignores ``FOR SHARE``; its single writer already serializes the two.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from collections.abc import Collection
+
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from leaddesk.errors import NotFoundError, PermissionDeniedError
@@ -23,9 +33,17 @@ from leaddesk.store.models import (
     User,
 )
 
+_SHARE = {"read": True}
 
-def get_actor(session: Session, actor_id: int) -> User:
-    actor = session.get(User, actor_id)
+
+def _shared(query: Select, lock: bool) -> Select:  # type: ignore[type-arg]
+    return query.with_for_update(read=True) if lock else query
+
+
+def get_actor(session: Session, actor_id: int, *, lock: bool = False) -> User:
+    actor = session.get(
+        User, actor_id, with_for_update=_SHARE if lock else None, populate_existing=lock
+    )
     if actor is None:
         raise NotFoundError(f"There is no user with id {actor_id}.")
     if not actor.active:
@@ -42,37 +60,47 @@ def managed_user_ids(session: Session, actor: User) -> set[int]:
     )
 
 
-def can_manage(session: Session, actor: User, user_id: int) -> bool:
-    if actor.is_admin:
-        return True
-    right = session.get(ManagerRight, (actor.id, user_id))
-    return right is not None
+def managed_among(
+    session: Session, actor: User, user_ids: Collection[int], *, lock: bool = False
+) -> set[int]:
+    """Which of ``user_ids`` the actor manages, in one statement; with ``lock`` the right
+    rows found stay as they are until commit."""
+    if actor.is_admin or not user_ids:
+        return set(user_ids)
+    query = select(ManagerRight.user_id).where(
+        ManagerRight.manager_id == actor.id, ManagerRight.user_id.in_(sorted(user_ids))
+    )
+    return set(session.scalars(_shared(query, lock)))
 
 
-def visible_office_ids(session: Session, actor: User) -> set[int]:
+def can_manage(session: Session, actor: User, user_id: int, *, lock: bool = False) -> bool:
+    return user_id in managed_among(session, actor, {user_id}, lock=lock)
+
+
+def visible_office_ids(session: Session, actor: User, *, lock: bool = False) -> set[int]:
     """Offices whose Leads to be Assigned bucket the actor sees."""
     if actor.is_admin:
         return set(session.scalars(select(Office.id)))
-    return set(
-        session.scalars(
-            select(OfficeMember.office_id).where(
-                OfficeMember.user_id == actor.id, OfficeMember.is_office_manager.is_(True)
-            )
-        )
+    query = select(OfficeMember.office_id).where(
+        OfficeMember.user_id == actor.id, OfficeMember.is_office_manager.is_(True)
     )
+    return set(session.scalars(_shared(query, lock)))
 
 
-def visible_group_ids(session: Session, actor: User) -> set[int]:
+def visible_group_ids(session: Session, actor: User, *, lock: bool = False) -> set[int]:
     """Pass groups whose Leads to be Assigned bucket the actor sees."""
     if actor.is_admin:
         return set(session.scalars(select(PassGroup.id)))
-    return set(
-        session.scalars(select(PassGroupMember.group_id).where(PassGroupMember.user_id == actor.id))
-    )
+    query = select(PassGroupMember.group_id).where(PassGroupMember.user_id == actor.id)
+    return set(session.scalars(_shared(query, lock)))
 
 
 def bucket_member_ids(
-    session: Session, *, office_id: int | None = None, group_id: int | None = None
+    session: Session,
+    *,
+    office_id: int | None = None,
+    group_id: int | None = None,
+    lock: bool = False,
 ) -> set[int]:
     """Active members of an office or pass group: who a bucket's lead may be assigned to."""
     if office_id is not None:
@@ -89,11 +117,17 @@ def bucket_member_ids(
         )
     else:
         return set()
+    # Locks the membership rows only; the users' active flags are held by the target lock.
+    if lock:
+        member = OfficeMember if office_id is not None else PassGroupMember
+        query = query.with_for_update(read=True, of=member)
     return set(session.scalars(query))
 
 
-def require_active_target(session: Session, user_id: int) -> User:
-    user = session.get(User, user_id)
+def require_active_target(session: Session, user_id: int, *, lock: bool = False) -> User:
+    user = session.get(
+        User, user_id, with_for_update=_SHARE if lock else None, populate_existing=lock
+    )
     if user is None:
         raise NotFoundError(f"There is no user with id {user_id}.")
     if not user.active:
