@@ -33,3 +33,7 @@ class ConflictError(LeadDeskError):
 
 class DatabaseUnavailableError(LeadDeskError):
     """The database cannot be reached or opened."""
+
+
+class DatabaseBusyError(LeadDeskError):
+    """The database kept refusing the transaction (deadlocks, lock timeouts); nothing changed."""

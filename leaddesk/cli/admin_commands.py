@@ -20,6 +20,7 @@ from leaddesk.cli.common import actor_of, common_options, opened, print_json, pr
 from leaddesk.errors import InvalidInputError
 from leaddesk.reassignment.offboarding import offboard_user
 from leaddesk.reassignment.requests import Target
+from leaddesk.reassignment.retry import write_with_retry
 from leaddesk.store.lookup import find_group, find_office, find_status, find_user
 from leaddesk.store.models import User
 
@@ -144,8 +145,8 @@ def _admin(session: Session, args: argparse.Namespace) -> User:
 
 
 def _write(args: argparse.Namespace, work: Callable[[Session, User], str]) -> int:
-    with opened(args) as database, database.write() as session:
-        message = work(session, _admin(session, args))
+    with opened(args) as database:
+        message = write_with_retry(database, lambda session: work(session, _admin(session, args)))
     if args.json:
         print_json({"ok": True, "message": message})
     else:

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import argparse
 
+from sqlalchemy.orm import Session
+
 from leaddesk.cli.common import actor_of, common_options, opened, print_json, print_table
 from leaddesk.errors import InvalidInputError
 from leaddesk.reassignment.controller import assign_from_bucket, pass_leads, undo_batch
 from leaddesk.reassignment.requests import LeadRef, PassMethod, PassResult, Selection, Target
+from leaddesk.reassignment.retry import write_with_retry
 from leaddesk.store.lookup import find_group, find_lead, find_office, find_status, find_user
 from leaddesk.store.queries import lead_history, visible_buckets, visible_leads
 
@@ -84,11 +87,12 @@ def run_leads(args: argparse.Namespace) -> int:
 
 
 def run_pass(args: argparse.Namespace) -> int:
-    with opened(args) as database, database.write() as session:
+    def work(session: Session) -> PassResult:
         actor = actor_of(session, args)
         if args.lead:
             if args.status:
                 raise InvalidInputError("--status goes with --user, not with --lead.")
+            # No versions: the controller pins the ones it checks, in this transaction.
             selection = Selection.of_leads([LeadRef(lead_id) for lead_id in args.lead])
         else:
             user = find_user(session, args.user)
@@ -102,7 +106,7 @@ def run_pass(args: argparse.Namespace) -> int:
             target = Target.office(find_office(session, args.to_office).id)
         else:
             target = Target.group(find_group(session, args.to_group).id)
-        result = pass_leads(
+        return pass_leads(
             session,
             actor_id=actor.id,
             selection=selection,
@@ -110,30 +114,39 @@ def run_pass(args: argparse.Namespace) -> int:
             note=args.note,
             method=PassMethod.COMMAND_LINE,
         )
+
+    with opened(args) as database:
+        result = write_with_retry(database, work)
     _report(args, result, "passed")
     return 0
 
 
 def run_assign(args: argparse.Namespace) -> int:
-    with opened(args) as database, database.write() as session:
+    def work(session: Session) -> PassResult:
         actor = actor_of(session, args)
         lead = find_lead(session, args.lead)
         user = find_user(session, args.to_user)
-        result = assign_from_bucket(
+        return assign_from_bucket(
             session,
             actor_id=actor.id,
             leads=[LeadRef(lead.id, lead.version)],
             user_id=user.id,
             note=args.note,
         )
+
+    with opened(args) as database:
+        result = write_with_retry(database, work)
     _report(args, result, "assigned")
     return 0
 
 
 def run_undo(args: argparse.Namespace) -> int:
-    with opened(args) as database, database.write() as session:
+    def work(session: Session) -> PassResult:
         actor = actor_of(session, args)
-        result = undo_batch(session, actor_id=actor.id, batch_id=args.batch)
+        return undo_batch(session, actor_id=actor.id, batch_id=args.batch)
+
+    with opened(args) as database:
+        result = write_with_retry(database, work)
     _report(args, result, "returned")
     return 0
 
