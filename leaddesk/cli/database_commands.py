@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import getpass
 
+from leaddesk.admin.reset import reset_to_demo
 from leaddesk.cli.common import common_options, opened, print_json
 from leaddesk.errors import InvalidInputError
 from leaddesk.store.database import open_database, resolve_url, store_db_password
@@ -27,12 +28,25 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     password.set_defaults(handler=run_password)
 
     demo = subparsers.add_parser(
-        "demo", parents=[common_options(json_output=True)], help="create demo data"
+        "demo", parents=[common_options(actor=True, json_output=True)], help="create demo data"
     )
     demo.add_argument("--users", type=int, default=0, metavar="N", help="generated users to add")
     demo.add_argument("--leads", type=int, default=0, metavar="N", help="generated leads to add")
     demo.add_argument("--seed", type=int, default=1, metavar="S", help="random seed")
-    demo.add_argument("--reset", action="store_true", help="delete all data first")
+    demo.add_argument(
+        "--reset",
+        action="store_true",
+        help="replace everything with the demo data: allowed at once when the database holds "
+        "only demo data; otherwise an administrator (--as) must type its name (--confirm)",
+    )
+    demo.add_argument(
+        "--confirm", metavar="NAME", help="with --reset: the database's name, typed back"
+    )
+    demo.add_argument(
+        "--force-without-backup",
+        metavar="NAME",
+        help="with --reset on PostgreSQL: the database's name; LeadDesk cannot copy it first",
+    )
     demo.set_defaults(handler=run_demo)
 
 
@@ -56,14 +70,27 @@ def run_password(args: argparse.Namespace) -> int:
 
 
 def run_demo(args: argparse.Namespace) -> int:
+    if not args.reset and (args.confirm or args.force_without_backup):
+        raise InvalidInputError("--confirm and --force-without-backup go with --reset.")
     with opened(args) as database:
-        summary = create_demo(
-            database, users=args.users, leads=args.leads, seed=args.seed, reset=args.reset
-        )
+        if args.reset:
+            reset = reset_to_demo(
+                database,
+                actor=getattr(args, "actor", None),
+                confirm=args.confirm,
+                force_without_backup=args.force_without_backup,
+            )
+            if not args.json:
+                kept = f"; the old file is kept at {reset.backup}" if reset.backup else ""
+                print(
+                    f"Removed {reset.removed_users:,} user(s) and {reset.removed_leads:,} "
+                    f"lead(s){kept}."
+                )
+        summary = create_demo(database, users=args.users, leads=args.leads, seed=args.seed)
         if args.json:
             print_json({"users": summary.users, "leads": summary.leads, "created": summary.created})
         else:
-            state = "created" if summary.created else "already present"
+            state = "created" if summary.created or args.reset else "already present"
             print(
                 f"Demo data {state} in {database.display_url}: "
                 f"{summary.users:,} users, {summary.leads:,} leads."

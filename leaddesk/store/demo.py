@@ -8,6 +8,7 @@ inserted through the driver: COPY on PostgreSQL, executemany on SQLite).
 from __future__ import annotations
 
 import random
+import re
 from dataclasses import dataclass
 
 from sqlalchemy import delete, func, select
@@ -102,14 +103,76 @@ class DemoSummary:
     created: bool
 
 
+# The demo marker: an audit line written with every change ``create_demo`` makes, naming
+# how many users and leads the demo data has and their highest ids.
+DEMO_MARK = "demo.data"
+_MARK_TEXT = re.compile(
+    r"(?P<users>\d+) users \(ids up to (?P<max_user>\d+)\), "
+    r"(?P<leads>\d+) leads \(ids up to (?P<max_lead>\d+)\)"
+)
+
+
 def demo_present(session: Session) -> bool:
     return (
         session.scalar(select(func.count()).select_from(User).where(User.name == "Ada Admin")) == 1
     )
 
 
+def _totals(session: Session) -> tuple[int, int, int, int]:
+    users, max_user = session.execute(select(func.count(User.id), func.max(User.id))).one()
+    leads, max_lead = session.execute(select(func.count(Lead.id), func.max(Lead.id))).one()
+    return users, max_user or 0, leads, max_lead or 0
+
+
+def mark_demo(session: Session) -> None:
+    """Record what the demo data consists of now (after creating or extending it)."""
+    users, max_user, leads, max_lead = _totals(session)
+    session.add(
+        AuditEntry(
+            actor_id=None,
+            action=DEMO_MARK,
+            detail=(
+                f"Demo data: {users} users (ids up to {max_user}), "
+                f"{leads} leads (ids up to {max_lead})."
+            ),
+            created_at=utc_now(),
+        )
+    )
+    session.flush()
+
+
+def not_only_demo(session: Session) -> str | None:
+    """Why this database holds more than demo data, or None when it holds only demo data.
+
+    Only demo data means all of: the newest demo marker matches the users and leads there are
+    now (same counts, same highest ids: nobody added or removed one, even with raw SQL); no
+    audit line other than the demo's (every administrative change writes one); no imported
+    leads. Passes between the demo's own people are part of trying the demo and allowed.
+    """
+    marks = session.scalars(
+        select(AuditEntry.detail).where(AuditEntry.action == DEMO_MARK).order_by(AuditEntry.id)
+    ).all()
+    found = _MARK_TEXT.search(marks[-1]) if marks else None
+    if found is None:
+        return "it was not made by 'leaddesk demo'"
+    users, max_user, leads, max_lead = _totals(session)
+    expected = tuple(int(found[key]) for key in ("users", "max_user", "leads", "max_lead"))
+    if (users, max_user) != expected[:2]:
+        return f"it has {users:,} users, not the demo's {expected[0]:,}"
+    if (leads, max_lead) != expected[2:]:
+        return f"it has {leads:,} leads, not the demo's {expected[2]:,}"
+    changes = session.scalar(
+        select(func.count()).select_from(AuditEntry).where(AuditEntry.action != DEMO_MARK)
+    )
+    if changes:
+        return f"it has {changes:,} administrative change(s) in its audit log"
+    if session.scalar(select(func.count()).where(PassBatch.method == "import")):
+        return "leads were imported into it"
+    return None
+
+
 def clear_all(session: Session) -> None:
-    """Remove every row (used by ``leaddesk demo --reset``); the schema stays."""
+    """Remove every row (``leaddesk demo --reset``, after its checks); the schema stays."""
     session.execute(Lead.__table__.update().values(last_batch_id=None))
     for model in (
         OutboxMessage,
@@ -135,25 +198,24 @@ def create_demo(
     users: int = 0,
     leads: int = 0,
     seed: int = 1,
-    reset: bool = False,
 ) -> DemoSummary:
     """Create the named demo data (once) and add ``users`` / ``leads`` generated rows."""
     if users < 0 or leads < 0:
         raise InvalidInputError("--users and --leads must be zero or more.")
     rng = random.Random(seed)
     with database.write() as session:
-        if reset:
-            clear_all(session)
         created = False
         if not demo_present(session):
             if session.scalar(select(func.count()).select_from(User)):
                 raise InvalidInputError(
                     "This database already holds other data; demo data goes into an empty "
-                    "database (or use --reset to replace everything)."
+                    "database, for example a new file: leaddesk --db demo.sqlite3 demo"
                 )
-            _create_named(session)
+            create_named(session)
             created = True
         generated_ids = _create_generated_users(session, users, rng) if users else []
+        if created or users:
+            mark_demo(session)
     if leads:
         with database.write() as session:
             owners = generated_ids or list(
@@ -161,6 +223,8 @@ def create_demo(
             )
             statuses = list(session.scalars(select(Status.id).order_by(Status.position)))
         _bulk_insert_leads(database, leads, owners, statuses, rng)
+        with database.write() as session:
+            mark_demo(session)
     with database.read() as session:
         return DemoSummary(
             users=session.scalar(select(func.count()).select_from(User)) or 0,
@@ -173,7 +237,7 @@ def _email(name: str) -> str:
     return name.lower().replace(" ", ".") + "@example.com"
 
 
-def _create_named(session: Session) -> None:
+def create_named(session: Session) -> None:
     now = utc_now()
     statuses = {}
     for position, (name, closed) in enumerate(STATUSES):
