@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import select
 
 from leaddesk.admin.offices import set_office_manager
-from leaddesk.admin.rights import revoke_right
+from leaddesk.admin.rights import grant_right, revoke_right
 from leaddesk.admin.users import deactivate_user
 from leaddesk.errors import InvalidInputError, PermissionDeniedError
 from leaddesk.reassignment.controller import assign_from_bucket, pass_leads
@@ -250,3 +250,24 @@ def test_losing_the_office_manager_flag_first_then_the_assignment_is_refused(eng
     with first.read() as session:
         assert session.get(Lead, lead.id).bucket_office_id == office_id(first)
         assert session.scalars(select(OutboxMessage)).all() == []
+
+
+# -- two administrators granting the same right -------------------------------------------------
+
+
+def test_the_same_right_granted_twice_at_once_is_already_there_not_a_crash(engines):
+    first, second, watcher = engines
+    ada, victor, john = _ids(first, "Ada Admin", "Victor Outside", "John Smith")
+
+    def grant_again():
+        with second.write() as session:
+            grant_right(session, ada, manager_id=victor, user_id=john)
+
+    with first.write() as session:
+        grant_right(session, ada, manager_id=victor, user_id=john)
+        behind = start_behind(second, watcher, grant_again)
+    outcome = behind.finish()
+
+    assert behind.was_blocked
+    assert isinstance(outcome.get("error"), InvalidInputError), outcome
+    assert str(outcome["error"]) == "Victor Outside already manages John Smith."

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import delete, insert, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 
 from leaddesk.admin.audit import record, require_admin
@@ -56,10 +57,16 @@ def managed_ids(session: Session, actor_id: int, manager_id: int) -> set[int]:
 def grant_right(session: Session, actor_id: int, *, manager_id: int, user_id: int) -> None:
     actor = require_admin(session, actor_id)
     manager, user = _active_pair(session, manager_id, user_id)
+    already = InvalidInputError(f"{manager.name} already manages {user.name}.")
     if session.get(ManagerRight, (manager.id, user.id)) is not None:
-        raise InvalidInputError(f"{manager.name} already manages {user.name}.")
-    session.add(ManagerRight(manager_id=manager.id, user_id=user.id))
-    session.flush()
+        raise already
+    try:
+        # Two administrators granting the same right at once (PostgreSQL): the second
+        # waits for the first and then hits the key; that is "already", not a crash.
+        with session.begin_nested():
+            session.add(ManagerRight(manager_id=manager.id, user_id=user.id))
+    except IntegrityError:
+        raise already from None
     record(session, actor, "right.grant", f"{manager.name} may now manage {user.name}.")
 
 
@@ -93,9 +100,17 @@ def grant_office(session: Session, actor_id: int, *, manager_id: int, office_id:
         )
     )
     if new_ids:
-        session.execute(
-            insert(ManagerRight), [{"manager_id": manager.id, "user_id": uid} for uid in new_ids]
-        )
+        try:
+            with session.begin_nested():  # see grant_right: a concurrent grant is "already"
+                session.execute(
+                    insert(ManagerRight),
+                    [{"manager_id": manager.id, "user_id": uid} for uid in new_ids],
+                )
+        except IntegrityError:
+            raise InvalidInputError(
+                f"Someone else changed {manager.name}'s rights meanwhile; nothing was granted. "
+                "Try again."
+            ) from None
     record(
         session,
         actor,
