@@ -9,11 +9,10 @@ and must now lose in the UPDATE itself.
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Callable, Iterator
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 
 from leaddesk.errors import ConflictError, InvalidInputError
 from leaddesk.reassignment.controller import pass_leads
@@ -21,6 +20,7 @@ from leaddesk.reassignment.requests import LeadRef, Selection, Target
 from leaddesk.store.database import Database, open_database
 from leaddesk.store.models import OutboxMessage, PassBatch, PassHistory
 from tests.helpers.demo_names import leads_of, user_id
+from tests.helpers.interleave import in_thread, lock_waiters, wait_until
 
 pytestmark = pytest.mark.parametrize("backend", ["postgresql"])
 
@@ -32,38 +32,6 @@ def two_databases(db_url: str) -> Iterator[tuple[Database, Database, Database]]:
     yield opened[0], opened[1], opened[2]
     for database in opened:
         database.dispose()
-
-
-def _waiting_for_locks(watcher: Database) -> int:
-    with watcher.read() as session:
-        return session.scalar(
-            text(
-                "SELECT count(*) FROM pg_stat_activity "
-                "WHERE datname = current_database() AND wait_event_type = 'Lock'"
-            )
-        )
-
-
-def _wait_until(condition: Callable[[], bool], timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError("timed out waiting for the second pass to block on the lock")
-        time.sleep(0.01)  # polling interval, not a fixed wait
-
-
-def _in_thread(call: Callable[[], object]) -> tuple[threading.Thread, dict[str, object]]:
-    outcome: dict[str, object] = {}
-
-    def run() -> None:
-        try:
-            outcome["result"] = call()
-        except Exception as exc:  # reported to the test thread, which asserts on it
-            outcome["error"] = exc
-
-    thread = threading.Thread(target=run, daemon=True)
-    thread.start()
-    return thread, outcome
 
 
 def _history_count(database: Database, lead_id: int) -> int:
@@ -85,8 +53,8 @@ def test_second_pass_of_the_same_lead_version_waits_then_conflicts(two_databases
 
     with first.write() as session:
         winner = pass_leads(session, actor_id=maria, selection=seen, target=Target.user(sam))
-        thread, outcome = _in_thread(second_pass)
-        _wait_until(lambda: _waiting_for_locks(watcher) == 1)
+        thread, outcome = in_thread(second_pass)
+        wait_until(lambda: lock_waiters(watcher) == 1)
     thread.join(timeout=60)
     assert not thread.is_alive()
 
@@ -128,8 +96,8 @@ def test_second_whole_user_pass_waits_then_finds_nothing_left(two_databases):
         pass_leads(
             session, actor_id=maria, selection=Selection.all_of_user(john), target=Target.user(sam)
         )
-        thread, outcome = _in_thread(second_pass)
-        _wait_until(lambda: _waiting_for_locks(watcher) >= 1)
+        thread, outcome = in_thread(second_pass)
+        wait_until(lambda: lock_waiters(watcher) >= 1)
     thread.join(timeout=60)
     assert not thread.is_alive()
 
@@ -157,7 +125,7 @@ def test_two_threads_racing_from_a_barrier_give_one_success_and_one_conflict(two
 
         return run
 
-    threads = [_in_thread(racer(first, sam)), _in_thread(racer(second, jane))]
+    threads = [in_thread(racer(first, sam)), in_thread(racer(second, jane))]
     for thread, _outcome in threads:
         thread.join(timeout=60)
         assert not thread.is_alive()
@@ -194,8 +162,8 @@ def test_whole_user_pass_skips_a_lead_another_connection_moved_while_it_waited(t
             selection=Selection.of_leads([LeadRef(taken.id, taken.version)]),
             target=Target.user(sam),
         )
-        thread, outcome = _in_thread(second_pass)
-        _wait_until(lambda: _waiting_for_locks(watcher) >= 1)
+        thread, outcome = in_thread(second_pass)
+        wait_until(lambda: lock_waiters(watcher) >= 1)
     thread.join(timeout=60)
     assert not thread.is_alive()
 
