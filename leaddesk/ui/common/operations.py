@@ -23,6 +23,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from leaddesk.errors import LeadDeskError
+from leaddesk.reassignment.retry import write_with_retry
 from leaddesk.store.database import Database
 
 log = logging.getLogger(__name__)
@@ -47,9 +48,13 @@ class _Job(QRunnable):
 
     def run(self) -> None:
         try:
-            opener = self.database.write if self.write else self.database.read
-            with opener() as session:
-                result = self.work(session)
+            if self.write:
+                # The controller's write path: a deadlock reruns the work, a database that
+                # stays busy becomes one sentence.
+                result = write_with_retry(self.database, self.work)
+            else:
+                with self.database.read() as session:
+                    result = self.work(session)
         except LeadDeskError as exc:
             self.relay.error.emit(str(exc), exc)
         except SQLAlchemyError as exc:
