@@ -24,6 +24,9 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 BACKENDS = ["sqlite", "postgresql"]
 
+# Fixtures kept beside their helpers: ``engines`` (three engines on one test database).
+pytest_plugins = ["tests.helpers.interleave"]
+
 
 @pytest.fixture(autouse=True)
 def memory_keyring() -> Iterator[MemoryKeyring]:

@@ -9,7 +9,7 @@ and must now lose in the UPDATE itself.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import pytest
 from sqlalchemy import func, select
@@ -17,21 +17,12 @@ from sqlalchemy import func, select
 from leaddesk.errors import ConflictError, InvalidInputError
 from leaddesk.reassignment.controller import pass_leads
 from leaddesk.reassignment.requests import LeadRef, Selection, Target
-from leaddesk.store.database import Database, open_database
+from leaddesk.store.database import Database
 from leaddesk.store.models import OutboxMessage, PassBatch, PassHistory
 from tests.helpers.demo_names import leads_of, user_id
 from tests.helpers.interleave import in_thread, lock_waiters, wait_until
 
 pytestmark = pytest.mark.parametrize("backend", ["postgresql"])
-
-
-@pytest.fixture
-def two_databases(db_url: str) -> Iterator[tuple[Database, Database, Database]]:
-    """Two independent engines (own pools, own connections) and a third to watch locks."""
-    opened = [open_database(db_url) for _ in range(3)]
-    yield opened[0], opened[1], opened[2]
-    for database in opened:
-        database.dispose()
 
 
 def _history_count(database: Database, lead_id: int) -> int:
@@ -41,8 +32,8 @@ def _history_count(database: Database, lead_id: int) -> int:
         )
 
 
-def test_second_pass_of_the_same_lead_version_waits_then_conflicts(two_databases):
-    first, second, watcher = two_databases
+def test_second_pass_of_the_same_lead_version_waits_then_conflicts(engines):
+    first, second, watcher = engines
     maria, jane, sam = (user_id(first, n) for n in ("Maria Manager", "Jane Doe", "Sam Field"))
     lead = leads_of(first, "John Smith")[0]
     seen = Selection.of_leads([LeadRef(lead.id, lead.version)])
@@ -76,8 +67,8 @@ def test_second_pass_of_the_same_lead_version_waits_then_conflicts(two_databases
     )
 
 
-def test_second_whole_user_pass_waits_then_finds_nothing_left(two_databases):
-    first, second, watcher = two_databases
+def test_second_whole_user_pass_waits_then_finds_nothing_left(engines):
+    first, second, watcher = engines
     maria, john, jane, sam = (
         user_id(first, n) for n in ("Maria Manager", "John Smith", "Jane Doe", "Sam Field")
     )
@@ -108,8 +99,8 @@ def test_second_whole_user_pass_waits_then_finds_nothing_left(two_databases):
         assert _history_count(first, lead.id) == 1
 
 
-def test_two_threads_racing_from_a_barrier_give_one_success_and_one_conflict(two_databases):
-    first, second, _watcher = two_databases
+def test_two_threads_racing_from_a_barrier_give_one_success_and_one_conflict(engines):
+    first, second, _watcher = engines
     maria, jane, sam = (user_id(first, n) for n in ("Maria Manager", "Jane Doe", "Sam Field"))
     lead = leads_of(first, "John Smith")[1]
     seen = Selection.of_leads([LeadRef(lead.id, lead.version)])
@@ -139,8 +130,8 @@ def test_two_threads_racing_from_a_barrier_give_one_success_and_one_conflict(two
         assert session.scalar(select(func.count()).select_from(PassBatch)) == 1
 
 
-def test_whole_user_pass_skips_a_lead_another_connection_moved_while_it_waited(two_databases):
-    first, second, watcher = two_databases
+def test_whole_user_pass_skips_a_lead_another_connection_moved_while_it_waited(engines):
+    first, second, watcher = engines
     maria, john, jane, sam = (
         user_id(first, n) for n in ("Maria Manager", "John Smith", "Jane Doe", "Sam Field")
     )

@@ -10,8 +10,6 @@ it takes the row locks the controller and the administration services now take.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from sqlalchemy import select
 
@@ -22,19 +20,9 @@ from leaddesk.errors import InvalidInputError, PermissionDeniedError
 from leaddesk.reassignment.controller import assign_from_bucket, pass_leads
 from leaddesk.reassignment.offboarding import offboard_user
 from leaddesk.reassignment.requests import LeadRef, Selection, Target
-from leaddesk.store.database import Database, open_database
 from leaddesk.store.models import Lead, ManagerRight, OutboxMessage, PassHistory, User
 from tests.helpers.demo_names import lead_by_name, leads_of, office_id, user_id
 from tests.helpers.interleave import start_behind
-
-
-@pytest.fixture
-def engines(db_url: str) -> Iterator[tuple[Database, Database, Database]]:
-    """The first transaction's engine, the second's, and a watcher (PostgreSQL locks)."""
-    opened = [open_database(db_url) for _ in range(3)]
-    yield opened[0], opened[1], opened[2]
-    for database in opened:
-        database.dispose()
 
 
 def _ids(database, *names):

@@ -17,12 +17,24 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
+import pytest
 from sqlalchemy import event, text
 
-from leaddesk.store.database import Database
+from leaddesk.store.database import Database, open_database
+
+
+@pytest.fixture
+def engines(db_url: str) -> Iterator[tuple[Database, Database, Database]]:
+    """Three engines on one database (own pools, own connections): the first
+    transaction's, the second's, and a watcher that sees PostgreSQL's lock waits
+    (a fixture: ``tests/conftest.py`` loads this module as a plugin)."""
+    opened = [open_database(db_url) for _ in range(3)]
+    yield opened[0], opened[1], opened[2]
+    for database in opened:
+        database.dispose()
 
 
 def in_thread(call: Callable[[], object]) -> tuple[threading.Thread, dict[str, object]]:
