@@ -5,6 +5,7 @@ is, and deadlocks (retried, then one line)."""
 from __future__ import annotations
 
 import sqlite3
+import threading
 from collections.abc import Iterator
 
 import psycopg
@@ -195,7 +196,9 @@ def test_pass_lead_on_the_command_line_conflicts_when_the_lead_moved_after_its_c
 def test_a_real_deadlock_is_retried_and_the_pass_goes_through(database, other):
     """The pass holds its share lock on Jane and needs John's lead; another transaction
     holds that lead and wants Jane's row. PostgreSQL ends the pass (it waits first and its
-    deadlock check fires first); the retry then goes through once the other commits."""
+    deadlock check fires first); the retry then goes through once the other commits. The
+    retry is held until then, so it cannot grab Jane's row ahead of the other's UPDATE and
+    deadlock a second time."""
     maria, john, jane = _ids(database, "Maria Manager", "John Smith", "Jane Doe")
     lead = leads_of(database, "John Smith")[0]
     retries: list[str] = []
@@ -212,8 +215,11 @@ def test_a_real_deadlock_is_retried_and_the_pass_goes_through(database, other):
             target=Target.user(jane),
         )
 
+    other_committed = threading.Event()
+
     def on_retry(attempt, exc):
         retries.append(exc.orig.sqlstate)
+        other_committed.wait(30)
 
     thread, outcome = in_thread(lambda: write_with_retry(database, work, on_retry=on_retry))
     wait_until(lambda: lock_waiters(other) >= 1)  # the pass waits for the lead
@@ -225,6 +231,7 @@ def test_a_real_deadlock_is_retried_and_the_pass_goes_through(database, other):
     assert "error" not in waiter, waiter
     transaction.commit()
     holder.close()
+    other_committed.set()
     thread.join(timeout=60)
     assert retries == ["40P01"]
     assert outcome["result"].moved == 1, outcome
