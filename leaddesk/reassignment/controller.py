@@ -22,6 +22,7 @@ from leaddesk.errors import (
 )
 from leaddesk.notify.outbox import queue_batch_notifications
 from leaddesk.reassignment import permissions
+from leaddesk.reassignment.drop_rules import place_of
 from leaddesk.reassignment.moves import move_leads, move_leads_back
 from leaddesk.reassignment.requests import (
     LeadRef,
@@ -486,7 +487,7 @@ def _selection_condition(
             raise NotFoundError(f"There is no user with id {selection.user_id}.")
         if not permissions.can_manage(session, actor, source.id, lock=lock):
             raise PermissionDeniedError(permissions.no_right_message(actor, source))
-        if target == Target.user(source.id):
+        if target == place_of(source.id):
             raise InvalidInputError(
                 f"The leads already belong to {source.name}; choose another target."
             )
@@ -580,11 +581,8 @@ def _explicit_condition(refs: Sequence[LeadRef]) -> tuple[ColumnElement[bool], i
 
 
 def _is_at(lead: Lead, target: Target) -> bool:
-    return bool(
-        (target.kind is TargetKind.USER and lead.owner_id == target.id)
-        or (target.kind is TargetKind.OFFICE and lead.bucket_office_id == target.id)
-        or (target.kind is TargetKind.GROUP and lead.bucket_group_id == target.id)
-    )
+    # The same "where is it now" the window's drop rules use (drop_rules.place_of).
+    return place_of(lead.owner_id, lead.bucket_office_id, lead.bucket_group_id) == target
 
 
 def _empty_message(session: Session, selection: Selection) -> str:

@@ -24,6 +24,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from leaddesk.errors import NotFoundError, PermissionDeniedError
+from leaddesk.reassignment.drop_rules import inactive_target_message
 from leaddesk.store.models import (
     ManagerRight,
     Office,
@@ -131,7 +132,7 @@ def require_active_target(session: Session, user_id: int, *, lock: bool = False)
     if user is None:
         raise NotFoundError(f"There is no user with id {user_id}.")
     if not user.active:
-        raise PermissionDeniedError(f"{user.name} is inactive and cannot receive leads.")
+        raise PermissionDeniedError(inactive_target_message(user.name))
     return user
 
 

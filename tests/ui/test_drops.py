@@ -4,6 +4,7 @@ the confirmation, note and result dialogs answered, and the database checked aft
 from __future__ import annotations
 
 import pytest
+from PySide6.QtWidgets import QTreeView
 from sqlalchemy import select
 
 from leaddesk.reassignment.controller import pass_leads
@@ -201,7 +202,7 @@ def test_conflicting_change_between_drag_and_drop_is_refused(qtbot, main_window,
 
 def test_bucket_leads_dropped_on_a_user_are_assigned(qtbot, main_window, database):
     window = main_window("Olivia Office")
-    tree = window.bucket_tab.findChild(type(window.owner_tree), "bucketTree")
+    tree = window.bucket_tab.findChild(QTreeView, "bucketTree")
     model = tree.model()
     bucket = model.index(0, 0)
     lead = model.index(0, 0, bucket)

@@ -18,7 +18,8 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QFont
 
-from leaddesk.reassignment.requests import LeadRef
+from leaddesk.reassignment.drop_rules import count_phrase
+from leaddesk.reassignment.requests import LeadRef, Target, TargetKind
 from leaddesk.store.queries import BucketLeads, LeadRow
 from leaddesk.ui.common.icons import group_icon, lead_icon, office_icon, status_icon
 from leaddesk.ui.common.time_format import local_time
@@ -198,6 +199,7 @@ class BucketModel(QAbstractItemModel):
         refs: dict[int, LeadRef] = {}
         names: list[str] = []
         places: set[str] = set()
+        where_now: set[Target] = set()
         for index in indexes:
             lead = self.lead_at(index)
             if lead is None or lead.id in refs:
@@ -207,6 +209,7 @@ class BucketModel(QAbstractItemModel):
             bucket = self.bucket_at(index)
             if bucket is not None:
                 places.add(bucket.name)
+                where_now.add(Target(TargetKind(bucket.kind), bucket.id))
         if not refs:
             return None
         count = len(refs)
@@ -217,6 +220,8 @@ class BucketModel(QAbstractItemModel):
             leads=tuple(refs.values()),
             label=f"{what} from Leads to be Assigned ({where})",
             lead_count=count,
+            title=names[0] if count == 1 else count_phrase(count),
+            places=frozenset(where_now),
         )
 
     def mimeData(self, indexes: list[QModelIndex]) -> QMimeData | None:  # type: ignore[override]

@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
     QMenu,
     QPushButton,
     QStackedWidget,
-    QTreeView,
     QVBoxLayout,
     QWidget,
 )
@@ -32,6 +31,7 @@ from leaddesk.ui.buckets.bucket_assign_dialog import BucketAssignDialog
 from leaddesk.ui.buckets.bucket_model import BUCKET_KEY_ROLE, COLUMNS, BucketModel
 from leaddesk.ui.common.context import WindowContext
 from leaddesk.ui.lead.lead_window import LeadWindow
+from leaddesk.ui.passing.drag_view import PassDragView
 from leaddesk.ui.passing.pass_source import PASS_SOURCE_MIME_TYPE, PassSource
 
 EMPTY_HEADLINE = "Nothing is waiting to be assigned"
@@ -67,14 +67,11 @@ class BucketTab(QWidget):
         self.intro.setWordWrap(True)
 
         self.model = BucketModel(self)
-        self.tree = QTreeView(self)
+        self.tree = PassDragView(self)
         self.tree.setObjectName("bucketTree")
         self.tree.setModel(self.model)
         self.tree.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.tree.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.tree.setDragEnabled(True)
-        self.tree.setDragDropMode(QAbstractItemView.DragDropMode.DragOnly)
-        self.tree.setDefaultDropAction(Qt.DropAction.MoveAction)
         self.tree.setAlternatingRowColors(True)
         self.tree.setUniformRowHeights(True)
         self.tree.setAllColumnsShowFocus(True)

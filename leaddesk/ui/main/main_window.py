@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
     QProgressBar,
     QSplitter,
     QTabWidget,
-    QTreeView,
     QVBoxLayout,
     QWidget,
 )
@@ -37,9 +36,10 @@ from leaddesk.ui.common.settings import app_settings
 from leaddesk.ui.common.view_state import restore_view_state, save_view_state
 from leaddesk.ui.lead.lead_window import LeadWindow
 from leaddesk.ui.main.owner_model import OwnerTreeModel
-from leaddesk.ui.main.panes import setup_owner_tree, setup_target_view, target_pane
+from leaddesk.ui.main.panes import OwnerTreeView, setup_owner_tree, setup_target_view, target_pane
 from leaddesk.ui.main.target_chooser import TargetChooserDialog
 from leaddesk.ui.main.target_model import TargetModel
+from leaddesk.ui.main.target_view import TargetView
 from leaddesk.ui.passing.pass_dialogs import run_pass_flow, run_undo_flow
 from leaddesk.ui.passing.pass_source import PassSource
 
@@ -56,6 +56,7 @@ class MainWindow(QMainWindow):
         super().__init__(parent)
         self.context = context
         self.setObjectName("mainWindow")
+        # Once: the application's display name is not set, so no platform appends it again.
         self.setWindowTitle(f"LeadDesk — {context.actor_name}")
         self.setWindowIcon(icons.app_icon())
         self.cut_source: PassSource | None = None
@@ -96,7 +97,6 @@ class MainWindow(QMainWindow):
         self.bucket_tab.waiting_count_changed.connect(self._update_bucket_badge)
         self._update_bucket_badge(self.bucket_tab.waiting_count)
         self._reload_models()
-        self.target_view.expandAll()
         self.resize(1180, 720)
         self._restore_settings()
 
@@ -120,7 +120,7 @@ class MainWindow(QMainWindow):
         self.search_note.setObjectName("searchNote")
         self.search_note.hide()
 
-        self.owner_tree = QTreeView(page)
+        self.owner_tree = OwnerTreeView(page)
         view = self.owner_tree
         setup_owner_tree(view, self.owner_model)
         view.customContextMenuRequested.connect(self._owner_menu)
@@ -136,10 +136,10 @@ class MainWindow(QMainWindow):
         return page
 
     def _build_target_pane(self) -> QWidget:
-        self.target_view = QTreeView(self)
+        self.target_view = TargetView(self)
         setup_target_view(self.target_view, self.target_model)
         self.target_view.customContextMenuRequested.connect(self._target_menu)
-        return target_pane(self, self.target_view)
+        return target_pane(self, self.target_view, [self.owner_tree, self.bucket_tab.tree])
 
     def _build_actions(self) -> None:
         def action(text: str, shortcut: QKeySequence | str | None, slot: object) -> QAction:
@@ -311,7 +311,7 @@ class MainWindow(QMainWindow):
             chooser.chosen() if chooser.exec() == TargetChooserDialog.DialogCode.Accepted else None
         )
         chooser.deleteLater()
-        self.target_view.expandAll()
+        self.target_view.restore_headings()
         if target is not None:
             self.request_pass(source, target)
 

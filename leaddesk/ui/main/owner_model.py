@@ -25,7 +25,8 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QBrush, QColor, QFont
 from sqlalchemy.orm import Session
 
-from leaddesk.reassignment.requests import LeadRef
+from leaddesk.reassignment.drop_rules import count_phrase
+from leaddesk.reassignment.requests import LeadRef, Target
 from leaddesk.store.tree_queries import (
     PAGE_SIZE,
     OwnerSummary,
@@ -366,12 +367,24 @@ class OwnerTreeModel(QAbstractItemModel):
         if not leads:
             return None
         owners = sorted({lead.parent.payload.owner.name for lead in leads if lead.parent})
+        places = frozenset(
+            Target.user(lead.parent.payload.owner.id) for lead in leads if lead.parent
+        )
         refs = tuple(LeadRef(i.payload.id, i.payload.version) for i in leads)
         if len(leads) == 1:
             label = f"lead “{leads[0].payload.name}” of {owners[0]}"
+            title = leads[0].payload.name
         else:
             label = f"{len(leads)} selected leads of {', '.join(owners)}"
-        return PassSource(SourceKind.LEADS, leads=refs, label=label, lead_count=len(leads))
+            title = count_phrase(len(leads))
+        return PassSource(
+            SourceKind.LEADS,
+            leads=refs,
+            label=label,
+            lead_count=len(leads),
+            title=title,
+            places=places,
+        )
 
     def _whole_source(self, item: TreeItem) -> PassSource:
         if item.kind == "user":
@@ -381,6 +394,8 @@ class OwnerTreeModel(QAbstractItemModel):
                 user_id=owner.id,
                 label=f"all leads of {owner.name}",
                 lead_count=owner.total,
+                title=f"All of {owner.name} ({count_phrase(owner.total)})",
+                places=frozenset({Target.user(owner.id)}),
             )
         state: StatusState = item.payload
         return PassSource(
@@ -389,6 +404,8 @@ class OwnerTreeModel(QAbstractItemModel):
             status_id=state.info.id,
             label=f"the {state.info.name} leads of {state.owner.name}",
             lead_count=state.count,
+            title=f"{state.info.name} of {state.owner.name} ({count_phrase(state.count)})",
+            places=frozenset({Target.user(state.owner.id)}),
         )
 
     # -- lookups for the window and tests --------------------------------------------
@@ -415,6 +432,11 @@ class OwnerTreeModel(QAbstractItemModel):
             if user.payload.name == owner_name:
                 return self._index_of(user)
         return QModelIndex()
+
+    def owner_at(self, index: Index) -> OwnerSummary | None:
+        """The user of a user row (None for statuses, leads and empty space)."""
+        item = self.item(index.siblingAtColumn(0)) if index.isValid() else None
+        return item.payload if item is not None and item.kind == "user" else None
 
     def status_count(self, index: Index) -> int:
         item = self.item(index)

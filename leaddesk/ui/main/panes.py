@@ -3,18 +3,37 @@ view. Kept apart from the window so the drag-and-drop settings sit together in o
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
     QLabel,
+    QLineEdit,
     QTreeView,
     QVBoxLayout,
     QWidget,
 )
 
+from leaddesk.reassignment.drop_rules import DropPlace, PlaceKind
 from leaddesk.ui.main.owner_model import OwnerTreeModel
 from leaddesk.ui.main.target_model import TargetModel
+from leaddesk.ui.main.target_view import TargetView
+from leaddesk.ui.passing.drag_view import PassDragView
+
+TARGET_HINT = (
+    "Drop leads, a status or a whole user on a target. Only users you have manager rights "
+    "over are listed."
+)
+
+
+class OwnerTreeView(PassDragView):
+    """The Lead Management tree: drags leads out; over itself it says where to drop."""
+
+    def source_place(self, index: QModelIndex) -> DropPlace:
+        owner = self.model().owner_at(index)  # type: ignore[attr-defined]
+        if owner is None:
+            return DropPlace(PlaceKind.SOURCE_TREE)
+        return DropPlace(PlaceKind.SOURCE_TREE, owner.name, active=owner.active)
 
 
 def setup_owner_tree(view: QTreeView, model: OwnerTreeModel) -> None:
@@ -23,9 +42,6 @@ def setup_owner_tree(view: QTreeView, model: OwnerTreeModel) -> None:
     view.setModel(model)
     view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
     view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    view.setDragEnabled(True)
-    view.setDragDropMode(QAbstractItemView.DragDropMode.DragOnly)
-    view.setDefaultDropAction(Qt.DropAction.MoveAction)
     view.setUniformRowHeights(True)  # needed to stay fast with 50,000 rows under a status
     view.setAlternatingRowColors(True)
     view.setAllColumnsShowFocus(True)
@@ -47,9 +63,12 @@ def setup_target_view(view: QTreeView, model: TargetModel) -> None:
     view.setDragDropMode(QAbstractItemView.DragDropMode.DropOnly)
     # Overwrite mode: a drop anywhere on a row means "onto this target", never between.
     view.setDragDropOverwriteMode(True)
-    view.setDropIndicatorShown(True)
-    view.setRootIsDecorated(False)
-    view.setItemsExpandable(False)
+    # The hovered target's whole row is filled instead (TargetView); an outline hides less.
+    view.setDropIndicatorShown(False)
+    # Headings fold away (a long user list hides the offices); a drag held over a closed
+    # heading opens it again.
+    view.setRootIsDecorated(True)
+    view.setItemsExpandable(True)
     view.setUniformRowHeights(True)
     view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
     view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -60,11 +79,13 @@ def setup_target_view(view: QTreeView, model: TargetModel) -> None:
     view.header().setSectionResizeMode(1, QHeaderView.ResizeMode.Interactive)
     view.setColumnWidth(1, 100)
     view.setIndentation(14)
-    model.modelReset.connect(view.expandAll)
+    model.modelReset.connect(view.restore_headings)
 
 
-def target_pane(parent: QWidget, view: QTreeView) -> QWidget:
-    """The right-hand side: a title, a one-line explanation, and the target view."""
+def target_pane(parent: QWidget, view: TargetView, drag_sources: list[PassDragView]) -> QWidget:
+    """The right-hand side: a title, a header line (the explanation, or during a drag what
+    a drop would do, also when the drag is over ``drag_sources``), a filter box and the
+    target view."""
     pane = QWidget(parent)
     pane.setObjectName("targetPane")
     title = QLabel("Pass to", pane)
@@ -73,19 +94,37 @@ def target_pane(parent: QWidget, view: QTreeView) -> QWidget:
     font.setBold(True)
     font.setPointSizeF(font.pointSizeF() * 1.15)
     title.setFont(font)
-    hint = QLabel(
-        "Drop leads, a status or a whole user on a target. Only users you have manager "
-        "rights over are listed.",
-        pane,
-    )
+    hint = QLabel(TARGET_HINT, pane)
     hint.setObjectName("targetHint")
     hint.setWordWrap(True)
-    hint.setStyleSheet("color: palette(placeholder-text);")
+    # Two lines' height whatever it says, so the pane does not jump during a drag.
+    hint.setMinimumHeight(hint.fontMetrics().lineSpacing() * 2 + 2)
+    show_drop_hint(hint, "", False)
+    filter_edit = QLineEdit(pane)
+    filter_edit.setObjectName("targetFilter")
+    filter_edit.setPlaceholderText("Filter targets by name")
+    filter_edit.setAccessibleName("Filter pass targets")
+    filter_edit.setClearButtonEnabled(True)
+    filter_edit.textChanged.connect(view.apply_filter)
     view.setParent(pane)
+    for talker in (view, *drag_sources):
+        talker.drop_hint_changed.connect(lambda text, ok: show_drop_hint(hint, text, ok))
     layout = QVBoxLayout(pane)
     layout.setContentsMargins(8, 8, 8, 8)
     layout.setSpacing(6)
     layout.addWidget(title)
     layout.addWidget(hint)
+    layout.addWidget(filter_edit)
     layout.addWidget(view, 1)
     return pane
+
+
+def show_drop_hint(hint: QLabel, text: str, allowed: bool) -> None:
+    """The header line: what a drop here would do, why not, or the resting explanation.
+    Words rather than colour carry the meaning, so it reads the same in any palette."""
+    if not text:
+        hint.setText(TARGET_HINT)
+        hint.setStyleSheet("color: palette(placeholder-text);")
+        return
+    hint.setText(text if allowed else f"Not here: {text}")
+    hint.setStyleSheet("font-weight: 600;")

@@ -21,8 +21,9 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtGui import QBrush, QColor, QFont, QGuiApplication, QPalette
 
+from leaddesk.reassignment.drop_rules import DropPlace, DropVerdict, PlaceKind, judge_drop
 from leaddesk.reassignment.requests import Target, TargetKind
 from leaddesk.reassignment.targets import PassTargets, TargetPlace, TargetUser
 from leaddesk.store.tree_queries import OwnerTreeData, bucket_places, owner_tree
@@ -44,6 +45,11 @@ _TARGET_FLAGS = (
 GROUP_TITLES = {"users": "Users", "offices": "Offices", "groups": "Pass groups"}
 
 
+def _muted_text() -> QBrush:
+    # From the palette, so the counts and headings stay readable in a dark palette too.
+    return QBrush(QGuiApplication.palette().color(QPalette.ColorRole.PlaceholderText))
+
+
 @dataclass(frozen=True)
 class TargetChoice:
     target: Target
@@ -61,6 +67,9 @@ class TargetModel(QAbstractItemModel):
         super().__init__(parent)
         self.context = context
         self.root = TreeItem("root")
+        # The row a drag would land on (filled by the view) and its text colour.
+        self._hover_key: Hashable = None
+        self._hover_text = QColor()
 
     def reload(self, data: OwnerTreeData | None = None) -> None:
         """Read the targets again; ``data`` is the window's grouped count of the users the
@@ -156,6 +165,8 @@ class TargetModel(QAbstractItemModel):
         if item.kind == "group_header":
             return self._header_data(item, column, role)
         payload: TargetUser | TargetPlace = item.payload
+        if role == Qt.ItemDataRole.ForegroundRole and item.key == self._hover_key:
+            return QBrush(self._hover_text)
         if role == Qt.ItemDataRole.DisplayRole:
             if column == 0:
                 return payload.name
@@ -169,7 +180,7 @@ class TargetModel(QAbstractItemModel):
         if role == Qt.ItemDataRole.TextAlignmentRole and column == 1:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.ForegroundRole and column == 1:
-            return QBrush(QColor("#6b7280"))
+            return _muted_text()
         if role == Qt.ItemDataRole.ToolTipRole:
             if isinstance(payload, TargetUser):
                 return f"Drop leads here to pass them to {payload.name}."
@@ -187,7 +198,7 @@ class TargetModel(QAbstractItemModel):
             font.setBold(True)
             return font
         if role == Qt.ItemDataRole.ForegroundRole:
-            return QBrush(QColor("#4b5563"))
+            return _muted_text()
         return None
 
     # -- drops -----------------------------------------------------------------------
@@ -218,26 +229,58 @@ class TargetModel(QAbstractItemModel):
             return None
         return TargetChoice(Target(kind[item.kind], item.payload.id), item.payload.name)
 
+    def place(self, index: Index) -> DropPlace:
+        """A row as a drop place. Users here are active and managed by the actor (the pane
+        lists no others); the rules still check it."""
+        if not index.isValid():
+            return DropPlace(PlaceKind.NOWHERE)
+        item = self.item(index)
+        if item.kind == "group_header":
+            return DropPlace(PlaceKind.HEADING, GROUP_TITLES[item.payload])
+        choice = self.choice(index)
+        assert choice is not None
+        return DropPlace(PlaceKind.TARGET, choice.name, choice.target)
+
+    def verdict(self, source: PassSource, index: Index) -> DropVerdict:
+        return judge_drop(source.carried(), self.place(index))
+
+    def set_drop_hover(self, key: Hashable, text_colour: QColor) -> None:
+        """Mark the row a drag would land on (None: no row); the view fills it."""
+        changed = [k for k in (self._hover_key, key) if k is not None]
+        self._hover_key, self._hover_text = key, text_colour
+        for changed_key in changed:
+            index = self.index_for_key(changed_key)
+            if index.isValid():
+                self.dataChanged.emit(index, index.siblingAtColumn(len(self.COLUMNS) - 1))
+
+    def _source_and_index(
+        self, data: QMimeData, row: int, parent: Index
+    ) -> tuple[PassSource, QModelIndex] | None:
+        if not data.hasFormat(PASS_SOURCE_MIME_TYPE):
+            return None
+        source = PassSource.decode(data.data(PASS_SOURCE_MIME_TYPE).data())
+        index = self.index(row, 0, parent) if row >= 0 else QModelIndex(parent)
+        return None if source is None else (source, index)
+
     def canDropMimeData(
         self, data: QMimeData, action: Qt.DropAction, row: int, column: int, parent: Index
     ) -> bool:
-        if not data.hasFormat(PASS_SOURCE_MIME_TYPE):
-            return False
-        if PassSource.decode(data.data(PASS_SOURCE_MIME_TYPE).data()) is None:
-            return False
-        return self.target_at(row, column, parent) is not None
+        found = self._source_and_index(data, row, parent)
+        return found is not None and self.verdict(*found).allowed
 
     def dropMimeData(
         self, data: QMimeData, action: Qt.DropAction, row: int, column: int, parent: Index
     ) -> bool:
         if action == Qt.DropAction.IgnoreAction:
             return True
-        if not data.hasFormat(PASS_SOURCE_MIME_TYPE):
+        found = self._source_and_index(data, row, parent)
+        # A drop the rules refuse (a heading, where the leads already are) never becomes a
+        # pass request: it is refused before any dialog opens.
+        if found is None or not self.verdict(*found).allowed:
             return False
-        source = PassSource.decode(data.data(PASS_SOURCE_MIME_TYPE).data())
+        source = found[0]
         choice = self.target_at(row, column, parent)
-        if source is None or choice is None:
-            return False
+        assert choice is not None
         # Only a request: the model itself never changes here (it reloads after the pass).
         self.pass_requested.emit(source, choice.target)
         return True

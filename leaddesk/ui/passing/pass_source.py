@@ -11,7 +11,8 @@ import json
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from leaddesk.reassignment.requests import LeadRef, PassMethod, Selection
+from leaddesk.reassignment.drop_rules import Carried, places_from
+from leaddesk.reassignment.requests import LeadRef, PassMethod, Selection, Target
 
 PASS_SOURCE_MIME_TYPE = "application/x-leaddesk-pass-source"
 
@@ -33,6 +34,15 @@ class PassSource:
     label: str = ""
     lead_count: int = 0
     extra: dict[str, str] = field(default_factory=dict)
+    # What the drag chip says: "Harbor Logistics renewal", "3 leads",
+    # "OPPORTUNITY of John Smith (12 leads)", "All of John Smith (47 leads)".
+    title: str = ""
+    # Where the carried leads are now (owners, buckets), as the actor saw them: the target
+    # pane refuses to drop them where they already are.
+    places: frozenset[Target] = frozenset()
+
+    def carried(self) -> Carried:
+        return Carried(title=self.title or self.label, count=self.lead_count, places=self.places)
 
     def selection(self) -> Selection:
         if self.kind is SourceKind.USER:
@@ -61,6 +71,8 @@ class PassSource:
                 "label": self.label,
                 "lead_count": self.lead_count,
                 "extra": self.extra,
+                "title": self.title,
+                "places": sorted([place.kind.value, place.id] for place in self.places),
             }
         ).encode("utf-8")
 
@@ -79,6 +91,8 @@ class PassSource:
                 label=str(raw.get("label", "")),
                 lead_count=int(raw.get("lead_count", 0)),
                 extra={str(k): str(v) for k, v in raw.get("extra", {}).items()},
+                title=str(raw.get("title", "")),
+                places=places_from((str(k), int(i)) for k, i in raw.get("places", [])),
             )
         except (ValueError, KeyError, TypeError):
             return None

@@ -1,0 +1,71 @@
+"""The drag image: a small rounded chip beside the pointer that says what is carried.
+
+Qt's default drag image is the whole source row (wide, opaque, over the row under the
+pointer), which hides the name of the target one is about to drop on. The chip is drawn
+from the palette (light or dark), at the screen's pixel ratio (sharp at 200%), partly
+transparent, and sits down-right of the pointer so the row under it stays readable.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QPoint, QRectF, Qt
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QIcon, QPainter, QPalette, QPixmap
+
+from leaddesk.ui.common import icons
+from leaddesk.ui.passing.pass_source import PassSource, SourceKind
+
+# Where the chip's top-left corner sits relative to the pointer (QDrag's hot spot is the
+# negative of this): clear of the cursor arrow, so the row under the pointer stays visible.
+CHIP_OFFSET = QPoint(16, 14)
+MAX_TEXT_WIDTH = 280
+_PAD_X, _PAD_Y, _ICON, _GAP = 9, 5, 16, 6
+# Opaque enough to read on any row, transparent enough to see the row beneath.
+CHIP_OPACITY = 0.88
+
+
+def chip_icon(source: PassSource) -> QIcon:
+    if source.kind is SourceKind.USER:
+        return icons.user_icon()
+    if source.kind is SourceKind.STATUS:
+        name = source.title.split(" of ", 1)[0]
+        return icons.status_icon(name)
+    return icons.lead_icon("LEAD")
+
+
+def chip_pixmap(
+    text: str, icon: QIcon, palette: QPalette, font: QFont, pixel_ratio: float = 1.0
+) -> QPixmap:
+    """``text`` (elided in the middle past ``MAX_TEXT_WIDTH``) with ``icon`` on a pill."""
+    bold = QFont(font)
+    bold.setBold(True)
+    metrics = QFontMetrics(bold)
+    shown = metrics.elidedText(text, Qt.TextElideMode.ElideMiddle, MAX_TEXT_WIDTH)
+    width = _PAD_X * 2 + _ICON + _GAP + metrics.horizontalAdvance(shown) + 2
+    height = max(_ICON, metrics.height()) + _PAD_Y * 2
+    pixmap = QPixmap(round(width * pixel_ratio), round(height * pixel_ratio))
+    pixmap.setDevicePixelRatio(pixel_ratio)
+    pixmap.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(pixmap)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    painter.setRenderHint(QPainter.RenderHint.TextAntialiasing)
+    painter.setOpacity(CHIP_OPACITY)
+    fill = palette.color(QPalette.ColorGroup.Active, QPalette.ColorRole.Highlight)
+    border = QColor(fill).darker(135)
+    painter.setPen(border)
+    painter.setBrush(fill)
+    body = QRectF(0.5, 0.5, width - 1, height - 1)
+    painter.drawRoundedRect(body, height / 2 - 1, height / 2 - 1)
+    painter.setOpacity(1.0)
+    icon_top = (height - _ICON) // 2
+    icon.paint(painter, _PAD_X, icon_top, _ICON, _ICON)
+    painter.setFont(bold)
+    painter.setPen(palette.color(QPalette.ColorGroup.Active, QPalette.ColorRole.HighlightedText))
+    text_rect = QRectF(_PAD_X + _ICON + _GAP, 0, width - _PAD_X * 2 - _ICON - _GAP, height)
+    align = Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft
+    painter.drawText(text_rect, int(align), shown)
+    painter.end()
+    return pixmap
+
+
+def source_chip(source: PassSource, palette: QPalette, font: QFont, pixel_ratio: float) -> QPixmap:
+    return chip_pixmap(source.carried().title, chip_icon(source), palette, font, pixel_ratio)
