@@ -10,8 +10,8 @@ from __future__ import annotations
 import warnings
 from dataclasses import dataclass
 
-from PySide6.QtCore import QMimeData, QModelIndex, QPointF, Qt
-from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent
+from PySide6.QtCore import QMimeData, QModelIndex, QPoint, QPointF, Qt
+from PySide6.QtGui import QDragEnterEvent, QDragLeaveEvent, QDragMoveEvent, QDropEvent
 from PySide6.QtWidgets import QAbstractItemView, QApplication
 
 DRAG_ACTIONS = Qt.DropAction.MoveAction | Qt.DropAction.CopyAction
@@ -91,3 +91,46 @@ def drop_on_index(
         drop_accepted=drop.isAccepted(),
         drop_action=drop.dropAction(),
     )
+
+
+@dataclass
+class HoverOutcome:
+    enter_accepted: bool
+    move_accepted: bool
+
+
+def drag_over(
+    view: QAbstractItemView,
+    pos: QPoint,
+    mime: QMimeData,
+    *,
+    enter: bool = True,
+    action: Qt.DropAction = Qt.DropAction.MoveAction,
+) -> HoverOutcome:
+    """Drag ``mime`` to ``pos`` of the viewport (entering first) without dropping."""
+    viewport = view.viewport()
+    buttons = Qt.MouseButton.LeftButton
+    modifiers = Qt.KeyboardModifier.NoModifier
+    entered = True
+    if enter:
+        enter_event = _drag_event(QDragEnterEvent, QPointF(pos), mime, buttons, modifiers)
+        enter_event.setDropAction(action)
+        QApplication.sendEvent(viewport, enter_event)
+        entered = enter_event.isAccepted()
+    move = _drag_event(QDragMoveEvent, QPointF(pos), mime, buttons, modifiers)
+    move.setDropAction(action)
+    QApplication.sendEvent(viewport, move)
+    return HoverOutcome(enter_accepted=entered, move_accepted=move.isAccepted())
+
+
+def drag_over_index(
+    view: QAbstractItemView, index: QModelIndex, mime: QMimeData, *, enter: bool = True
+) -> HoverOutcome:
+    view.scrollTo(index)
+    centre = view.visualRect(index).center()
+    assert view.viewport().rect().contains(centre), "row is not visible"
+    return drag_over(view, centre, mime, enter=enter)
+
+
+def drag_leave(view: QAbstractItemView) -> None:
+    QApplication.sendEvent(view.viewport(), QDragLeaveEvent())

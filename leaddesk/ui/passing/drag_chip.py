@@ -17,7 +17,7 @@ from leaddesk.ui.passing.pass_source import PassSource, SourceKind
 # Where the chip's top-left corner sits relative to the pointer (QDrag's hot spot is the
 # negative of this): clear of the cursor arrow, so the row under the pointer stays visible.
 CHIP_OFFSET = QPoint(16, 14)
-MAX_TEXT_WIDTH = 280
+MAX_CHIP_WIDTH = 320
 _PAD_X, _PAD_Y, _ICON, _GAP = 9, 5, 16, 6
 # Opaque enough to read on any row, transparent enough to see the row beneath.
 CHIP_OPACITY = 0.88
@@ -33,13 +33,20 @@ def chip_icon(source: PassSource) -> QIcon:
 
 
 def chip_pixmap(
-    text: str, icon: QIcon, palette: QPalette, font: QFont, pixel_ratio: float = 1.0
+    text: str,
+    icon: QIcon,
+    palette: QPalette,
+    font: QFont,
+    pixel_ratio: float = 1.0,
+    max_width: int = MAX_CHIP_WIDTH,
 ) -> QPixmap:
-    """``text`` (elided in the middle past ``MAX_TEXT_WIDTH``) with ``icon`` on a pill."""
+    """``text`` with ``icon`` on a pill at most ``max_width`` wide (the text is shortened
+    in the middle, so both the start and the count at the end stay readable)."""
     bold = QFont(font)
     bold.setBold(True)
     metrics = QFontMetrics(bold)
-    shown = metrics.elidedText(text, Qt.TextElideMode.ElideMiddle, MAX_TEXT_WIDTH)
+    room = max(max_width, 120) - (_PAD_X * 2 + _ICON + _GAP + 2)
+    shown = metrics.elidedText(text, Qt.TextElideMode.ElideMiddle, room)
     width = _PAD_X * 2 + _ICON + _GAP + metrics.horizontalAdvance(shown) + 2
     height = max(_ICON, metrics.height()) + _PAD_Y * 2
     pixmap = QPixmap(round(width * pixel_ratio), round(height * pixel_ratio))
@@ -67,5 +74,9 @@ def chip_pixmap(
     return pixmap
 
 
-def source_chip(source: PassSource, palette: QPalette, font: QFont, pixel_ratio: float) -> QPixmap:
-    return chip_pixmap(source.carried().title, chip_icon(source), palette, font, pixel_ratio)
+def source_chip(
+    source: PassSource, palette: QPalette, font: QFont, pixel_ratio: float, max_width: int
+) -> QPixmap:
+    return chip_pixmap(
+        source.carried().title, chip_icon(source), palette, font, pixel_ratio, max_width
+    )

@@ -12,7 +12,7 @@ from PySide6.QtGui import QDrag, QDragEnterEvent, QDragLeaveEvent, QDragMoveEven
 from PySide6.QtWidgets import QAbstractItemView, QTreeView, QWidget
 
 from leaddesk.reassignment.drop_rules import DropPlace, PlaceKind, judge_drop
-from leaddesk.ui.passing.drag_chip import CHIP_OFFSET, source_chip
+from leaddesk.ui.passing.drag_chip import CHIP_OFFSET, MAX_CHIP_WIDTH, source_chip
 from leaddesk.ui.passing.pass_source import PASS_SOURCE_MIME_TYPE, PassSource
 
 
@@ -53,7 +53,10 @@ class PassDragView(QTreeView):
             return None
         drag = QDrag(self)
         drag.setMimeData(mime)
-        drag.setPixmap(source_chip(source, self.palette(), self.font(), self.devicePixelRatioF()))
+        # Never wider than a third of the tree: the chip must not hide the place to drop on.
+        most = min(MAX_CHIP_WIDTH, self.width() // 3 - 1)
+        ratio = self.devicePixelRatioF()
+        drag.setPixmap(source_chip(source, self.palette(), self.font(), ratio, most))
         drag.setHotSpot(-CHIP_OFFSET)
         return drag
 

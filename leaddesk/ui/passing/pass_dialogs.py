@@ -1,7 +1,7 @@
 """The pass flow the help article describes, shared by every drop and menu in the window.
 
 confirmation ("are you sure?", with how many leads, from whom, to whom) -> note dialog
-(Submit a note, or Cancel = pass without one) -> the pass runs on the operation runner (off
+(Submit a note, or "Pass without note") -> the pass runs on the operation runner (off
 the GUI thread; a progress dialog for big batches) -> "Lead pass successful", or a clear
 message when the controller refuses. The views refresh from ``runner.changed``.
 """
@@ -43,7 +43,7 @@ BIG_BATCH = 500
 
 
 class PassNoteDialog(QDialog):
-    """``passNoteDialog``: accept = Submit (with the note), reject = pass without a note."""
+    """``passNoteDialog``: accept = Submit (with the note), reject = "Pass without note"."""
 
     def __init__(self, count: int, target_name: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -53,7 +53,7 @@ class PassNoteDialog(QDialog):
         intro = QLabel(
             f"Add a note for {target_name}. It is added to "
             f"{'the lead' if count == 1 else f'all {count:,} leads'} and sent in the email "
-            "notification. Cancel passes without a note.",
+            "notification. “Pass without note” passes with none.",
             self,
         )
         intro.setObjectName("passNoteIntro")
@@ -111,6 +111,16 @@ def _describe(preview: PassPreview, source: PassSource) -> str:
     return f"Pass {what} from {origin} to {preview.target_name}?"
 
 
+def confirmation_detail(preview: PassPreview, target: Target) -> str:
+    """The line under the question: one lead "goes", several "go"."""
+    where = _target_phrase(target, preview.target_name)
+    if preview.count == 1:
+        return f"The lead goes to {where}; Edit > Undo pass puts it back."
+    return (
+        f"The {preview.count:,} leads go to {where} as one batch; Edit > Undo pass puts them back."
+    )
+
+
 def _target_phrase(target: Target, name: str) -> str:
     if target.kind is TargetKind.USER:
         return name
@@ -148,11 +158,9 @@ def run_pass_flow(
         context.runner.changed.emit()
         return None
     question = _describe(preview, source)
-    detail = (
-        f"The leads go to {_target_phrase(target, preview.target_name)} as one batch; "
-        "Edit > Undo pass puts them back."
-    )
-    if not ask_yes_no(parent, "confirmPassDialog", "Pass leads", question, detail):
+    if not ask_yes_no(
+        parent, "confirmPassDialog", "Pass leads", question, confirmation_detail(preview, target)
+    ):
         return None
     note = ask_note(preview.count, preview.target_name, parent)
     return _start(context, source, target, note, preview, parent, on_finished)

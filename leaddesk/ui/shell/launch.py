@@ -44,7 +44,6 @@ def run_window(*, db: str | None, actor: str | None, screenshot: str | None) -> 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setOrganizationName(ORGANISATION)
     app.setApplicationName(APPLICATION)
-    app.setApplicationDisplayName("LeadDesk")
     app.setWindowIcon(icons.app_icon())
     interactive = screenshot is None and os.environ.get("QT_QPA_PLATFORM") != "offscreen"
     database: Database | None = None
