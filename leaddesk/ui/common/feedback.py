@@ -8,7 +8,9 @@ message is on screen.
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QMessageBox, QWidget
+from PySide6.QtWidgets import QGridLayout, QMessageBox, QSizePolicy, QSpacerItem, QWidget
+
+MIN_WIDTH = 400
 
 
 def _box(
@@ -21,6 +23,16 @@ def _box(
     return box
 
 
+def _widen(box: QMessageBox) -> None:
+    """QMessageBox sizes itself to its first line; a floor keeps a two-sentence detail from
+    wrapping into a narrow column of words. (After the texts: setting one rebuilds the
+    layout.)"""
+    layout = box.layout()
+    if isinstance(layout, QGridLayout):
+        floor = QSpacerItem(MIN_WIDTH, 0, QSizePolicy.Policy.Minimum, QSizePolicy.Policy.Expanding)
+        layout.addItem(floor, layout.rowCount(), 0, 1, layout.columnCount())
+
+
 def ask_yes_no(parent: QWidget | None, name: str, title: str, text: str, detail: str = "") -> bool:
     """A Yes/No question; No is the default so Enter never passes leads by accident."""
     box = _box(parent, name, title, text, QMessageBox.Icon.Question)
@@ -28,6 +40,7 @@ def ask_yes_no(parent: QWidget | None, name: str, title: str, text: str, detail:
     box.setDefaultButton(QMessageBox.StandardButton.No)
     if detail:
         box.setInformativeText(detail)
+    _widen(box)
     return box.exec() == QMessageBox.StandardButton.Yes
 
 
@@ -46,5 +59,6 @@ def show_outcome(
     box.setStandardButtons(QMessageBox.StandardButton.Ok)
     if detail:
         box.setInformativeText(detail)
+    _widen(box)
     box.open()
     return box

@@ -10,6 +10,8 @@ menus and remembered settings together; the views' set-up lives in ``panes``.)
 
 from __future__ import annotations
 
+import os
+
 from PySide6.QtCore import QByteArray, QModelIndex, QPoint, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
@@ -45,6 +47,14 @@ from leaddesk.ui.passing.pass_source import PassSource
 
 BUCKET_TAB_TITLE = "Leads to be Assigned"
 SEARCH_DELAY_MS = 300
+
+
+def home_short(location: str) -> str:
+    """A file under the home folder as ``~/…``: shorter, and no user name in a screenshot."""
+    home = os.path.expanduser("~")
+    if home not in ("~", os.sep) and location.startswith(home + os.sep):
+        return "~" + location[len(home) :]
+    return location
 
 
 class MainWindow(QMainWindow):
@@ -193,7 +203,8 @@ class MainWindow(QMainWindow):
         self.email_status_layout.setContentsMargins(0, 0, 0, 0)
         self.actor_label = QLabel(f"Signed in as {self.context.actor_name}", self)
         self.actor_label.setObjectName("actorLabel")
-        self.database_label = QLabel(f"Database: {self.context.database.display_url}", self)
+        location = home_short(self.context.database.display_url)
+        self.database_label = QLabel(f"Database: {location}", self)
         self.database_label.setObjectName("databaseLabel")
         self.database_label.setToolTip(self.context.database.display_url)
         bar.addWidget(self.actor_label)

@@ -22,7 +22,7 @@ from PySide6.QtCore import (
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtGui import QBrush, QFont, QGuiApplication, QPalette
 from sqlalchemy.orm import Session
 
 from leaddesk.reassignment.drop_rules import count_phrase
@@ -39,6 +39,7 @@ from leaddesk.store.tree_queries import (
 )
 from leaddesk.ui.common import icons
 from leaddesk.ui.common.context import WindowContext
+from leaddesk.ui.common.palettes import readable_text
 from leaddesk.ui.common.read_errors import READ_ERRORS, error_text
 from leaddesk.ui.common.tree_item import TreeItem
 from leaddesk.ui.passing.pass_source import PASS_SOURCE_MIME_TYPE, PassSource, SourceKind
@@ -281,7 +282,7 @@ class OwnerTreeModel(QAbstractItemModel):
             font.setBold(True)
             return font
         if role == Qt.ItemDataRole.ForegroundRole and not owner.active:
-            return QBrush(QColor("#8a8f98"))
+            return QBrush(QGuiApplication.palette().color(QPalette.ColorRole.PlaceholderText))
         if role == Qt.ItemDataRole.ToolTipRole:
             return (
                 f"{owner.name}: {owner.total:,} lead(s). Drag onto a user, office or pass "
@@ -317,7 +318,8 @@ class OwnerTreeModel(QAbstractItemModel):
         if role == Qt.ItemDataRole.DecorationRole and column == 0:
             return icons.lead_icon(status_name, status.position if status else 0)
         if role == Qt.ItemDataRole.ForegroundRole and column == 2:
-            return QBrush(icons.status_colour(status_name, status.position if status else 0))
+            colour = icons.status_colour(status_name, status.position if status else 0)
+            return QBrush(readable_text(colour))
         if role == Qt.ItemDataRole.ToolTipRole:
             return f"{lead.name} ({lead.company}), {status_name}. Double-click to open."
         return None

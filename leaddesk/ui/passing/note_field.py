@@ -17,14 +17,20 @@ class NoteField(QWidget):
 
     validity_changed = Signal(bool)
 
-    def __init__(self, placeholder: str, parent: QWidget | None = None) -> None:
+    def __init__(self, explanation: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.edit = QTextEdit(self)
         self.edit.setObjectName("noteEdit")
         self.edit.setAcceptRichText(False)
         self.edit.setTabChangesFocus(True)
-        self.edit.setPlaceholderText(placeholder)
         self.edit.setAccessibleName("Note")
+        self.edit.setAccessibleDescription(explanation)
+        # Above the edit, wrapped, rather than as a explanation: a long explanation is cut
+        # at the edit's width and vanishes at the first key.
+        self.explanation = QLabel(explanation, self)
+        self.explanation.setObjectName("noteExplanation")
+        self.explanation.setWordWrap(True)
+        self.explanation.setStyleSheet("color: palette(explanation-text);")
         # A form label's buddy (the "&Note:" mnemonic) focuses the edit, not this container.
         self.setFocusProxy(self.edit)
         self.counter = QLabel(self)
@@ -33,6 +39,7 @@ class NoteField(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(4)
+        layout.addWidget(self.explanation)
         layout.addWidget(self.edit, 1)
         layout.addWidget(self.counter)
         self._valid = True

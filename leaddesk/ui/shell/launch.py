@@ -42,6 +42,10 @@ def run_window(*, db: str | None, actor: str | None, screenshot: str | None) -> 
     from leaddesk.ui.common.settings import APPLICATION, ORGANISATION
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
+    if screenshot:
+        from leaddesk.ui.common.qt_messages import quiet_offscreen_notices
+
+        quiet_offscreen_notices()
     app.setOrganizationName(ORGANISATION)
     app.setApplicationName(APPLICATION)
     app.setWindowIcon(icons.app_icon())
@@ -86,6 +90,18 @@ def render_screenshot(window: object, path: str) -> int:
     window.setProperty("screenshotOnly", True)  # type: ignore[attr-defined]
     window.resize(1180, 720)  # type: ignore[attr-defined]
     window.show()  # type: ignore[attr-defined]
+    prepare_for_picture(window)
+    QApplication.processEvents()
+    image = window.grab()  # type: ignore[attr-defined]
+    window.close()  # type: ignore[attr-defined]
+    if not image.save(path, "PNG"):
+        raise LeadDeskError(f"Cannot write the screenshot to {path}.")
+    print(f"wrote {path}")
+    return 0
+
+
+def prepare_for_picture(window: object) -> None:
+    """Open the first user who holds leads, with their statuses, and select their first lead."""
     tree = window.owner_tree  # type: ignore[attr-defined]
     model = tree.model()
     # The first user who holds leads (an admin with none would show an empty branch).
@@ -97,13 +113,6 @@ def render_screenshot(window: object, path: str) -> int:
         for row in range(model.rowCount(first)):
             tree.expand(model.index(row, 0, first))
         tree.setCurrentIndex(model.index(0, 0, model.index(0, 0, first)))
-    QApplication.processEvents()
-    image = window.grab()  # type: ignore[attr-defined]
-    window.close()  # type: ignore[attr-defined]
-    if not image.save(path, "PNG"):
-        raise LeadDeskError(f"Cannot write the screenshot to {path}.")
-    print(f"wrote {path}")
-    return 0
 
 
 def ensure_users(database: Database, interactive: bool, *, is_default: bool) -> bool:
