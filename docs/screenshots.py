@@ -160,7 +160,10 @@ class Pictures:
         self.bucket_assign()
         self.administration()
         for path in self.written:
-            print(f"wrote {path.resolve().relative_to(DOCS.parent)}")
+            shown = path.resolve()
+            if shown.is_relative_to(DOCS.parent):
+                shown = shown.relative_to(DOCS.parent)
+            print(f"wrote {shown}")
         return 0
 
     def main_window(self, window: object, name: str) -> None:

@@ -148,6 +148,7 @@ class LeadWindow(QDialog):
         layout.setContentsMargins(0, 8, 0, 0)
         self.history_tree = QTreeWidget(page)
         self.history_tree.setObjectName("historyTree")
+        self.history_tree.setAccessibleName("Notes and history of the lead")
         self.history_tree.setHeaderLabels(HISTORY_COLUMNS)
         self.history_tree.setRootIsDecorated(False)
         # Notes sit on their own full-width line under each pass, not in a narrow column.

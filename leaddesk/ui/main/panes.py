@@ -116,6 +116,8 @@ def target_pane(parent: QWidget, view: TargetView, drag_sources: list[PassDragVi
     layout.addWidget(hint)
     layout.addWidget(filter_edit)
     layout.addWidget(view, 1)
+    # The view was made before the filter box; Tab goes filter first, then the targets.
+    QWidget.setTabOrder(filter_edit, view)
     return pane
 
 
