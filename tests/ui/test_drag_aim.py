@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import QModelIndex, QPoint, Qt
 from PySide6.QtGui import QPalette
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QLabel, QLineEdit, QTreeView
 from sqlalchemy import update
 
@@ -15,7 +16,7 @@ from leaddesk.ui.common.icons import lead_icon
 from leaddesk.ui.passing.drag_chip import CHIP_OFFSET, chip_pixmap
 from leaddesk.ui.passing.pass_source import PASS_SOURCE_MIME_TYPE, PassSource
 from tests.helpers.demo_names import lead_by_name, snapshot
-from tests.helpers.dialogs import answer_next_dialog, find_visible_window
+from tests.helpers.dialogs import answer_next_dialog, find_visible_window, on_next_dialog
 from tests.helpers.drag_drop import (
     drag_leave,
     drag_over,
@@ -323,3 +324,21 @@ def test_the_note_dialog_names_its_buttons_as_they_are(qtbot, main_window):
 def test_the_window_title_names_the_application_once(main_window):
     window = main_window()
     assert window.windowTitle() == "LeadDesk — Maria Manager"
+
+
+def test_return_on_the_confirmation_means_no(qtbot, main_window, database):
+    window = main_window()
+    before = snapshot(database)
+    seen = {}
+
+    def press_return(box):
+        seen["default"] = box.defaultButton().text()
+        QTest.keyClick(box, Qt.Key.Key_Return)
+
+    pressed = on_next_dialog(qtbot, "confirmPassDialog", press_return)
+    mime = mime_for(window.owner_tree, [window.owner_model.find_user_index("John Smith")])
+    drop_on_index(window.target_view, window.target_model.find("Sam Field"), mime)
+    pressed.wait()
+    assert seen["default"].replace("&", "") == "No"
+    assert find_visible_window("passNoteDialog") is None
+    assert snapshot(database) == before
