@@ -31,6 +31,7 @@ class TargetView(QTreeView):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.filter_text = ""
+        self._filtered = False
         self.collapsed_headings: set[Hashable] = set()
         self._hover = QPersistentModelIndex()
         self._expand_candidate = QPersistentModelIndex()
@@ -74,6 +75,9 @@ class TargetView(QTreeView):
         are hidden while filtering."""
         self.filter_text = text.strip()
         wanted = self.filter_text.casefold()
+        if not wanted and not self._filtered:
+            return  # nothing hidden: a reload of 500 users need not touch every row
+        self._filtered = bool(wanted)
         model = self.target_model()
         for row in range(model.rowCount()):
             heading = model.index(row, 0)
