@@ -59,6 +59,7 @@ class DropPlace:
     target: Target | None = None
     active: bool = True
     managed: bool = True
+    closed: bool = False  # a heading folded away (held under a drag, it opens)
 
 
 @dataclass(frozen=True)
@@ -83,6 +84,8 @@ def already_there_message(carried: Carried, name: str) -> str:
 
 def judge_drop(carried: Carried, place: DropPlace) -> DropVerdict:
     """May ``carried`` be dropped on ``place``, and the sentence that says so or why not."""
+    if place.kind is PlaceKind.HEADING and place.closed:
+        return DropVerdict(False, f"“{place.name}” opens in a moment: drop on a row below it.")
     if place.kind is PlaceKind.HEADING:
         return DropVerdict(False, f"“{place.name}” is a heading: drop on a row below it.")
     if place.kind is PlaceKind.SOURCE_TREE:

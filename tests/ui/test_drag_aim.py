@@ -202,6 +202,31 @@ def test_a_drop_on_the_current_owner_is_refused_before_any_dialog(qtbot, main_wi
     assert lead_by_name(database, HARBOR).owner_id is not None
 
 
+def test_bucket_leads_carry_their_bucket_and_are_refused_there(qtbot, main_window):
+    window = main_window("Olivia Office")
+    window.tabs.setCurrentIndex(1)
+    tree = window.bucket_tab.tree
+    qtbot.waitUntil(lambda: tree.width() > 300)
+    model = tree.model()
+    lead = model.index(0, 0, model.index(0, 0))
+    select(tree, [lead])
+    drag = tree.make_drag()
+    assert dragged(drag).title == "Walk-in: Corner Florist website"
+    assert drag.pixmap().width() / drag.pixmap().devicePixelRatio() < tree.width() / 3
+    view = window.target_view
+    office = window.target_model.find("Downtown Office")
+    assert not drag_over_index(view, office, drag.mimeData()).move_accepted
+    assert header_line(window) == (
+        "Not here: Walk-in: Corner Florist website is already with Downtown Office."
+    )
+    sam = window.target_model.find("Sam Field")
+    assert drag_over_index(view, sam, drag.mimeData(), enter=False).move_accepted
+    assert header_line(window) == "Drop to pass Walk-in: Corner Florist website to Sam Field"
+    # Over the bucket tree itself: refused, and the line says where to drop.
+    assert not drag_over_index(tree, lead, drag.mimeData()).move_accepted
+    assert header_line(window) == "Not here: Drop on a user, office or pass group under Pass to."
+
+
 def test_over_the_tree_it_came_from_the_drag_is_refused_and_says_where_to_go(
     qtbot, main_window, database
 ):
@@ -235,6 +260,7 @@ def test_a_closed_heading_opens_while_a_drag_is_held_over_it(qtbot, main_window)
     mime = mime_for(window.owner_tree, [lead_index(window, "John Smith", "LEAD", HARBOR)])
     drag_over_index(view, offices, mime)
     assert not view.isExpanded(offices)  # not at once: a drag passing by leaves it closed
+    assert header_line(window) == "Not here: “Offices” opens in a moment: drop on a row below it."
     qtbot.waitUntil(lambda: view.isExpanded(offices), timeout=3000)
     drag_leave(view)
     # A reload after a pass keeps headings the person closed closed, the others open.

@@ -229,20 +229,21 @@ class TargetModel(QAbstractItemModel):
             return None
         return TargetChoice(Target(kind[item.kind], item.payload.id), item.payload.name)
 
-    def place(self, index: Index) -> DropPlace:
-        """A row as a drop place. Users here are active and managed by the actor (the pane
-        lists no others); the rules still check it."""
+    def place(self, index: Index, *, closed: bool = False) -> DropPlace:
+        """A row as a drop place (``closed``: the view shows this heading folded). Users
+        here are active and managed by the actor (the pane lists no others); the rules
+        still check it."""
         if not index.isValid():
             return DropPlace(PlaceKind.NOWHERE)
         item = self.item(index)
         if item.kind == "group_header":
-            return DropPlace(PlaceKind.HEADING, GROUP_TITLES[item.payload])
+            return DropPlace(PlaceKind.HEADING, GROUP_TITLES[item.payload], closed=closed)
         choice = self.choice(index)
         assert choice is not None
         return DropPlace(PlaceKind.TARGET, choice.name, choice.target)
 
-    def verdict(self, source: PassSource, index: Index) -> DropVerdict:
-        return judge_drop(source.carried(), self.place(index))
+    def verdict(self, source: PassSource, index: Index, *, closed: bool = False) -> DropVerdict:
+        return judge_drop(source.carried(), self.place(index, closed=closed))
 
     def set_drop_hover(self, key: Hashable, text_colour: QColor) -> None:
         """Mark the row a drag would land on (None: no row); the view fills it."""

@@ -127,7 +127,8 @@ class TargetView(QTreeView):
             return
         pos = event.position().toPoint()
         index = self.indexAt(pos)
-        verdict = self.target_model().verdict(source, index)
+        closed = index.isValid() and not self.isExpanded(index.siblingAtColumn(0))
+        verdict = self.target_model().verdict(source, index, closed=closed)
         self._set_hover(index if verdict.allowed else QModelIndex())
         self.drop_hint_changed.emit(verdict.text, verdict.allowed)
         if event.type() != event.Type.DragEnter:
