@@ -13,7 +13,7 @@ from sqlalchemy import update
 
 from leaddesk.store.models import Lead, User
 from leaddesk.ui.common.icons import lead_icon
-from leaddesk.ui.passing.drag_chip import CHIP_OFFSET, chip_pixmap
+from leaddesk.ui.passing.drag_chip import CHIP_OFFSET, chip_pixmap, split_count
 from leaddesk.ui.passing.pass_source import PASS_SOURCE_MIME_TYPE, PassSource
 from tests.helpers.demo_names import lead_by_name, snapshot
 from tests.helpers.dialogs import answer_next_dialog, find_visible_window, on_next_dialog
@@ -368,3 +368,19 @@ def test_return_on_the_confirmation_means_no(qtbot, main_window, database):
     assert seen["default"].replace("&", "") == "No"
     assert find_visible_window("passNoteDialog") is None
     assert snapshot(database) == before
+
+
+def test_a_count_in_brackets_goes_on_the_chips_second_line(qtbot):
+    assert split_count("All of John Smith (47 leads)") == ("All of John Smith", "47 leads")
+    assert split_count("OPPORTUNITY of Jane Doe (1 lead)") == ("OPPORTUNITY of Jane Doe", "1 lead")
+    assert split_count("Acme (Europe) renewal") == ("Acme (Europe) renewal", "")
+    one_line = chip_pixmap(
+        "3 leads", lead_icon("LEAD"), QApplication.palette(), QApplication.font()
+    )
+    two_lines = chip_pixmap(
+        "OPPORTUNITY of John Smith (12 leads)",
+        lead_icon("LEAD"),
+        QApplication.palette(),
+        QApplication.font(),
+    )
+    assert two_lines.height() > one_line.height() * 1.3

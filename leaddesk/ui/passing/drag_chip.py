@@ -40,15 +40,25 @@ def chip_pixmap(
     pixel_ratio: float = 1.0,
     max_width: int = MAX_CHIP_WIDTH,
 ) -> QPixmap:
-    """``text`` with ``icon`` on a pill at most ``max_width`` wide (the text is shortened
-    in the middle, so both the start and the count at the end stay readable)."""
+    """``text`` with ``icon`` on a rounded chip at most ``max_width`` wide. A count in
+    brackets at the end ("All of John Smith (47 leads)") goes on a second, smaller line, so
+    a long name is not shortened to make room for it; what is still too long is shortened
+    in the middle, keeping its start and end."""
+    title, count = split_count(text)
     bold = QFont(font)
     bold.setBold(True)
-    metrics = QFontMetrics(bold)
+    title_metrics = QFontMetrics(bold)
+    count_metrics = QFontMetrics(font)
     room = max(max_width, 120) - (_PAD_X * 2 + _ICON + _GAP + 2)
-    shown = metrics.elidedText(text, Qt.TextElideMode.ElideMiddle, room)
-    width = _PAD_X * 2 + _ICON + _GAP + metrics.horizontalAdvance(shown) + 2
-    height = max(_ICON, metrics.height()) + _PAD_Y * 2
+    title = title_metrics.elidedText(title, Qt.TextElideMode.ElideMiddle, room)
+    count = count_metrics.elidedText(count, Qt.TextElideMode.ElideRight, room)
+    text_width = max(
+        title_metrics.horizontalAdvance(title),
+        count_metrics.horizontalAdvance(count) if count else 0,
+    )
+    text_height = title_metrics.height() + (count_metrics.height() if count else 0)
+    width = _PAD_X * 2 + _ICON + _GAP + text_width + 2
+    height = max(_ICON, text_height) + _PAD_Y * 2
     pixmap = QPixmap(round(width * pixel_ratio), round(height * pixel_ratio))
     pixmap.setDevicePixelRatio(pixel_ratio)
     pixmap.fill(Qt.GlobalColor.transparent)
@@ -57,21 +67,33 @@ def chip_pixmap(
     painter.setRenderHint(QPainter.RenderHint.TextAntialiasing)
     painter.setOpacity(CHIP_OPACITY)
     fill = palette.color(QPalette.ColorGroup.Active, QPalette.ColorRole.Highlight)
-    border = QColor(fill).darker(135)
-    painter.setPen(border)
+    painter.setPen(QColor(fill).darker(135))
     painter.setBrush(fill)
-    body = QRectF(0.5, 0.5, width - 1, height - 1)
-    painter.drawRoundedRect(body, height / 2 - 1, height / 2 - 1)
+    radius = min(height / 2 - 1, 13)
+    painter.drawRoundedRect(QRectF(0.5, 0.5, width - 1, height - 1), radius, radius)
     painter.setOpacity(1.0)
-    icon_top = (height - _ICON) // 2
-    icon.paint(painter, _PAD_X, icon_top, _ICON, _ICON)
-    painter.setFont(bold)
+    icon.paint(painter, _PAD_X, (height - _ICON) // 2, _ICON, _ICON)
     painter.setPen(palette.color(QPalette.ColorGroup.Active, QPalette.ColorRole.HighlightedText))
-    text_rect = QRectF(_PAD_X + _ICON + _GAP, 0, width - _PAD_X * 2 - _ICON - _GAP, height)
-    align = Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft
-    painter.drawText(text_rect, int(align), shown)
+    left = _PAD_X + _ICON + _GAP
+    top = (height - text_height) / 2
+    align = int(Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft)
+    painter.setFont(bold)
+    painter.drawText(QRectF(left, top, text_width + 2, title_metrics.height()), align, title)
+    if count:
+        painter.setFont(font)
+        line = QRectF(left, top + title_metrics.height(), text_width + 2, count_metrics.height())
+        painter.drawText(line, align, count)
     painter.end()
     return pixmap
+
+
+def split_count(text: str) -> tuple[str, str]:
+    """ "All of John Smith (47 leads)" -> ("All of John Smith", "47 leads")."""
+    if text.endswith(" leads)") or text.endswith(" lead)"):
+        title, _bracket, count = text.rpartition(" (")
+        if title:
+            return title, count[:-1]
+    return text, ""
 
 
 def source_chip(
