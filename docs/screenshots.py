@@ -197,6 +197,19 @@ class Pictures:
         for target, name in (("Jane Doe", "drag-valid"), ("John Smith", "drag-invalid")):
             index = window.target_model.find(target)
             self.save(drag_still(window, drag, index), f"{name}{suffix}.png")
+        if suffix:
+            return
+        # A whole status: the chip's second line carries the count.
+        status = window.owner_model.find_status_index("Jane Doe", "OPPORTUNITY")
+        window.owner_tree.selectionModel().select(
+            status,
+            QItemSelectionModel.SelectionFlag.ClearAndSelect
+            | QItemSelectionModel.SelectionFlag.Rows,
+        )
+        drag = window.owner_tree.make_drag()
+        office = window.target_model.find("Downtown Office")
+        self.save(drag_still(window, drag, office), "drag-status.png")
+        window.owner_tree.selectionModel().clearSelection()
 
     def pass_flow(self, window: object) -> None:
         from PySide6.QtWidgets import QMessageBox

@@ -20,6 +20,7 @@ PICTURES = [
     "main-window-dark.png",
     "drag-valid.png",
     "drag-invalid.png",
+    "drag-status.png",
     "drag-valid-dark.png",
     "drag-invalid-dark.png",
     "confirm.png",
