@@ -8,16 +8,34 @@ from PySide6.QtGui import QAccessible, QAction, QPalette
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractItemView,
+    QAbstractSpinBox,
     QApplication,
+    QComboBox,
     QHeaderView,
     QLineEdit,
     QMenu,
+    QPlainTextEdit,
+    QTabWidget,
+    QTextEdit,
     QWidget,
 )
 
 from leaddesk.ui.common.palettes import READABLE_CONTRAST, contrast_ratio, dark_palette
+from tests.helpers.dialogs import on_next_dialog
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
+
+
+# What a person tabs to or reads: views, buttons and every kind of field.
+NAMED_KINDS = (
+    QAbstractItemView,
+    QAbstractButton,
+    QLineEdit,
+    QComboBox,
+    QAbstractSpinBox,
+    QTextEdit,
+    QPlainTextEdit,
+)
 
 
 def accessible_name(widget: QWidget) -> str:
@@ -29,7 +47,7 @@ def unnamed(root: QWidget) -> list[str]:
     """Views and buttons under ``root`` that a screen reader would announce without a name."""
     missing = []
     for widget in root.findChildren(QWidget):
-        if not isinstance(widget, QAbstractItemView | QAbstractButton | QLineEdit):
+        if not isinstance(widget, NAMED_KINDS):
             continue
         # Qt's own helpers inside composite widgets (scroll arrows of a tab bar, the clear
         # button of a line edit) are not in the tab chain and are named by their parent.
@@ -61,6 +79,37 @@ def test_every_view_and_button_of_the_lead_window_has_a_name(qtbot, main_window)
     for tab in range(lead.tabs.count()):
         lead.tabs.setCurrentIndex(tab)
         assert unnamed(lead) == [], lead.tabs.tabText(tab)
+
+
+def test_every_dialog_of_the_menus_has_names_for_everything(qtbot, main_window):
+    window = main_window("Ada Admin")
+    for action_name in (
+        "administrationAction",
+        "emailSettingsAction",
+        "exportAction",
+        "importLeadsAction",
+        "outboxAction",
+    ):
+        window.findChild(QAction, action_name).trigger()
+        dialog = next(
+            widget
+            for widget in QApplication.topLevelWidgets()
+            if widget.isVisible() and widget is not window
+        )
+        tabs = dialog.findChild(QTabWidget)
+        for tab in range(tabs.count() if tabs else 1):
+            if tabs:
+                tabs.setCurrentIndex(tab)
+            assert unnamed(dialog) == [], (action_name, tab)
+        dialog.close()
+    window.owner_tree.setCurrentIndex(window.owner_model.find_user_index("John Smith"))
+    chooser = on_next_dialog(
+        qtbot, "passTargetChooser", lambda d: seen.append(unnamed(d)) or d.reject()
+    )
+    seen: list[list[str]] = []
+    window.pass_to_action.trigger()
+    chooser.wait()
+    assert seen == [[]]
 
 
 def test_tab_walks_search_owner_tree_filter_and_targets_in_order(qtbot, main_window):

@@ -35,7 +35,7 @@ class UsersTab(QWidget):
         self.admin = admin
         self.rows: dict[int, UserRow] = {}
         self.table = read_only_table(
-            "usersTable", ["Name", "Email", "Admin", "Active", "Leads", "Offices"]
+            "usersTable", ["Name", "Email", "Admin", "Active", "Leads", "Offices"], "Users"
         )
         self.table.itemSelectionChanged.connect(self._show_selected)
 
@@ -212,7 +212,7 @@ class RightsTab(QWidget):
         self._filling = False
         self.manager_combo = named(QComboBox(), "rightsManagerCombo")
         self.manager_combo.currentIndexChanged.connect(self._fill_list)
-        self.users_list = named(QListWidget(), "rightsList")
+        self.users_list = named(QListWidget(), "rightsList", "Users this manager may manage")
         self.users_list.itemChanged.connect(self._toggled)
         self.office_combo = named(QComboBox(), "rightsOfficeCombo")
         self.grant_office_button = named(QPushButton("Manage &all of office"), "grantOfficeButton")

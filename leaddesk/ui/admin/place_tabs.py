@@ -51,9 +51,10 @@ class PlaceTab(QWidget):
         self.places: dict[int, OfficeRow | GroupRow] = {}
         self._filling = False
 
-        self.list = named(QListWidget(), f"{kind}sList")
+        plural = "Offices" if self.is_office else "Pass groups"
+        self.list = named(QListWidget(), f"{kind}sList", plural)
         self.list.currentItemChanged.connect(lambda *_: self._show_selected())
-        self.new_name = named(QLineEdit(), f"new{cap}Name")
+        self.new_name = named(QLineEdit(), f"new{cap}Name", f"New {noun} name")
         self.new_name.setPlaceholderText(f"New {noun} name")
         self.add_button = named(QPushButton(f"&Add {noun}"), f"add{cap}Button")
         self.add_button.clicked.connect(self.add_place)
@@ -68,7 +69,7 @@ class PlaceTab(QWidget):
         self.rename_button = named(QPushButton("&Rename"), f"rename{cap}Button")
         self.rename_button.clicked.connect(self.rename_place)
         headers = ["Member", "Office manager"] if self.is_office else ["Member"]
-        self.members = read_only_table(f"{kind}MembersTable", headers)
+        self.members = read_only_table(f"{kind}MembersTable", headers, "Members")
         self.members.itemChanged.connect(self._flag_toggled)
         self.user_combo = named(QComboBox(), f"{kind}UserCombo")
         self.manager_check = named(QCheckBox("as office manager"), "officeManagerCheck")
@@ -231,15 +232,15 @@ class StatusesTab(QWidget):
         super().__init__()
         self.admin = admin
         self._filling = False
-        self.table = read_only_table("statusesTable", ["Status", "Closed", "Leads"])
+        self.table = read_only_table("statusesTable", ["Status", "Closed", "Leads"], "Statuses")
         self.table.itemChanged.connect(self._closed_toggled)
         self.table.itemSelectionChanged.connect(self._show_selected)
-        self.new_name = named(QLineEdit(), "newStatusName")
+        self.new_name = named(QLineEdit(), "newStatusName", "New status name")
         self.new_name.setPlaceholderText("New status name")
         self.new_closed = named(QCheckBox("closed (won / lost)"), "newStatusClosed")
         self.add_button = named(QPushButton("&Add status"), "addStatusButton")
         self.add_button.clicked.connect(self.add_status)
-        self.name_edit = named(QLineEdit(), "statusNameEdit")
+        self.name_edit = named(QLineEdit(), "statusNameEdit", "Status name")
         self.rename_button = named(QPushButton("&Rename"), "renameStatusButton")
         self.rename_button.clicked.connect(self.rename_status)
         self.up_button = named(QPushButton("Move &up"), "moveStatusUpButton")
@@ -335,7 +336,9 @@ class AuditTab(QWidget):
     def __init__(self, admin: AdminHost) -> None:
         super().__init__()
         self.admin = admin
-        self.table = read_only_table("auditTable", ["When (UTC)", "Who", "Action", "What"])
+        self.table = read_only_table(
+            "auditTable", ["When (UTC)", "Who", "Action", "What"], "Audit log"
+        )
         layout = QVBoxLayout(self)
         layout.addWidget(QLabel("Every administrative change, newest first:"))
         layout.addWidget(self.table, 1)

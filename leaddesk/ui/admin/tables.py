@@ -14,14 +14,19 @@ from PySide6.QtWidgets import (
 ID_ROLE = Qt.ItemDataRole.UserRole
 
 
-def named(widget: QWidget, name: str) -> QWidget:
+def named(widget: QWidget, name: str, spoken: str = "") -> QWidget:
+    """``widget`` with its object name and, for one without a label, what a screen reader
+    calls it."""
     widget.setObjectName(name)
+    if spoken:
+        widget.setAccessibleName(spoken)
     return widget
 
 
-def read_only_table(name: str, headers: list[str]) -> QTableWidget:
+def read_only_table(name: str, headers: list[str], spoken: str) -> QTableWidget:
     table = QTableWidget(0, len(headers))
     table.setObjectName(name)
+    table.setAccessibleName(spoken)
     table.setHorizontalHeaderLabels(headers)
     table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)

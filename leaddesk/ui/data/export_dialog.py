@@ -51,6 +51,7 @@ class ExportDialog(QDialog):
         self.since_check.setObjectName("exportSinceCheck")
         self.since_edit = QDateEdit(QDate.currentDate().addMonths(-1))
         self.since_edit.setObjectName("exportSinceEdit")
+        self.since_edit.setAccessibleName("History since")
         self.since_edit.setCalendarPopup(True)
         self.since_edit.setDisplayFormat("yyyy-MM-dd")
         self.file_edit = QLineEdit()

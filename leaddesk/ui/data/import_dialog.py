@@ -143,6 +143,7 @@ class ImportDialog(QDialog):
 
         self.report_edit = QPlainTextEdit()
         self.report_edit.setObjectName("importReport")
+        self.report_edit.setAccessibleName("Import report")
         self.report_edit.setReadOnly(True)
         self.check_button = QPushButton("&Check")
         self.check_button.setObjectName("checkImportButton")

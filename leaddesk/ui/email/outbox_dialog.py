@@ -43,6 +43,7 @@ class OutboxDialog(QDialog):
         self.summary.setObjectName("outboxSummary")
         self.table = QTableWidget(0, len(self.HEADERS), self)
         self.table.setObjectName("outboxTable")
+        self.table.setAccessibleName("Queued emails")
         self.table.setHorizontalHeaderLabels(list(self.HEADERS))
         self.table.verticalHeader().setVisible(False)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)

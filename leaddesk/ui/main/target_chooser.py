@@ -29,6 +29,7 @@ class TargetChooserDialog(QDialog):
         label.setWordWrap(True)
         self.view = QTreeView(self)
         self.view.setObjectName("passTargetChooserView")
+        self.view.setAccessibleName("Pass targets")
         self.view.setModel(model)
         self.view.setRootIsDecorated(False)
         self.view.setItemsExpandable(False)
