@@ -4,7 +4,9 @@ and status colours readable in light and dark palettes."""
 from __future__ import annotations
 
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QAccessible, QAction, QPalette
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractItemView,
@@ -170,3 +172,20 @@ def test_status_colours_are_readable_on_the_palette(qtbot, main_window, palette_
         assert checked >= 10
     finally:
         app.setPalette(light)
+
+
+def test_return_on_a_lead_opens_it(qtbot, main_window):
+    window = main_window()
+    model = window.owner_model
+    status = model.find_status_index("John Smith", "LEAD")
+    window.owner_tree.expand(status.parent())
+    window.owner_tree.expand(status)
+    window.owner_tree.setCurrentIndex(model.index(0, 0, status))
+    window.owner_tree.setFocus()
+    QTest.keyClick(window.owner_tree, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: len(window.lead_windows) == 1)
+    assert "Harbor Logistics renewal" in window.lead_windows[0].windowTitle()
+    # On a user or status row Return opens nothing (there is no lead to open).
+    window.owner_tree.setCurrentIndex(status)
+    QTest.keyClick(window.owner_tree, Qt.Key.Key_Return)
+    assert len(window.lead_windows) == 1

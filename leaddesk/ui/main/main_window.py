@@ -135,6 +135,7 @@ class MainWindow(QMainWindow):
         setup_owner_tree(view, self.owner_model)
         view.customContextMenuRequested.connect(self._owner_menu)
         view.doubleClicked.connect(self._owner_double_clicked)
+        view.open_requested.connect(self._owner_double_clicked)
         view.verticalScrollBar().valueChanged.connect(self._fetch_more_if_at_bottom)
 
         layout = QVBoxLayout(page)

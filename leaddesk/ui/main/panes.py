@@ -3,7 +3,8 @@ view. Kept apart from the window so the drag-and-drop settings sit together in o
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtCore import QModelIndex, Qt, Signal
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
@@ -27,7 +28,18 @@ TARGET_HINT = (
 
 
 class OwnerTreeView(PassDragView):
-    """The Lead Management tree: drags leads out; over itself it says where to drop."""
+    """The Lead Management tree: drags leads out; over itself it says where to drop.
+    Return opens the current row as a double-click does (not ``activated``, which some
+    desktops send on a single click)."""
+
+    open_requested = Signal(QModelIndex)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.currentIndex().isValid():
+            self.open_requested.emit(self.currentIndex())
+            event.accept()
+            return
+        super().keyPressEvent(event)
 
     def source_place(self, index: QModelIndex) -> DropPlace:
         owner = self.model().owner_at(index)  # type: ignore[attr-defined]
