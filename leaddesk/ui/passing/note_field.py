@@ -25,12 +25,11 @@ class NoteField(QWidget):
         self.edit.setTabChangesFocus(True)
         self.edit.setAccessibleName("Note")
         self.edit.setAccessibleDescription(explanation)
-        # Above the edit, wrapped, rather than as a explanation: a long explanation is cut
+        # Above the edit, wrapped, rather than as a placeholder: a long placeholder is cut
         # at the edit's width and vanishes at the first key.
         self.explanation = QLabel(explanation, self)
         self.explanation.setObjectName("noteExplanation")
         self.explanation.setWordWrap(True)
-        self.explanation.setStyleSheet("color: palette(explanation-text);")
         # A form label's buddy (the "&Note:" mnemonic) focuses the edit, not this container.
         self.setFocusProxy(self.edit)
         self.counter = QLabel(self)
