@@ -110,6 +110,10 @@ class ImportDialog(QDialog):
         self.owners = OwnerMappingTable()
         self.owners.changed.connect(self._mapping_changed)
         self.preview = preview_table()
+        self.preview.setAccessibleName("Preview of the first rows")
+        self.columns.setAccessibleName("Columns and the LeadDesk field each fills")
+        self.statuses.setAccessibleName("Status values found in the file")
+        self.owners.setAccessibleName("Owners no LeadDesk user has")
         mapping_split = QSplitter()
         mapping_split.addWidget(
             self._boxed("Columns: which LeadDesk field each one fills", self.columns)
@@ -123,9 +127,11 @@ class ImportDialog(QDialog):
 
         self.fallback_combo = QComboBox()
         self.fallback_combo.setObjectName("ownerFallbackCombo")
+        self.fallback_combo.setAccessibleName("Unknown or inactive owner")
         self.fallback_combo.currentIndexChanged.connect(self._mapping_changed)
         self.duplicate_combo = QComboBox()
         self.duplicate_combo.setObjectName("onDuplicateCombo")
+        self.duplicate_combo.setAccessibleName("Leads already in LeadDesk")
         for choice, label in DUPLICATE_CHOICES.items():
             self.duplicate_combo.addItem(label, choice.value)
         self.duplicate_combo.currentIndexChanged.connect(self._mapping_changed)
