@@ -43,7 +43,12 @@ def target(place: Target, name: str, **facts: bool) -> DropPlace:
             "Harbor Logistics renewal is already with John Smith.",
         ),
         (THREE_LEADS, target(JOHN, "John Smith"), False, "The 3 leads are already with John"),
-        (MIXED, target(JANE, "Jane Doe"), False, "Some of the 3 leads are already with Jane Doe."),
+        (
+            MIXED,
+            target(JANE, "Jane Doe"),
+            True,
+            "Drop to pass 3 leads to Jane Doe (those already with Jane Doe stay)",
+        ),
         (
             ONE_LEAD,
             target(JANE, "Jane Doe", active=False),

@@ -75,8 +75,6 @@ def _where(target: Target, name: str) -> str:
 
 
 def already_there_message(carried: Carried, name: str) -> str:
-    if len(carried.places) > 1:
-        return f"Some of the {carried.count:,} leads are already with {name}."
     if carried.count == 1:
         return f"{carried.title} is already with {name}."
     return f"The {carried.count:,} leads are already with {name}."
@@ -102,10 +100,14 @@ def judge_drop(carried: Carried, place: DropPlace) -> DropVerdict:
         return DropVerdict(False, inactive_target_message(place.name))
     if target.kind is TargetKind.USER and not place.managed:
         return DropVerdict(False, f"You have no manager right over {place.name}.")
-    if target in carried.places:
+    if carried.places == {target}:
         return DropVerdict(False, already_there_message(carried, place.name))
     what = carried.title if carried.count == 1 else count_phrase(carried.count)
-    return DropVerdict(True, f"Drop to pass {what} to {_where(target, place.name)}")
+    text = f"Drop to pass {what} to {_where(target, place.name)}"
+    if target in carried.places:
+        # As the controller does: the leads already there stay, the others move.
+        text += f" (those already with {place.name} stay)"
+    return DropVerdict(True, text)
 
 
 def places_from(pairs: Iterable[tuple[str, int]]) -> frozenset[Target]:

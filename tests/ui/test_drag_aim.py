@@ -184,6 +184,19 @@ def test_invalid_places_get_the_forbidden_cursor_and_the_reason(qtbot, main_wind
     assert header_line(window) == "Not here: Drop on a user, office or pass group."
 
 
+def test_leads_of_two_owners_may_go_to_one_of_them(qtbot, main_window):
+    window = main_window()
+    johns = lead_index(window, "John Smith", "LEAD", HARBOR)
+    janes = lead_index(window, "Jane Doe", "LEAD", "Bluebell Dental scheduling")
+    mime = mime_for(window.owner_tree, [johns, janes])
+    jane = window.target_model.find("Jane Doe")
+    assert drag_over_index(window.target_view, jane, mime).move_accepted
+    assert header_line(window) == (
+        "Drop to pass 2 leads to Jane Doe (those already with Jane Doe stay)"
+    )
+    assert window.target_view.hovered_target() == jane
+
+
 def test_a_drop_on_the_current_owner_is_refused_before_any_dialog(qtbot, main_window, database):
     window = main_window()
     before = snapshot(database)
