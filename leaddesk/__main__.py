@@ -1,5 +1,3 @@
-import sys
+from leaddesk.cli import run
 
-from leaddesk.cli import main
-
-sys.exit(main())
+run()

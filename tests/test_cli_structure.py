@@ -46,6 +46,15 @@ def test_the_command_table_lists_exactly_what_the_modules_register():
 HEAVY_FOR_A_COMMAND = {"alembic", "PySide6", "keyring"}
 
 
+def _env() -> dict[str, str]:
+    # The null keyring answers "no password" without touching the machine's real keyring.
+    return {
+        **os.environ,
+        "QT_QPA_PLATFORM": "offscreen",
+        "PYTHON_KEYRING_BACKEND": "keyring.backends.null.Keyring",
+    }
+
+
 def _run_and_list_loaded(args: list[str]) -> dict:
     """Run ``leaddesk ARGS`` in a new interpreter; its output, exit code and loaded modules."""
     script = (
@@ -59,14 +68,8 @@ def _run_and_list_loaded(args: list[str]) -> dict:
         "        code = exit_.code\n"
         "print(json.dumps({'code': code, 'out': out.getvalue(), 'modules': sorted(sys.modules)}))\n"
     )
-    # The null keyring answers "no password" without touching the machine's real keyring.
-    env = {
-        **os.environ,
-        "QT_QPA_PLATFORM": "offscreen",
-        "PYTHON_KEYRING_BACKEND": "keyring.backends.null.Keyring",
-    }
     done = subprocess.run(
-        [sys.executable, "-c", script], capture_output=True, text=True, env=env, check=True
+        [sys.executable, "-c", script], capture_output=True, text=True, env=_env(), check=True
     )
     return json.loads(done.stdout)
 
@@ -111,3 +114,24 @@ def test_a_server_login_without_a_password_in_its_url_looks_in_the_keyring(db_ur
     result = _run_and_list_loaded(["--db", db_url, "leads", "--as", "Maria Manager", "--json"])
     assert result["code"] == 0, result["out"]
     assert HEAVY_FOR_A_COMMAND & set(result["modules"]) == {"keyring"}
+
+
+def test_the_program_collects_garbage_again_once_a_command_is_parsed(db_url):
+    """``run`` pauses the collector for start-up; by the time the command runs it is on again
+    and what start-up built is frozen. In-process callers of ``main`` keep their collector."""
+    leads = ["--db", db_url, "leads", "--as", "Maria Manager"]
+    script = (
+        "import contextlib, gc, io\n"
+        "from leaddesk import cli, startup\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        f"    cli.main({leads!r})\n"
+        "    untouched = (gc.isenabled(), gc.get_freeze_count())\n"
+        "    startup.pause_collection()\n"
+        "    paused = gc.isenabled()\n"
+        f"    cli.main({leads!r})\n"
+        "print(untouched == (True, 0), paused, gc.isenabled(), gc.get_freeze_count() > 0)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, env=_env(), check=True
+    )
+    assert done.stdout.split() == ["True", "False", "True", "True"]

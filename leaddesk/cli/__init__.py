@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from typing import NamedTuple, NoReturn
 
 from leaddesk.errors import LeadDeskError
+from leaddesk.startup import end_startup, pause_collection
 
 
 class Command(NamedTuple):
@@ -96,6 +97,12 @@ def parse_arguments(argv: Sequence[str] | None) -> argparse.Namespace:
     return build_parser(chosen.command).parse_args(argv)
 
 
+def run() -> NoReturn:
+    """The ``leaddesk`` program: ``main`` as a whole process."""
+    pause_collection()
+    sys.exit(main())
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_arguments(argv)
     try:
@@ -103,6 +110,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             from leaddesk.ui.shell.launch import run_window
 
             return run_window(db=args.db, actor=args.actor, screenshot=args.screenshot)
+        end_startup()
         return int(args.handler(args) or 0)
     except LeadDeskError as exc:
         print(f"leaddesk: error: {exc}", file=sys.stderr)
@@ -125,4 +133,4 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    run()

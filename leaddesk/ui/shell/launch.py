@@ -14,6 +14,7 @@ import sys
 import tempfile
 
 from leaddesk.errors import InvalidInputError, LeadDeskError
+from leaddesk.startup import end_startup
 from leaddesk.store.database import DB_ENV_VAR, Database, open_database
 
 
@@ -68,6 +69,7 @@ def run_window(*, db: str | None, actor: str | None, screenshot: str | None) -> 
             _show_start_error(str(exc))
         raise
     window.setProperty("ownsDatabase", True)
+    end_startup()
     if screenshot:
         return render_screenshot(window, screenshot)
     window.show()
