@@ -15,10 +15,6 @@ from dataclasses import dataclass, replace
 from enum import StrEnum
 from pathlib import Path
 
-import keyring
-import keyring.errors
-import platformdirs
-
 from leaddesk.errors import InvalidInputError
 
 APP_NAME = "LeadDesk"
@@ -91,6 +87,8 @@ def parse_security(value: str) -> Security:
 
 
 def default_settings_path() -> Path:
+    import platformdirs
+
     return Path(platformdirs.user_config_dir(APP_NAME, APP_NAME)) / SETTINGS_FILE_NAME
 
 
@@ -165,6 +163,10 @@ def get_password(settings: SmtpSettings) -> str | None:
     """The SMTP password from the OS keyring; None without a user or a stored password."""
     if not settings.user:
         return None
+    # keyring is imported only when a password is looked up (it is slow to import).
+    import keyring
+    import keyring.errors
+
     try:
         return keyring.get_password(KEYRING_SMTP_SERVICE, settings.keyring_account)
     except keyring.errors.KeyringError:
@@ -175,6 +177,9 @@ def store_password(settings: SmtpSettings, password: str) -> None:
     """Keep the password in the OS keyring; an empty password removes the entry."""
     if not settings.user:
         raise InvalidInputError("Enter an SMTP user name before saving a password.")
+    import keyring
+    import keyring.errors
+
     try:
         if password:
             keyring.set_password(KEYRING_SMTP_SERVICE, settings.keyring_account, password)

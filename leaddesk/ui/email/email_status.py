@@ -4,17 +4,21 @@ emails sent"; a click opens the outbox list with a Retry button."""
 from __future__ import annotations
 
 import os
-import ssl
+from typing import TYPE_CHECKING
 
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QHBoxLayout, QToolButton, QWidget
 
 from leaddesk.notify.outbox_view import OutboxCounts
-from leaddesk.notify.sender import SendReport
 from leaddesk.notify.smtp_settings import SmtpSettingsStore
 from leaddesk.store.database import Database
-from leaddesk.ui.email.outbox_dialog import OutboxDialog
 from leaddesk.ui.email.sender import AUTOSEND_ENV, SEND_DELAY_MS, SEND_INTERVAL_MS, EmailSender
+
+if TYPE_CHECKING:
+    import ssl
+
+    from leaddesk.notify.sender import SendReport
+    from leaddesk.ui.email.outbox_dialog import OutboxDialog
 
 
 class EmailStatus(QWidget):
@@ -71,6 +75,8 @@ class EmailStatus(QWidget):
         self.email_sender.notify_pass_done()
 
     def open_outbox(self) -> OutboxDialog:
+        from leaddesk.ui.email.outbox_dialog import OutboxDialog
+
         if self.dialog is None:
             self.dialog = OutboxDialog(self.email_sender, self.window())
         self.dialog.reload()

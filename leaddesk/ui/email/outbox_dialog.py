@@ -7,6 +7,7 @@ retrying and sending run through the window's :class:`EmailSender` on its worker
 from __future__ import annotations
 
 from datetime import UTC
+from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -22,8 +23,10 @@ from PySide6.QtWidgets import (
 )
 
 from leaddesk.notify.outbox_view import OutboxCounts, OutboxEntry
-from leaddesk.notify.sender import SendReport
 from leaddesk.ui.email.sender import EmailSender
+
+if TYPE_CHECKING:
+    from leaddesk.notify.sender import SendReport
 
 
 class OutboxDialog(QDialog):

@@ -9,19 +9,22 @@ one-off calls (a test email, a retry) the same way. No SQL here: the work is don
 from __future__ import annotations
 
 import logging
-import ssl
 import threading
 import traceback
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal, Slot
 
 from leaddesk.errors import LeadDeskError
 from leaddesk.notify.outbox_view import OutboxCounts, OutboxEntry, list_outbox, outbox_counts
-from leaddesk.notify.sender import SendReport, new_sender_id, retry_failed, send_queued
 from leaddesk.notify.smtp_settings import SmtpSettingsStore, get_password
 from leaddesk.store.database import Database
+
+if TYPE_CHECKING:
+    import ssl
+
+    from leaddesk.notify.sender import SendReport
 
 log = logging.getLogger(__name__)
 
@@ -133,7 +136,7 @@ class EmailSender(QObject):
         self.database = database
         self.settings_store = settings_store or SmtpSettingsStore()
         self.ssl_context = ssl_context
-        self.sender_id = new_sender_id()
+        self.sender_id: str | None = None  # made on the first send (see _send_in_background)
         self.calls = BackgroundCalls(self)
         self.counts = OutboxCounts()
         self.last_report: SendReport | None = None
@@ -200,7 +203,12 @@ class EmailSender(QObject):
             self.refresh()
             self.send_now()
 
-        self.calls.run(lambda: retry_failed(self.database, ids), done, on_error)
+        def retry_in_background() -> int:
+            from leaddesk.notify.sender import retry_failed
+
+            return retry_failed(self.database, ids)
+
+        self.calls.run(retry_in_background, done, on_error)
 
     def list_rows(
         self, on_done: Callable[[list[OutboxEntry]], None], on_error: Callable[[str], None]
@@ -220,6 +228,11 @@ class EmailSender(QObject):
         return self.calls.wait(msecs)
 
     def _send_in_background(self) -> tuple[SendReport, OutboxCounts]:
+        # SMTP, TLS and email modules load here, on the worker, not before the first paint.
+        from leaddesk.notify.sender import new_sender_id, send_queued
+
+        if self.sender_id is None:
+            self.sender_id = new_sender_id()
         # Read settings and password here, not at start: the user may have changed them.
         settings = self.settings_store.load()
         password = get_password(settings)
