@@ -12,10 +12,13 @@ import os
 import shutil
 import sys
 import tempfile
+from typing import TYPE_CHECKING
 
 from leaddesk.errors import InvalidInputError, LeadDeskError
 from leaddesk.startup import end_startup
-from leaddesk.store.database import DB_ENV_VAR, Database, open_database
+
+if TYPE_CHECKING:
+    from leaddesk.store.database import Database
 
 
 def run_window(*, db: str | None, actor: str | None, screenshot: str | None) -> int:
@@ -37,10 +40,15 @@ def run_window(*, db: str | None, actor: str | None, screenshot: str | None) -> 
             "No desktop display was found, so the window cannot open. Run leaddesk in a "
             "desktop session, or use its commands (leaddesk --help) or --screenshot FILE."
         )
+    # Before Qt is even imported: the database opens while the frame comes up.
+    from leaddesk.ui.shell.opening import DatabaseOpening
+
+    opening = DatabaseOpening(db)
     from PySide6.QtWidgets import QApplication
 
     from leaddesk.ui.common import icons
     from leaddesk.ui.common.settings import APPLICATION, ORGANISATION
+    from leaddesk.ui.shell.opening import StartFrame
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     if screenshot:
@@ -51,9 +59,14 @@ def run_window(*, db: str | None, actor: str | None, screenshot: str | None) -> 
     app.setApplicationName(APPLICATION)
     app.setWindowIcon(icons.app_icon())
     interactive = screenshot is None and os.environ.get("QT_QPA_PLATFORM") != "offscreen"
+    # A picture needs no frame to look at; a window shows one before any database work.
+    frame = None if screenshot else StartFrame()
+    if frame is not None:
+        frame.show()
+        app.processEvents()
     database: Database | None = None
     try:
-        database = open_database(db)
+        database = opening.wait(app.processEvents)
         if not ensure_users(database, interactive, is_default=db is None):
             return 1
         name = actor or _choose_actor(database, interactive)
@@ -65,6 +78,8 @@ def run_window(*, db: str | None, actor: str | None, screenshot: str | None) -> 
     except LeadDeskError as exc:
         if database is not None:
             database.dispose()
+        if frame is not None:
+            frame.close()
         if interactive:
             _show_start_error(str(exc))
         raise
@@ -73,6 +88,8 @@ def run_window(*, db: str | None, actor: str | None, screenshot: str | None) -> 
     if screenshot:
         return render_screenshot(window, screenshot)
     window.show()
+    if frame is not None:
+        frame.close()
     return int(app.exec())
 
 
@@ -119,6 +136,7 @@ def prepare_for_picture(window: object) -> None:
 
 def ensure_users(database: Database, interactive: bool, *, is_default: bool) -> bool:
     """An empty database (first run): offer the demo data so there is someone to sign in as."""
+    from leaddesk.store.database import DB_ENV_VAR
     from leaddesk.store.demo import create_demo
     from leaddesk.store.tree_queries import active_user_names
 
