@@ -135,3 +135,15 @@ def test_the_program_collects_garbage_again_once_a_command_is_parsed(db_url):
         [sys.executable, "-c", script], capture_output=True, text=True, env=_env(), check=True
     )
     assert done.stdout.split() == ["True", "False", "True", "True"]
+
+
+def test_the_window_paints_without_alembic_keyring_or_smtp(db_url, tmp_path):
+    if make_url(db_url).get_backend_name() == "postgresql":
+        db_url = _with_password(db_url)
+    shot = tmp_path / "shot.png"
+    result = _run_and_list_loaded(
+        ["--db", db_url, "--as", "Maria Manager", "--screenshot", str(shot)]
+    )
+    assert result["code"] == 0, result["out"]
+    assert shot.stat().st_size > 0
+    assert {"alembic", "keyring", "smtplib"} & set(result["modules"]) == set()
