@@ -9,6 +9,7 @@ when the operation runner reports a change.
 from __future__ import annotations
 
 import html
+from typing import TYPE_CHECKING
 
 import shiboken6
 from PySide6.QtCore import QModelIndex, QPoint, Qt, Signal
@@ -27,12 +28,14 @@ from PySide6.QtWidgets import (
 from leaddesk.errors import LeadDeskError
 from leaddesk.store.lead_details import buckets_of_actor
 from leaddesk.store.queries import LeadRow
-from leaddesk.ui.buckets.bucket_assign_dialog import BucketAssignDialog
 from leaddesk.ui.buckets.bucket_model import BUCKET_KEY_ROLE, COLUMNS, BucketModel
 from leaddesk.ui.common.context import WindowContext
-from leaddesk.ui.lead.lead_window import LeadWindow
 from leaddesk.ui.passing.drag_view import PassDragView
 from leaddesk.ui.passing.pass_source import PASS_SOURCE_MIME_TYPE, PassSource
+
+if TYPE_CHECKING:
+    from leaddesk.ui.buckets.bucket_assign_dialog import BucketAssignDialog
+    from leaddesk.ui.lead.lead_window import LeadWindow
 
 EMPTY_HEADLINE = "Nothing is waiting to be assigned"
 NO_BUCKETS_TEXT = (
@@ -226,12 +229,16 @@ class BucketTab(QWidget):
         leads = self.selected_leads()
         if not leads:
             return None
+        from leaddesk.ui.buckets.bucket_assign_dialog import BucketAssignDialog
+
         dialog = BucketAssignDialog(self.context, leads, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
         return dialog
 
     def open_lead(self, lead_id: int) -> LeadWindow:
+        from leaddesk.ui.lead.lead_window import LeadWindow
+
         window = LeadWindow(self.context, lead_id, self)
         window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.lead_windows = [w for w in self.lead_windows if shiboken6.isValid(w)]

@@ -11,6 +11,7 @@ menus and remembered settings together; the views' set-up lives in ``panes``.)
 from __future__ import annotations
 
 import os
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QModelIndex, QPoint, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
@@ -36,14 +37,14 @@ from leaddesk.ui.common.feedback import show_outcome
 from leaddesk.ui.common.read_errors import READ_ERRORS, error_text
 from leaddesk.ui.common.settings import app_settings
 from leaddesk.ui.common.view_state import restore_view_state, save_view_state
-from leaddesk.ui.lead.lead_window import LeadWindow
 from leaddesk.ui.main.owner_model import OwnerTreeModel
 from leaddesk.ui.main.panes import OwnerTreeView, setup_owner_tree, setup_target_view, target_pane
-from leaddesk.ui.main.target_chooser import TargetChooserDialog
 from leaddesk.ui.main.target_model import TargetModel
 from leaddesk.ui.main.target_view import TargetView
-from leaddesk.ui.passing.pass_dialogs import run_pass_flow, run_undo_flow
 from leaddesk.ui.passing.pass_source import PassSource
+
+if TYPE_CHECKING:
+    from leaddesk.ui.lead.lead_window import LeadWindow
 
 BUCKET_TAB_TITLE = "Leads to be Assigned"
 SEARCH_DELAY_MS = 300
@@ -274,6 +275,9 @@ class MainWindow(QMainWindow):
     # -- passing -------------------------------------------------------------------------
 
     def request_pass(self, source: PassSource, target: Target) -> None:
+        # The pass flow, its dialogs and the controller load at the first pass, not at start.
+        from leaddesk.ui.passing.pass_dialogs import run_pass_flow
+
         run_pass_flow(self.context, source, target, self, on_finished=self._pass_finished)
 
     def _pass_finished(self, result: object) -> None:
@@ -318,6 +322,8 @@ class MainWindow(QMainWindow):
         if source is None:
             self.statusBar().showMessage("Select leads, a status or a user first.", 5000)
             return
+        from leaddesk.ui.main.target_chooser import TargetChooserDialog
+
         chooser = TargetChooserDialog(self.target_model, source.label, self)
         target = (
             chooser.chosen() if chooser.exec() == TargetChooserDialog.DialogCode.Accepted else None
@@ -328,6 +334,8 @@ class MainWindow(QMainWindow):
             self.request_pass(source, target)
 
     def undo_pass(self) -> None:
+        from leaddesk.ui.passing.pass_dialogs import run_undo_flow
+
         run_undo_flow(self.context, self)
 
     # -- menus and double-click ----------------------------------------------------------
@@ -369,6 +377,8 @@ class MainWindow(QMainWindow):
             self.open_lead(lead_id)
 
     def open_lead(self, lead_id: int) -> LeadWindow:
+        from leaddesk.ui.lead.lead_window import LeadWindow
+
         window = LeadWindow(self.context, lead_id, self)
         window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         window.destroyed.connect(lambda *_: self._forget(window))
