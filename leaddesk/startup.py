@@ -14,6 +14,8 @@ the tests, keeps its collector as it is, and ``end_startup`` is then a no-op.
 from __future__ import annotations
 
 import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 _paused = False
 
@@ -32,3 +34,20 @@ def end_startup() -> None:
         _paused = False
         gc.freeze()
         gc.enable()
+
+
+@contextmanager
+def no_collection() -> Iterator[None]:
+    """No cyclic collection inside the block, whether or not start-up paused it.
+
+    A collection runs in the thread that triggers it and finalizes whatever garbage it finds;
+    while another thread allocates a lot (the database opening beside the GUI thread), that
+    could delete a Qt object of the GUI thread from the wrong thread.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()

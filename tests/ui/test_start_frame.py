@@ -3,6 +3,8 @@ the main window follows once it has; a failed opening still ends in one clear er
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import threading
 
 import pytest
@@ -76,3 +78,16 @@ def test_an_unreachable_database_closes_the_frame_and_raises_one_error(
     with pytest.raises(DatabaseUnavailableError, match="cannot be reached"):
         launch.run_window(db=url, actor="Maria Manager", screenshot=None)
     assert _visible("startFrame") is None
+
+
+def test_the_opening_starts_before_qt_is_imported():
+    """Its module imports no Qt, so the thread starts before Qt's import and overlaps it."""
+    script = (
+        "import sys\n"
+        "from leaddesk.ui.shell.database_opening import DatabaseOpening\n"
+        "print(sorted(m for m in sys.modules if m.startswith(('PySide6', 'sqlalchemy'))))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    )
+    assert done.stdout.strip() == "[]"

@@ -15,9 +15,11 @@ import tempfile
 from typing import TYPE_CHECKING
 
 from leaddesk.errors import InvalidInputError, LeadDeskError
-from leaddesk.startup import end_startup
+from leaddesk.startup import end_startup, no_collection
 
 if TYPE_CHECKING:
+    from PySide6.QtWidgets import QApplication, QWidget
+
     from leaddesk.store.database import Database
 
 
@@ -40,33 +42,22 @@ def run_window(*, db: str | None, actor: str | None, screenshot: str | None) -> 
             "No desktop display was found, so the window cannot open. Run leaddesk in a "
             "desktop session, or use its commands (leaddesk --help) or --screenshot FILE."
         )
-    # Before Qt is even imported: the database opens while the frame comes up.
-    from leaddesk.ui.shell.opening import DatabaseOpening
+    # Before Qt is even imported, the database starts opening on a thread of its own; no
+    # garbage collection meanwhile (see startup.no_collection).
+    from leaddesk.ui.shell.database_opening import DatabaseOpening
 
-    opening = DatabaseOpening(db)
-    from PySide6.QtWidgets import QApplication
-
-    from leaddesk.ui.common import icons
-    from leaddesk.ui.common.settings import APPLICATION, ORGANISATION
-    from leaddesk.ui.shell.opening import StartFrame
-
-    app = QApplication.instance() or QApplication(sys.argv[:1])
-    if screenshot:
-        from leaddesk.ui.common.qt_messages import quiet_offscreen_notices
-
-        quiet_offscreen_notices()
-    app.setOrganizationName(ORGANISATION)
-    app.setApplicationName(APPLICATION)
-    app.setWindowIcon(icons.app_icon())
     interactive = screenshot is None and os.environ.get("QT_QPA_PLATFORM") != "offscreen"
-    # A picture needs no frame to look at; a window shows one before any database work.
-    frame = None if screenshot else StartFrame()
-    if frame is not None:
-        frame.show()
-        app.processEvents()
-    database: Database | None = None
+    with no_collection():
+        opening = DatabaseOpening(db)
+        app = _application(quiet_offscreen=screenshot is not None)
+        # A picture needs no frame to look at; a window shows one before any database work.
+        frame = None if screenshot else _shown_start_frame(app)
+        try:
+            database = opening.wait(app.processEvents)
+        except LeadDeskError as exc:
+            _start_failed(frame, None, interactive, exc)
+            raise
     try:
-        database = opening.wait(app.processEvents)
         if not ensure_users(database, interactive, is_default=db is None):
             return 1
         name = actor or _choose_actor(database, interactive)
@@ -76,12 +67,7 @@ def run_window(*, db: str | None, actor: str | None, screenshot: str | None) -> 
 
         window = build_main_window(database, name)
     except LeadDeskError as exc:
-        if database is not None:
-            database.dispose()
-        if frame is not None:
-            frame.close()
-        if interactive:
-            _show_start_error(str(exc))
+        _start_failed(frame, database, interactive, exc)
         raise
     window.setProperty("ownsDatabase", True)
     end_startup()
@@ -91,6 +77,43 @@ def run_window(*, db: str | None, actor: str | None, screenshot: str | None) -> 
     if frame is not None:
         frame.close()
     return int(app.exec())
+
+
+def _application(*, quiet_offscreen: bool) -> QApplication:
+    from PySide6.QtWidgets import QApplication
+
+    from leaddesk.ui.common import icons
+    from leaddesk.ui.common.settings import APPLICATION, ORGANISATION
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    if quiet_offscreen:
+        from leaddesk.ui.common.qt_messages import quiet_offscreen_notices
+
+        quiet_offscreen_notices()
+    app.setOrganizationName(ORGANISATION)
+    app.setApplicationName(APPLICATION)
+    app.setWindowIcon(icons.app_icon())
+    return app  # type: ignore[return-value]
+
+
+def _shown_start_frame(app: QApplication) -> QWidget:
+    from leaddesk.ui.shell.start_frame import StartFrame
+
+    frame = StartFrame()
+    frame.show()
+    app.processEvents()
+    return frame
+
+
+def _start_failed(
+    frame: QWidget | None, database: Database | None, interactive: bool, exc: LeadDeskError
+) -> None:
+    if database is not None:
+        database.dispose()
+    if frame is not None:
+        frame.close()
+    if interactive:
+        _show_start_error(str(exc))
 
 
 def has_display() -> bool:
