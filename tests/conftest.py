@@ -38,6 +38,17 @@ def memory_keyring() -> Iterator[MemoryKeyring]:
 
 
 @pytest.fixture(autouse=True)
+def restored_environment() -> Iterator[None]:
+    """Each test leaves the environment as it found it: the window's ``--screenshot`` start,
+    run in-process, sets variables for the rest of its process (it exits right after)."""
+    saved = dict(os.environ)
+    yield
+    if os.environ != saved:
+        os.environ.clear()
+        os.environ.update(saved)
+
+
+@pytest.fixture(autouse=True)
 def isolated_user_dirs(
     tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import os
 from pathlib import Path
 
 import pytest
@@ -303,6 +304,13 @@ def test_screenshot_renders_the_window_to_a_png(qtbot, db_url, tmp_path: Path, c
     assert cli.main(["--db", db_url, "--as", "Maria Manager", "--screenshot", str(path)]) == 0
     image = QImage(str(path))
     assert not image.isNull() and image.width() > 800
+
+
+def test_a_screenshot_run_leaves_the_next_test_an_unchanged_environment():
+    # Runs right after the screenshot test above: the window's start sets variables for the
+    # rest of its process (no autosend, scratch settings), which must not leak into the next
+    # test (the email tests then waited for a sender that never started).
+    assert "LEADDESK_EMAIL_AUTOSEND" not in os.environ
 
 
 def test_unreachable_database_is_one_line_and_exit_1(qtbot, tmp_path: Path, capsys, backend):
