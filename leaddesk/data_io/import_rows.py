@@ -10,6 +10,7 @@ is otherwise refused with the closest users as suggestions.
 from __future__ import annotations
 
 import difflib
+import functools
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -22,6 +23,7 @@ from sqlalchemy.orm import Session
 from leaddesk.admin.validation import is_email
 from leaddesk.data_io.crm_profiles import Profile, parse_created
 from leaddesk.errors import InvalidInputError
+from leaddesk.store.lookup import suggest_names, suggestion_hint
 from leaddesk.store.models import Office, PassGroup, Status, User
 
 MAX_LENGTHS = {"name": 200, "company": 200, "email": 320, "phone": 50, "external_id": 100}
@@ -260,6 +262,17 @@ class RowResolver:
         return f" (did you mean {' or '.join(found[:3])}?)" if found else ""
 
 
+def _unknown(noun: str, typed: str, known: dict[str, tuple[int, str]]) -> str:
+    return _unknown_place(noun, typed, tuple(name for _id, name in known.values()))
+
+
+@functools.lru_cache(maxsize=256)
+def _unknown_place(noun: str, typed: str, names: tuple[str, ...]) -> str:
+    # Cached: a file that misspells one office does so on many rows.
+    hint = suggestion_hint(suggest_names(typed, names))
+    return f"unknown {noun} '{typed}'" + (f" ({hint})" if hint else "")
+
+
 def lead_name(values: Mapping[str, str]) -> str:
     """A title where the system has one; else a person's "First Last"; a person's export
     (no title column) falls back to the company for a row without a person."""
@@ -364,14 +377,14 @@ def _place_of(
         office = resolver.offices.get(office_text.lower())
         if office is None:
             counts.refused += 1
-            return None, "", f"unknown office '{office_text}'"
+            return None, "", _unknown("office", office_text, resolver.offices)
         counts.in_buckets += 1
         return (None, office[0], None), f"Leads to be Assigned: {office[1]}", ""
     if group_text:
         group = resolver.groups.get(group_text.lower())
         if group is None:
             counts.refused += 1
-            return None, "", f"unknown pass group '{group_text}'"
+            return None, "", _unknown("pass group", group_text, resolver.groups)
         counts.in_buckets += 1
         return (None, None, group[0]), f"Leads to be Assigned: {group[1]}", ""
     problem = "no owner is given (nor an office or pass group)"

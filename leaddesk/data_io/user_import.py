@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from leaddesk.admin.audit import record, require_admin
 from leaddesk.admin.validation import NAME_MAX, is_email
 from leaddesk.data_io.csv_text import Problem, normalise_header, read_table
+from leaddesk.store.lookup import suggest_names, suggestion_hint
 from leaddesk.store.models import ManagerRight, Office, OfficeMember, User, utc_now
 
 USER_FIELDS = ("name", "email", "admin", "office", "office_manager", "manages")
@@ -173,7 +174,9 @@ def _check(
     for managed in manages:
         known = existing.get(managed.lower())
         if known is None and managed.lower() not in in_file:
-            problems.append(f"manages unknown user '{managed}'")
+            names = dict.fromkeys(entry[1] for entry in existing.values())
+            hint = suggestion_hint(suggest_names(managed, names))
+            problems.append(f"manages unknown user '{managed}'" + (f" ({hint})" if hint else ""))
         elif known is not None and not known[2]:
             problems.append(f"manages {known[1]}, who is inactive")
     if problems:
