@@ -109,12 +109,15 @@ def test_import_with_problems_prints_line_numbers_and_writes_nothing(
         before = session.scalar(select(func.count()).select_from(Lead))
     assert run(db_url, "import", "leads", str(csv_file)) == 1
     err = capsys.readouterr().err.splitlines()
-    assert err[0] == (
-        f"{csv_file}: line 3: unknown owner 'Nobody'; "
-        'map it with --map-owner "Nobody=NAME" or use --owner-fallback-office.'
-    )
-    assert err[1].startswith(f"{csv_file}: line 4: unknown status 'NOPE'")
-    assert err[-1] == "2 problem(s) in bad.csv; nothing was imported."
+    problems = err.index("Problems (2):")
+    assert err[0] == "Import of leads from bad.csv (UTF-8, 3 row(s))"
+    assert err[problems + 1 : problems + 3] == [
+        "  line 3: unknown owner 'Nobody'; "
+        'map it with --map-owner "Nobody=NAME" or use --owner-fallback-office.',
+        "  line 4: unknown status 'NOPE' (known: LEAD, OPPORTUNITY, WON, NO SALE/LOST); "
+        'map it with --map-status "NOPE=STATUS" or add it with --create-statuses.',
+    ]
+    assert err[-2:] == ["Result:", "  2 problem(s) in bad.csv; nothing was imported."]
     with database.read() as session:
         assert session.scalar(select(func.count()).select_from(Lead)) == before
     assert run(db_url, "import", "leads", str(csv_file), "--skip-invalid") == 0

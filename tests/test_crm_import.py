@@ -586,13 +586,17 @@ def test_cli_dry_run_prints_the_mapping_with_counts(db_url, capsys):
     )
     assert (code, err) == (0, "")
     lines = out.splitlines()
-    assert lines[0] == "Recognised a Salesforce export (9 known columns)."
-    assert "  Lead Owner    -> owner (Owner (email or name)), 4 value(s)" in lines
-    assert "  Lead Source   (ignored), 3 value(s)" in lines
-    assert "  Open - Not Contacted: 2 row(s) -> LEAD (--map-status)" in lines
-    assert "  Closed - Converted: 1 row(s) -> Closed - Converted (new status)" in lines
-    assert "Owners: 1 matched by email, 3 by name, 0 refused." in lines
-    assert lines[-1].startswith("Dry run of salesforce_leads.csv (UTF-8): all 4 row(s) valid")
+    # Under the report's heading "How the file is read:", indented.
+    assert lines[2:4] == [
+        "How the file is read:",
+        "  Recognised a Salesforce export (9 known columns).",
+    ]
+    assert "    Lead Owner    -> owner (Owner (email or name)), 4 value(s)" in lines
+    assert "    Lead Source   (ignored), 3 value(s)" in lines
+    assert "    Open - Not Contacted: 2 row(s) -> LEAD (--map-status)" in lines
+    assert "    Closed - Converted: 1 row(s) -> Closed - Converted (new status)" in lines
+    assert "  Owners: 1 matched by email, 3 by name, 0 refused." in lines
+    assert lines[-1].startswith("  Dry run of salesforce_leads.csv (UTF-8): all 4 row(s) valid")
 
 
 def test_cli_mapping_given_on_the_command_line(db_url, database, capsys, tmp_path):
@@ -715,7 +719,7 @@ def test_cli_suitecrm_login_names_mapped_to_users(db_url, database, capsys):
     )
     assert (code, err) == (0, ""), err
     assert "Owners: 0 matched by email, 0 by name, 3 by --map-owner, 0 refused." in out
-    assert out.splitlines()[-1].startswith("Imported 3 lead(s) from suitecrm_leads.csv (batch ")
+    assert out.splitlines()[-1].startswith("  Imported 3 lead(s) from suitecrm_leads.csv (batch ")
     with database.read() as session:
         owners = sorted(
             session.scalars(

@@ -14,6 +14,7 @@ from pathlib import Path
 from leaddesk.cli.common import actor_of, common_options, opened, print_json
 from leaddesk.data_io.crm_profiles import SOURCE_CHOICES, parse_pairs
 from leaddesk.data_io.export import export_history, export_leads, parse_since
+from leaddesk.data_io.import_report import import_report_lines
 from leaddesk.data_io.lead_import import ImportOptions, LeadImportReport, OnDuplicate, import_leads
 from leaddesk.data_io.user_import import UserImportReport, import_users
 from leaddesk.errors import InvalidInputError
@@ -143,15 +144,13 @@ def _finish(args: argparse.Namespace, report: LeadImportReport | UserImportRepor
                 **_lead_json(report),
             }
         )
-    else:
-        for problem in report.problems[:MAX_PRINTED_PROBLEMS]:
-            print(f"{args.file}: {problem}", file=sys.stderr)
-        hidden = len(report.problems) - MAX_PRINTED_PROBLEMS
-        if hidden > 0:
-            print(f"{args.file}: ... and {hidden:,} more problem(s).", file=sys.stderr)
-        print(report.summary(), file=sys.stdout if report.ok or written else sys.stderr)
     # Problems fail the command unless --skip-invalid wrote the valid rows anyway.
-    return 0 if report.ok or (written and args.skip_invalid) else 1
+    code = 0 if report.ok or (written and args.skip_invalid) else 1
+    if not args.json:
+        # One report, on stderr when the command failed, so it reads as one answer.
+        lines = import_report_lines(report, max_problems=MAX_PRINTED_PROBLEMS)
+        print("\n".join(lines), file=sys.stdout if code == 0 else sys.stderr)
+    return code
 
 
 def _lead_json(report: LeadImportReport | UserImportReport) -> dict[str, object]:
@@ -183,13 +182,6 @@ def run_import_leads(args: argparse.Namespace) -> int:
             dry_run=args.dry_run,
             skip_invalid=args.skip_invalid,
         )
-        if not args.json and report.column_counts:
-            for line in report.mapping_lines():
-                print(line)
-        if not args.json and report.ok and report.planned:
-            print("New leads by owner or bucket:")
-            for place, count in report.per_place():
-                print(f"  {count:>8,}  {place}")
     return _finish(args, report)
 
 

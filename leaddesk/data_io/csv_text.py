@@ -18,6 +18,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from leaddesk.errors import InvalidInputError
+
 UTF8_BOM = b"\xef\xbb\xbf"
 DELIMITERS = (",", ";", "\t")
 
@@ -51,7 +53,10 @@ def read_table(data: bytes, *, limit: int | None = None) -> CsvTable:
     """Decode and split a CSV file; encoding problems come back as line-numbered problems."""
     lines, encoding, problems = decode_lines(data)
     if not lines or not any(line.strip() for line in lines):
-        return CsvTable([], [], encoding, ",", [*problems, Problem(1, "the file is empty.")])
+        # A file that could not be decoded already has its one problem; "empty" would
+        # contradict it.
+        empty = [] if problems else [Problem(1, "the file is empty.")]
+        return CsvTable([], [], encoding, ",", [*problems, *empty])
     delimiter = _delimiter_of(lines[0])
     reader = csv.reader(lines, delimiter=delimiter, strict=False)
     headers: list[str] = []
@@ -173,8 +178,25 @@ def unescape_cell(text: str) -> str:
 
 
 def write_csv(path: str | Path, headers: Sequence[str], rows: Iterable[Sequence[object]]) -> int:
-    """Write atomically (a half-written export never replaces a good one); returns row count."""
+    """Write atomically (a half-written export never replaces a good one); returns row count.
+
+    A folder that does not exist, or a file the system refuses, is one clear sentence.
+    """
     target = Path(path)
+    try:
+        return _write_csv(target, headers, rows)
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        raise InvalidInputError(f"Cannot export to {target}: {reason}.") from exc
+
+
+def _write_csv(target: Path, headers: Sequence[str], rows: Iterable[Sequence[object]]) -> int:
+    if not target.parent.is_dir():
+        raise InvalidInputError(
+            f"Cannot export to {target}: the folder {target.parent} does not exist."
+        )
+    if target.is_dir():
+        raise InvalidInputError(f"Cannot export to {target}: it is a folder; add a file name.")
     partial = target.with_name(target.name + ".part")
     count = 0
     try:

@@ -119,7 +119,7 @@ def export_leads(
         owner = session.get(User, owner_id)
         if owner is None:
             raise NotFoundError(f"There is no user with id {owner_id}.")
-        raise PermissionDeniedError(permissions.no_right_message(actor, owner))
+        raise PermissionDeniedError(permissions.no_right_message(session, actor, owner))
     query = (
         select(
             Lead.name,

@@ -127,7 +127,8 @@ def assign_from_bucket(
         if not (user_id == actor.id or user_id in members or manages_target):
             raise PermissionDeniedError(
                 f"{target_user.name} is not a member of the bucket of lead {row.id} and "
-                f"{actor.name} has no manager right over them."
+                f"{actor.name} has no manager right over them. "
+                + permissions.how_to_get_right(session, actor, actor, target_user)
             )
     condition, expected = _explicit_condition(leads)
     return _apply(
@@ -465,7 +466,7 @@ def _check_pass_target(session: Session, actor: User, target: Target, method: Pa
             "Use the Lead Management view for that."
         )
     if not permissions.can_manage(session, actor, user.id, lock=True):
-        raise PermissionDeniedError(permissions.no_right_message(actor, user))
+        raise PermissionDeniedError(permissions.no_right_message(session, actor, user))
     return name
 
 
@@ -486,7 +487,7 @@ def _selection_condition(
         if source is None:
             raise NotFoundError(f"There is no user with id {selection.user_id}.")
         if not permissions.can_manage(session, actor, source.id, lock=lock):
-            raise PermissionDeniedError(permissions.no_right_message(actor, source))
+            raise PermissionDeniedError(permissions.no_right_message(session, actor, source))
         if target == place_of(source.id):
             raise InvalidInputError(
                 f"The leads already belong to {source.name}; choose another target."
@@ -511,7 +512,7 @@ def _selection_condition(
         if row.owner_id is not None and row.owner_id not in managed:
             owner = session.get(User, row.owner_id)
             assert owner is not None
-            raise PermissionDeniedError(permissions.no_right_message(actor, owner))
+            raise PermissionDeniedError(permissions.no_right_message(session, actor, owner))
         if row.bucket_office_id is not None and row.bucket_office_id not in offices:
             raise PermissionDeniedError(
                 f"Lead {row.id} waits in an office bucket {actor.name} cannot see."

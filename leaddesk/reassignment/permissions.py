@@ -34,6 +34,9 @@ from leaddesk.store.models import (
     User,
 )
 
+# How many administrators a refusal names; more would be a list nobody reads.
+ASKED_ADMINISTRATORS = 3
+
 _SHARE = {"read": True}
 
 
@@ -136,8 +139,35 @@ def require_active_target(session: Session, user_id: int, *, lock: bool = False)
     return user
 
 
-def no_right_message(actor: User, user: User) -> str:
-    return (
-        f"{actor.name} has no manager right over {user.name}. "
-        "That has to be set first (Tools > Administration > Manager rights)."
+def administrator_names(session: Session, limit: int = 3) -> list[str]:
+    """Active administrators by name, the people who can give a manager right."""
+    query = select(User.name).where(User.is_admin.is_(True), User.active.is_(True))
+    return list(session.scalars(query.order_by(User.name).limit(limit)))
+
+
+def how_to_get_right(session: Session, actor: User, manager: User, user: User | None) -> str:
+    """Where ``actor`` can go so that ``manager`` may manage ``user`` (or anyone, for None).
+
+    An administrator is given the exact menu and command; anyone else the administrators to
+    ask, by name.
+    """
+    if actor.is_admin:
+        whom = f'--user "{user.name}"' if user is not None else "--user NAME"
+        return (
+            "Give it in Tools > Administration… > Manager rights, or run: "
+            f'leaddesk rights grant --as "{actor.name}" --manager "{manager.name}" {whom}'
+        )
+    admins = administrator_names(session, limit=ASKED_ADMINISTRATORS + 1)
+    if not admins:
+        return "Only an administrator can give it; this database has no active administrator."
+    named = admins[:ASKED_ADMINISTRATORS]
+    listed = named[0] if len(named) == 1 else ", ".join(named[:-1]) + f" or {named[-1]}"
+    if len(admins) > ASKED_ADMINISTRATORS:
+        listed += " or another administrator"
+    return f"Only an administrator can give it. Ask {listed}."
+
+
+def no_right_message(session: Session, actor: User, user: User) -> str:
+    return f"{actor.name} has no manager right over {user.name}. " + how_to_get_right(
+        session, actor, actor, user
     )

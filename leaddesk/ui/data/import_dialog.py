@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 from sqlalchemy.orm import Session
 
 from leaddesk.data_io.crm_profiles import PROFILES
+from leaddesk.data_io.import_report import import_report_lines
 from leaddesk.data_io.import_survey import ImportSurvey, preview_leads, survey_file
 from leaddesk.data_io.lead_import import (
     ImportOptions,
@@ -397,12 +398,7 @@ class ImportDialog(QDialog):
 
     def _show_report(self, report: LeadImportReport) -> None:
         self.last_report = report
-        lines = [report.summary(), *report.outcome_lines()]
-        if report.ok and report.planned:
-            lines += [f"  {count:>8,}  {place}" for place, count in report.per_place()]
-        lines += [str(p) for p in report.problems[:MAX_SHOWN_PROBLEMS]]
-        if len(report.problems) > MAX_SHOWN_PROBLEMS:
-            lines.append(f"... and {len(report.problems) - MAX_SHOWN_PROBLEMS:,} more problem(s).")
+        lines = import_report_lines(report, max_problems=MAX_SHOWN_PROBLEMS, with_mapping=False)
         self.report_edit.setPlainText("\n".join(lines))
         self._update_buttons()
 
