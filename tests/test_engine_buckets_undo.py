@@ -9,13 +9,9 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from leaddesk.errors import ConflictError, InvalidInputError, NotFoundError, PermissionDeniedError
-from leaddesk.reassignment.controller import (
-    assign_from_bucket,
-    last_undoable_batch,
-    pass_leads,
-    undo_batch,
-)
+from leaddesk.reassignment.controller import assign_from_bucket, pass_leads, undo_batch
 from leaddesk.reassignment.requests import LeadRef, PassMethod, Selection, Target
+from leaddesk.reassignment.undo_rules import last_undoable_batch
 from leaddesk.store.lookup import find_user
 from leaddesk.store.models import PassBatch
 from leaddesk.store.queries import visible_buckets

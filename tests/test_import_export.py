@@ -463,7 +463,8 @@ def test_duplicate_header_columns_are_a_problem_on_line_1(database):
 def test_an_import_is_not_undoable_and_undo_skips_it(database):
     """Imported leads had no earlier place; undo must say so, not hit the database check."""
     from leaddesk.errors import InvalidInputError
-    from leaddesk.reassignment.controller import last_undoable_batch, undo_batch
+    from leaddesk.reassignment.controller import undo_batch
+    from leaddesk.reassignment.undo_rules import last_undoable_batch
 
     report = run_import(database, csv_bytes("Acme roof,Acme,,,LEAD,John Smith,,"))
     ada = user_id(database, "Ada Admin")

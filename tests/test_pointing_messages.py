@@ -1,6 +1,6 @@
 """Messages that point somewhere the person can go: who to ask for a manager right (or, for an
 administrator, the menu and the command), a missing export folder, a binary import file, the
-import report's headings. On SQLite and PostgreSQL where a database is
+import report's headings, and ``pass --help``. On SQLite and PostgreSQL where a database is
 involved."""
 
 from __future__ import annotations
@@ -183,3 +183,31 @@ def test_the_import_report_has_headings(db_url, database, capsys, tmp_path):
         "Result:",
         "  1 problem(s) in export.xlsx; nothing was imported.",
     ]
+
+
+def test_pass_help_explains_every_option_with_examples(capsys):
+    with pytest.raises(SystemExit) as exited:
+        cli.main(["pass", "--help"])
+    assert exited.value.code == 0
+    text = capsys.readouterr().out
+    parser = cli.build_parser("pass")
+    passing = parser._subparsers._group_actions[0].choices["pass"]  # type: ignore[union-attr]
+    for action in passing._actions:
+        assert action.help, f"{action.option_strings} has no help"
+    for option in (
+        "--lead",
+        "--user",
+        "--status",
+        "--to-user",
+        "--to-office",
+        "--to-group",
+        "--note",
+    ):
+        assert option in text
+    examples = text.split("examples:", 1)[1]
+    for option in ("--lead", "--user", "--status", "--to-user", "--to-office", "--to-group"):
+        assert option in examples, option
+    # Every example is a command line the parser accepts.
+    for line in examples.splitlines():
+        if line.strip().startswith("leaddesk pass"):
+            cli.build_parser("pass").parse_args(shlex.split(line.strip())[1:])

@@ -37,6 +37,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("buckets", "pass_commands", "the Leads to be Assigned you can see"),
     Command("assign", "pass_commands", "assign a lead from a bucket to a user"),
     Command("history", "pass_commands", "the pass history of a lead"),
+    Command("passes", "pass_commands", "your recent passes and whether each can be undone"),
     Command("undo", "pass_commands", "undo a pass batch"),
     Command("outbox", "outbox_commands", "queued email notifications: list (default), send, retry"),
     Command("users", "admin_commands", "list users (admins only)"),

@@ -27,13 +27,21 @@ from leaddesk.store.models import User
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     acting = common_options(actor=True, json_output=True)
+    listing = common_options(actor=True, json_output=True, table=True)
 
-    def leaf(parent: argparse._SubParsersAction, name: str, handler: Callable, help_text: str):
-        parser = parent.add_parser(name, parents=[acting], help=help_text)
+    def leaf(
+        parent: argparse._SubParsersAction,
+        name: str,
+        handler: Callable,
+        help_text: str,
+        *,
+        table: bool = False,
+    ):
+        parser = parent.add_parser(name, parents=[listing if table else acting], help=help_text)
         parser.set_defaults(handler=handler)
         return parser
 
-    leaf(subparsers, "users", run_users, "list users (admins only)")
+    leaf(subparsers, "users", run_users, "list users (admins only)", table=True)
 
     user = subparsers.add_parser("user", help="add, change or deactivate a user (admins only)")
     user_sub = user.add_subparsers(dest="user_command", metavar="ACTION", required=True)
@@ -73,8 +81,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     rights_sub = rights_parser.add_subparsers(
         dest="rights_command", metavar="ACTION", required=True
     )
-    listing = leaf(rights_sub, "list", run_rights_list, "who manages whom")
-    listing.add_argument("--manager", metavar="NAME")
+    rights_list = leaf(rights_sub, "list", run_rights_list, "who manages whom", table=True)
+    rights_list.add_argument("--manager", metavar="NAME")
     for action, handler in (("grant", run_rights_grant), ("revoke", run_rights_revoke)):
         parser = leaf(rights_sub, action, handler, f"{action} a manager right")
         parser.add_argument("--manager", required=True, metavar="NAME")
@@ -118,7 +126,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
     status = subparsers.add_parser("status", help="the status list (admins only)")
     status_sub = status.add_subparsers(dest="status_command", metavar="ACTION", required=True)
-    leaf(status_sub, "list", run_status_list, "statuses in order")
+    leaf(status_sub, "list", run_status_list, "statuses in order", table=True)
     adding = leaf(status_sub, "add", run_status_add, "add a status")
     adding.add_argument("name")
     adding.add_argument("--closed", action="store_true", help="a closed status (won, lost)")
@@ -177,6 +185,7 @@ def run_users(args: argparse.Namespace) -> int:
             ]
             for r in rows
         ],
+        wide=args.wide,
     )
     return 0
 
@@ -288,7 +297,7 @@ def run_rights_list(args: argparse.Namespace) -> int:
     elif not rows:
         print("No manager rights match.")
     else:
-        print_table(["MANAGER", "MAY MANAGE"], [[r.manager, r.user] for r in rows])
+        print_table(["MANAGER", "MAY MANAGE"], [[r.manager, r.user] for r in rows], wide=args.wide)
     return 0
 
 
@@ -457,6 +466,7 @@ def run_status_list(args: argparse.Namespace) -> int:
     print_table(
         ["POSITION", "STATUS", "CLOSED", "LEADS"],
         [[r.position, r.name, "yes" if r.is_closed else "", r.lead_count] for r in rows],
+        wide=args.wide,
     )
     return 0
 

@@ -21,7 +21,7 @@ from leaddesk.store.models import OutboxMessage
 def register(subparsers: argparse._SubParsersAction) -> None:
     outbox = subparsers.add_parser(
         "outbox",
-        parents=[common_options(json_output=True)],
+        parents=[common_options(json_output=True, table=True)],
         help="queued email notifications: list (default), send, retry",
         description="Without an action, list the outbox with status and last error.",
     )
@@ -155,5 +155,6 @@ def run_outbox(args: argparse.Namespace) -> int:
             ]
             for m, t in rendered
         ],
+        wide=args.wide,
     )
     return 0

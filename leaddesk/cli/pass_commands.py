@@ -1,4 +1,4 @@
-"""``leaddesk leads|pass|buckets|assign|history|undo``: the controller from the shell."""
+"""``leaddesk leads|pass|buckets|assign|history|passes|undo``: the controller from the shell."""
 
 from __future__ import annotations
 
@@ -11,32 +11,86 @@ from leaddesk.errors import InvalidInputError
 from leaddesk.reassignment.controller import assign_from_bucket, pass_leads, undo_batch
 from leaddesk.reassignment.requests import LeadRef, PassMethod, PassResult, Selection, Target
 from leaddesk.reassignment.retry import write_with_retry
+from leaddesk.reassignment.undo_rules import PassSummary, recent_passes, undo_offer
 from leaddesk.store.lookup import find_group, find_lead, find_office, find_status, find_user
 from leaddesk.store.queries import lead_history, visible_buckets, visible_leads
+
+PASS_DESCRIPTION = """\
+Pass leads to a new owner, or into the Leads to be Assigned bucket of an office or a pass
+group. Say what to pass (--lead, or --user with an optional --status) and where to
+(--to-user, --to-office or --to-group). All the leads move as one batch, in one
+transaction: all of them or none. Each new owner gets one email with the note."""
+
+PASS_EXAMPLES = """\
+examples:
+  one lead (repeat --lead for more):
+    leaddesk pass --as "Maria Manager" --lead 12 --to-user "Jane Doe" --note "Call her Monday"
+  every lead of a user:
+    leaddesk pass --as "Maria Manager" --user "John Smith" --to-user "Jane Doe" --note "John left"
+  only the OPPORTUNITY leads of a user:
+    leaddesk pass --as "Maria Manager" --user "Jane Doe" --status OPPORTUNITY --to-user "Sam Field"
+  into an office's or a pass group's Leads to be Assigned bucket:
+    leaddesk pass --as "Maria Manager" --lead 12 --to-office "Downtown Office"
+    leaddesk pass --as "Maria Manager" --user "John Smith" --to-group "Inbound Team"
+
+You may pass from and to the users you have manager rights over. Names ignore case; a
+user may also be given by email or id. Your recent passes: leaddesk passes --as NAME;
+undo the last one: leaddesk undo --as NAME --last."""
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     acting = common_options(actor=True, json_output=True)
+    listing = common_options(actor=True, json_output=True, table=True)
 
-    leads = subparsers.add_parser("leads", parents=[acting], help="the leads you can see")
+    leads = subparsers.add_parser("leads", parents=[listing], help="the leads you can see")
     leads.add_argument("--owner", metavar="NAME", help="only this owner's leads")
     leads.add_argument("--status", metavar="NAME", help="only leads in this status")
     leads.set_defaults(handler=run_leads)
 
     passing = subparsers.add_parser(
-        "pass", parents=[acting], help="pass leads to a user, office or pass group"
+        "pass",
+        parents=[acting],
+        help="pass leads to a user, office or pass group",
+        description=PASS_DESCRIPTION,
+        epilog=PASS_EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    source = passing.add_mutually_exclusive_group(required=True)
+    source = passing.add_argument_group("what to pass (one of)").add_mutually_exclusive_group(
+        required=True
+    )
     source.add_argument(
-        "--lead", type=int, action="append", metavar="ID", help="a lead (repeatable)"
+        "--lead",
+        type=int,
+        action="append",
+        metavar="ID",
+        help="this lead (its id, as 'leaddesk leads' shows it); repeat for several leads",
     )
-    source.add_argument("--user", metavar="NAME", help="all leads of this user")
-    passing.add_argument("--status", metavar="NAME", help="with --user: only leads in this status")
-    target = passing.add_mutually_exclusive_group(required=True)
-    target.add_argument("--to-user", metavar="NAME")
-    target.add_argument("--to-office", metavar="NAME")
-    target.add_argument("--to-group", metavar="NAME")
-    passing.add_argument("--note", default="", metavar="TEXT", help="note added to every lead")
+    source.add_argument("--user", metavar="NAME", help="every lead this user owns")
+    passing.add_argument(
+        "--status",
+        metavar="NAME",
+        help="with --user: only the user's leads in this status (for example OPPORTUNITY)",
+    )
+    target = passing.add_argument_group("where to (one of)").add_mutually_exclusive_group(
+        required=True
+    )
+    target.add_argument("--to-user", metavar="NAME", help="the new owner")
+    target.add_argument(
+        "--to-office",
+        metavar="NAME",
+        help="the office's Leads to be Assigned bucket; its office managers assign them",
+    )
+    target.add_argument(
+        "--to-group",
+        metavar="NAME",
+        help="the pass group's Leads to be Assigned bucket; its members assign them",
+    )
+    passing.add_argument(
+        "--note",
+        default="",
+        metavar="TEXT",
+        help="added to every lead passed and sent in the email (up to 4,000 characters)",
+    )
     passing.set_defaults(handler=run_pass)
 
     buckets = subparsers.add_parser(
@@ -53,13 +107,37 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     assign.set_defaults(handler=run_assign)
 
     history = subparsers.add_parser(
-        "history", parents=[common_options(json_output=True)], help="the pass history of a lead"
+        "history",
+        parents=[common_options(json_output=True, table=True)],
+        help="the pass history of a lead",
     )
     history.add_argument("--lead", type=int, required=True, metavar="ID")
     history.set_defaults(handler=run_history)
 
-    undo = subparsers.add_parser("undo", parents=[acting], help="undo a pass batch")
-    undo.add_argument("--batch", type=int, required=True, metavar="ID")
+    passes = subparsers.add_parser(
+        "passes",
+        parents=[listing],
+        help="your recent passes and whether each can be undone",
+        description="Your recent passes (batches), newest first: when, how many leads, from "
+        "where, to where, the note, and whether it can be undone now (or why not).",
+    )
+    passes.add_argument(
+        "--limit", type=int, default=20, metavar="N", help="show at most N passes (default 20)"
+    )
+    passes.set_defaults(handler=run_passes)
+
+    undo = subparsers.add_parser(
+        "undo",
+        parents=[acting],
+        help="undo a pass batch",
+        description="Put the leads of one of your passes back where they were, as long as "
+        "none of them changed since. 'leaddesk passes' lists your passes.",
+    )
+    which = undo.add_mutually_exclusive_group(required=True)
+    which.add_argument("--batch", type=int, metavar="ID", help="this pass (batch id)")
+    which.add_argument(
+        "--last", action="store_true", help="your most recent pass that has not been undone"
+    )
     undo.set_defaults(handler=run_undo)
 
 
@@ -81,6 +159,7 @@ def run_leads(args: argparse.Namespace) -> int:
             [r.id, r.name, r.company, r.status, r.owner, r.updated_at.strftime("%Y-%m-%d %H:%M")]
             for r in rows
         ],
+        wide=args.wide,
     )
     print(f"{len(rows):,} lead(s).")
     return 0
@@ -141,20 +220,61 @@ def run_assign(args: argparse.Namespace) -> int:
 
 
 def run_undo(args: argparse.Namespace) -> int:
-    def work(session: Session) -> PassResult:
+    def work(session: Session) -> tuple[PassSummary | None, int, PassResult]:
         actor = actor_of(session, args)
-        return undo_batch(session, actor_id=actor.id, batch_id=args.batch)
+        offer = undo_offer(session, actor_id=actor.id) if args.last else None
+        if args.last and offer is None:
+            raise InvalidInputError(f"{actor.name} has no pass to undo.")
+        batch_id = offer.batch_id if offer is not None else args.batch
+        return offer, batch_id, undo_batch(session, actor_id=actor.id, batch_id=batch_id)
 
     with opened(args) as database:
-        result = write_with_retry(database, work)
-    _report(args, result, "returned")
+        offer, batch_id, result = write_with_retry(database, work)
+    if offer is not None and not args.json:
+        print(f"Undid pass {batch_id} ({offer.description()}, {offer.when:%Y-%m-%d %H:%M} UTC).")
+    _report(args, result, "returned", undone=batch_id)
     return 0
 
 
-def _report(args: argparse.Namespace, result: PassResult, verb: str) -> None:
+def run_passes(args: argparse.Namespace) -> int:
+    if args.limit < 1:
+        raise InvalidInputError("--limit must be 1 or more.")
+    with opened(args) as database, database.read() as session:
+        actor = actor_of(session, args)
+        rows = recent_passes(session, actor_id=actor.id, limit=args.limit)
     if args.json:
+        print_json([row.as_json() for row in rows])
+        return 0
+    if not rows:
+        print(f"{actor.name} has made no passes yet.")
+        return 0
+    print_table(
+        ["BATCH", "WHEN (UTC)", "LEADS", "FROM", "TO", "NOTE", "UNDO"],
+        [
+            [
+                r.batch_id,
+                r.when.strftime("%Y-%m-%d %H:%M"),
+                r.lead_count,
+                ", ".join(r.from_places),
+                ", ".join(r.to_places),
+                r.note,
+                "yes" if r.undoable else f"no: {r.refusal}",
+            ]
+            for r in rows
+        ],
+        wide=args.wide,
+    )
+    return 0
+
+
+def _report(
+    args: argparse.Namespace, result: PassResult, verb: str, *, undone: int | None = None
+) -> None:
+    if args.json:
+        extra = {} if undone is None else {"undone_batch_id": undone}
         print_json(
             {
+                **extra,
                 "batch_id": result.batch_id,
                 "moved": result.moved,
                 "target": result.target_name,
@@ -227,5 +347,6 @@ def run_history(args: argparse.Namespace) -> int:
             ]
             for r in rows
         ],
+        wide=args.wide,
     )
     return 0

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import ColumnElement, Row, and_, func, insert, literal, or_, select, tuple_
+from sqlalchemy import ColumnElement, and_, func, insert, literal, or_, select, tuple_
 from sqlalchemy.orm import Session
 
 from leaddesk.errors import (
@@ -33,6 +33,7 @@ from leaddesk.reassignment.requests import (
     Target,
     TargetKind,
 )
+from leaddesk.reassignment.undo_rules import undo_refusal
 from leaddesk.store.models import (
     NOTE_MAX_LENGTH,
     Lead,
@@ -157,31 +158,9 @@ def undo_batch(session: Session, *, actor_id: int, batch_id: int) -> PassResult:
     batch = session.get(PassBatch, batch_id)
     if batch is None:
         raise NotFoundError(f"There is no pass batch {batch_id}.")
-    if batch.actor_id != actor.id and not actor.is_admin:
-        raise PermissionDeniedError(f"Only the person who made pass {batch_id} can undo it.")
-    if batch.undone_by_id is not None:
-        raise InvalidInputError(f"Pass {batch_id} was already undone by pass {batch.undone_by_id}.")
-    if batch.method == PassMethod.UNDO:
-        raise InvalidInputError(f"Pass {batch_id} is itself an undo; pass the leads again instead.")
-    if batch.method == PassMethod.IMPORT:
-        raise InvalidInputError(
-            f"Batch {batch_id} is an import: its leads had no earlier owner to return to. "
-            "Pass them on instead."
-        )
-    changed = list(
-        session.scalars(
-            select(PassHistory.lead_id)
-            .join(Lead, Lead.id == PassHistory.lead_id)
-            .where(PassHistory.batch_id == batch_id, Lead.version != PassHistory.to_version)
-            .limit(20)
-        )
-    )
-    if changed:
-        raise ConflictError(
-            f"Pass {batch_id} cannot be undone: lead(s) {_id_list(changed)} changed since.",
-            changed,
-        )
-    _check_undo_rights(session, actor, batch_id)
+    refusal = undo_refusal(session, actor, batch, lock=True)
+    if refusal is not None:
+        raise refusal
     now = utc_now()
     undo = _new_batch(session, actor, PassMethod.UNDO, f"Undo of pass {batch_id}", None, now)
     undo.undoes_id = batch_id
@@ -192,97 +171,6 @@ def undo_batch(session: Session, *, actor_id: int, batch_id: int) -> PassResult:
         )
     batch.undone_by_id = undo.id
     return _finish(session, actor, undo, moved, Target.user(actor.id), "their previous owners", now)
-
-
-def _check_undo_rights(session: Session, actor: User, batch_id: int) -> None:
-    """Refuse an undo the actor could not make as passes today.
-
-    Every user the leads go back to must be active, and every user involved (the leads'
-    current and previous owners) must be one the actor manages, the actor themself, or
-    (as in a bucket assignment) a member of the bucket on the other side of the move whose
-    Leads to be Assigned the actor sees. A few reads, however many leads the batch has.
-    """
-    places = session.execute(
-        select(
-            PassHistory.from_owner_id,
-            PassHistory.from_office_id,
-            PassHistory.from_group_id,
-            PassHistory.to_owner_id,
-            PassHistory.to_office_id,
-            PassHistory.to_group_id,
-        )
-        .where(PassHistory.batch_id == batch_id)
-        .distinct()
-    ).all()
-    returning_to = {row.from_owner_id for row in places if row.from_owner_id is not None}
-    taken_from = {row.to_owner_id for row in places if row.to_owner_id is not None}
-    # Locked like a pass's target: nobody is deactivated under the undo.
-    users = {
-        user.id: user
-        for user in session.scalars(
-            select(User)
-            .where(User.id.in_(sorted(returning_to | taken_from)))
-            .with_for_update(read=True)
-            .execution_options(populate_existing=True)
-        )
-    }
-    inactive = sorted(users[i].name for i in returning_to if not users[i].active)
-    if inactive:
-        raise PermissionDeniedError(
-            f"Pass {batch_id} cannot be undone: {', '.join(inactive)} is no longer active."
-        )
-    uncovered = (
-        set(users) - {actor.id} - permissions.managed_among(session, actor, users.keys(), lock=True)
-    )
-    if uncovered:
-        uncovered -= _covered_through_buckets(session, actor, places, uncovered)
-    if uncovered:
-        names = ", ".join(sorted(users[i].name for i in uncovered))
-        raise PermissionDeniedError(
-            f"Pass {batch_id} cannot be undone: {actor.name} no longer has a manager right "
-            f"over {names}."
-        )
-
-
-def _covered_through_buckets(
-    session: Session, actor: User, places: Sequence[Row], user_ids: set[int]
-) -> set[int]:
-    """Users a bucket the actor sees lets them move leads for (members of that bucket)."""
-    offices = permissions.visible_office_ids(session, actor, lock=True)
-    groups = permissions.visible_group_ids(session, actor, lock=True)
-    members: dict[tuple[int | None, int | None], set[int]] = {}
-    covered: set[int] = set()
-    for row in places:
-        for user_id, office_id, group_id in (
-            (row.from_owner_id, row.to_office_id, row.to_group_id),
-            (row.to_owner_id, row.from_office_id, row.from_group_id),
-        ):
-            seen = office_id in offices if office_id is not None else group_id in groups
-            if user_id not in user_ids or not seen:
-                continue
-            bucket = (office_id, group_id)
-            if bucket not in members:
-                members[bucket] = permissions.bucket_member_ids(
-                    session, office_id=office_id, group_id=group_id, lock=True
-                )
-            if user_id in members[bucket]:
-                covered.add(user_id)
-    return covered
-
-
-def last_undoable_batch(session: Session, *, actor_id: int) -> PassBatch | None:
-    """The actor's newest pass that has not been undone (not an undo, not an import)."""
-    return session.scalars(
-        select(PassBatch)
-        .where(
-            PassBatch.actor_id == actor_id,
-            PassBatch.undone_by_id.is_(None),
-            PassBatch.method.not_in([PassMethod.UNDO.value, PassMethod.IMPORT.value]),
-            PassBatch.lead_count > 0,
-        )
-        .order_by(PassBatch.id.desc())
-        .limit(1)
-    ).first()
 
 
 def preview_pass(
@@ -604,7 +492,6 @@ def _id_list(ids: Sequence[int]) -> str:
 
 __all__ = [
     "assign_from_bucket",
-    "last_undoable_batch",
     "pass_leads",
     "preview_pass",
     "undo_batch",

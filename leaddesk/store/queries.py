@@ -233,8 +233,8 @@ def lead_history(session: Session, lead_id: int) -> list[HistoryRow]:
                 when=when,
                 actor=who,
                 method=method,
-                from_place=_place_label(src, f_off, f_grp),
-                to_place=_place_label(dst, t_off, t_grp),
+                from_place=place_label(src, f_off, f_grp),
+                to_place=place_label(dst, t_off, t_grp),
                 note=note,
                 undone_by=undone,
             )
@@ -242,7 +242,7 @@ def lead_history(session: Session, lead_id: int) -> list[HistoryRow]:
     return rows
 
 
-def _place_label(name: str | None, office_id: int | None, group_id: int | None) -> str:
+def place_label(name: str | None, office_id: int | None, group_id: int | None) -> str:
     if name is None:
         return "-"
     if office_id is not None or group_id is not None:

@@ -25,15 +25,11 @@ from sqlalchemy.orm import Session
 from leaddesk.admin.rights import grant_right, revoke_right
 from leaddesk.admin.users import activate_user
 from leaddesk.errors import LeadDeskError
-from leaddesk.reassignment.controller import (
-    assign_from_bucket,
-    last_undoable_batch,
-    pass_leads,
-    undo_batch,
-)
+from leaddesk.reassignment.controller import assign_from_bucket, pass_leads, undo_batch
 from leaddesk.reassignment.offboarding import offboard_user
 from leaddesk.reassignment.requests import LeadRef, Selection, Target
 from leaddesk.reassignment.retry import write_with_retry
+from leaddesk.reassignment.undo_rules import last_undoable_batch
 from leaddesk.store.database import open_database
 from leaddesk.store.models import Lead, Office, PassGroup, Status, User
 

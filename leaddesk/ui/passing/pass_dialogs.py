@@ -24,12 +24,12 @@ from sqlalchemy.orm import Session
 
 from leaddesk.reassignment.controller import (
     assign_from_bucket,
-    last_undoable_batch,
     pass_leads,
     preview_pass,
     undo_batch,
 )
 from leaddesk.reassignment.requests import PassPreview, PassResult, Target, TargetKind
+from leaddesk.reassignment.undo_rules import last_undoable_batch
 from leaddesk.store.models import NOTE_MAX_LENGTH
 from leaddesk.ui.common.context import WindowContext
 from leaddesk.ui.common.feedback import ask_yes_no, show_outcome
