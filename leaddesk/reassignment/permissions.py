@@ -167,6 +167,16 @@ def how_to_get_right(session: Session, actor: User, manager: User, user: User | 
     return f"Only an administrator can give it. Ask {listed}."
 
 
+def nobody_to_manage_advice(session: Session, actor_id: int) -> str:
+    """For the actor's empty Lead Management tree: why it is empty and who can change that."""
+    actor = get_actor(session, actor_id)
+    return (
+        "You have no manager right over anyone yet, so there are no leads here to pass. "
+        "A manager right lets you see someone's leads and pass them on. "
+        + how_to_get_right(session, actor, actor, None)
+    )
+
+
 def no_right_message(session: Session, actor: User, user: User) -> str:
     return f"{actor.name} has no manager right over {user.name}. " + how_to_get_right(
         session, actor, actor, user

@@ -178,6 +178,9 @@ def test_ctrl_z_undoes_the_last_pass(qtbot, main_window, database):
     window.paste_action.trigger()
     finish(qtbot, window, done)
     assert leads_of(database, "John Smith") == []
+    # Edit > Undo pass names the pass it would undo, read after the pass finished.
+    qtbot.waitUntil(window.undo_action.isEnabled)
+    assert window.undo_action.text() == "&Undo pass of 3 leads to Jane Doe"
 
     window.activateWindow()
     qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
@@ -190,6 +193,9 @@ def test_ctrl_z_undoes_the_last_pass(qtbot, main_window, database):
     assert window.owner_model.data(window.owner_model.find_user_index("John Smith")) == (
         "John Smith  (3)"
     )
+    qtbot.waitUntil(lambda: not window.undo_action.isEnabled())
+    assert window.undo_action.text() == "&Undo pass"
+    assert window.undo_action.toolTip() == "You have no pass to undo."
 
 
 def test_undo_is_refused_when_the_leads_changed_since(qtbot, main_window, database, db_url):
@@ -200,6 +206,8 @@ def test_undo_is_refused_when_the_leads_changed_since(qtbot, main_window, databa
     _c, _n, done = answer_pass(qtbot)
     window.paste_action.trigger()
     finish(qtbot, window, done)
+    qtbot.waitUntil(window.undo_action.isEnabled)
+    batch_id = window.undo_action.offer.batch_id
     other = open_database(db_url)
     try:
         lead = lead_by_name(other, "Harbor Logistics renewal")
@@ -221,12 +229,24 @@ def test_undo_is_refused_when_the_leads_changed_since(qtbot, main_window, databa
     assert "cannot be undone" in refused.text and "changed since" in refused.text
     qtbot.waitUntil(lambda: not window.context.runner.busy)
     assert snapshot(database) == before
+    # The refusal was a change the runner reported: the menu now says why, disabled.
+    qtbot.waitUntil(lambda: not window.undo_action.isEnabled())
+    assert window.undo_action.text() == "&Undo pass of 1 lead to Jane Doe"
+    assert window.undo_action.toolTip() == (
+        f"Pass {batch_id} cannot be undone: lead(s) {lead.id} changed since."
+    )
+    assert window.undo_action.toolTip() in refused.text
 
 
-def test_nothing_to_undo_says_so(qtbot, main_window):
+def test_nothing_to_undo_disables_undo_and_says_why(qtbot, main_window):
     window = main_window()
+    qtbot.waitUntil(lambda: window.undo_action.toolTip() == "You have no pass to undo.")
+    assert not window.undo_action.isEnabled()
+    assert window.undo_action.text() == "&Undo pass"
+    assert window.edit_menu.toolTipsVisible()
+    # A label gone stale (another window undid it) still reaches the flow, which says so.
     told = answer_next_dialog(qtbot, "nothingToUndoDialog")
-    window.undo_action.trigger()
+    window.undo_pass()
     told.wait()
     assert "no pass to undo" in told.text
 

@@ -23,11 +23,13 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QProgressBar,
     QSplitter,
+    QStackedWidget,
     QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
+from leaddesk.reassignment.permissions import nobody_to_manage_advice
 from leaddesk.reassignment.requests import Target
 from leaddesk.store.tree_queries import owner_tree
 from leaddesk.ui.buckets.bucket_tab import BucketTab
@@ -37,11 +39,20 @@ from leaddesk.ui.common.feedback import show_outcome
 from leaddesk.ui.common.read_errors import READ_ERRORS, error_text
 from leaddesk.ui.common.settings import app_settings
 from leaddesk.ui.common.view_state import restore_view_state, save_view_state
+from leaddesk.ui.main.empty_owner_tree import EmptyOwnerTree
 from leaddesk.ui.main.owner_model import OwnerTreeModel
-from leaddesk.ui.main.panes import OwnerTreeView, setup_owner_tree, setup_target_view, target_pane
+from leaddesk.ui.main.panes import (
+    OwnerTreeView,
+    ReplaceableArea,
+    setup_owner_tree,
+    setup_target_view,
+    target_pane,
+)
+from leaddesk.ui.main.pass_guide import PassGuide
 from leaddesk.ui.main.target_model import TargetModel
 from leaddesk.ui.main.target_view import TargetView
 from leaddesk.ui.passing.pass_source import PassSource
+from leaddesk.ui.passing.undo_action import UndoPassAction
 
 if TYPE_CHECKING:
     from leaddesk.ui.lead.lead_window import LeadWindow
@@ -90,6 +101,14 @@ class MainWindow(QMainWindow):
         self.splitter.setChildrenCollapsible(False)
         self.setCentralWidget(self.splitter)
         self._build_actions()
+        self.pass_pane_lower.replace(
+            PassGuide(
+                pass_to=self.pass_to_action,
+                cut=self.cut_action,
+                paste=self.paste_action,
+                undo=self.undo_action,
+            )
+        )
         self._build_status_bar()
         # A little air between rows: easier to aim a drop, easier to read at any scale.
         self.setStyleSheet(
@@ -144,14 +163,26 @@ class MainWindow(QMainWindow):
         layout.setSpacing(6)
         layout.addWidget(self.search_edit)
         layout.addWidget(self.search_note)
-        layout.addWidget(view, 1)
+        # The tree, or (for someone who manages nobody) why it is empty and whom to ask.
+        self.owner_empty_state = EmptyOwnerTree(page)
+        self.owner_stack = QStackedWidget(page)
+        self.owner_stack.addWidget(view)
+        self.owner_stack.addWidget(self.owner_empty_state)
+        layout.addWidget(self.owner_stack, 1)
         return page
 
     def _build_target_pane(self) -> QWidget:
         self.target_view = TargetView(self)
         setup_target_view(self.target_view, self.target_model)
         self.target_view.customContextMenuRequested.connect(self._target_menu)
-        return target_pane(self, self.target_view, [self.owner_tree, self.bucket_tab.tree])
+        # Under the targets: the how-to for now; pass_pane_lower.replace() swaps it.
+        self.pass_pane_lower = ReplaceableArea("passPaneLower", self)
+        return target_pane(
+            self,
+            self.target_view,
+            [self.owner_tree, self.bucket_tab.tree],
+            self.pass_pane_lower,
+        )
 
     def _build_actions(self) -> None:
         def action(text: str, shortcut: QKeySequence | str | None, slot: object) -> QAction:
@@ -162,8 +193,10 @@ class MainWindow(QMainWindow):
             self.addAction(act)
             return act
 
-        self.undo_action = action("&Undo pass", QKeySequence.StandardKey.Undo, self.undo_pass)
-        self.undo_action.setObjectName("undoPassAction")
+        self.undo_action = UndoPassAction(self.context, self)
+        self.undo_action.triggered.connect(self.undo_pass)
+        self.addAction(self.undo_action)
+        self.undo_action.refresh()
         self.cut_action = action("Cu&t", QKeySequence.StandardKey.Cut, self.cut_selection)
         self.cut_action.setObjectName("cutAction")
         self.paste_action = action("&Paste", QKeySequence.StandardKey.Paste, self.paste_on_target)
@@ -182,6 +215,7 @@ class MainWindow(QMainWindow):
         self.file_menu.addAction(self.quit_action)
         self.edit_menu = menus.addMenu("&Edit")
         self.edit_menu.setObjectName("editMenu")
+        self.edit_menu.setToolTipsVisible(True)  # Undo pass says why it is disabled
         for item in (self.undo_action, None, self.cut_action, self.paste_action, None):
             self.edit_menu.addAction(item) if item else self.edit_menu.addSeparator()
         self.edit_menu.addAction(self.pass_to_action)
@@ -230,14 +264,20 @@ class MainWindow(QMainWindow):
 
     def _reload_models(self) -> None:
         # One grouped count serves both panes (it is the expensive read on big databases).
+        advice = ""
         try:
             with self.context.database.read() as session:
                 data = owner_tree(session, actor_id=self.context.actor_id)
+                if not data.owners:
+                    advice = nobody_to_manage_advice(session, self.context.actor_id)
         except READ_ERRORS as exc:
             self._show_load_error(error_text(exc))
             return
         self.owner_model.reload(data)
         self.target_model.reload(data)
+        if advice:
+            self.owner_empty_state.show_advice(advice)
+        self.owner_stack.setCurrentWidget(self.owner_empty_state if advice else self.owner_tree)
 
     def apply_search(self) -> None:
         self.search_timer.stop()

@@ -94,10 +94,12 @@ def setup_target_view(view: QTreeView, model: TargetModel) -> None:
     model.modelReset.connect(view.restore_headings)
 
 
-def target_pane(parent: QWidget, view: TargetView, drag_sources: list[PassDragView]) -> QWidget:
+def target_pane(
+    parent: QWidget, view: TargetView, drag_sources: list[PassDragView], lower_area: QWidget
+) -> QWidget:
     """The right-hand side: a title, a header line (the explanation, or during a drag what
-    a drop would do, also when the drag is over ``drag_sources``), a filter box and the
-    target view."""
+    a drop would do, also when the drag is over ``drag_sources``), a filter box, the target
+    view, and below it ``lower_area`` (the how-to today; a workload chart later)."""
     pane = QWidget(parent)
     pane.setObjectName("targetPane")
     title = QLabel("Pass to", pane)
@@ -127,7 +129,9 @@ def target_pane(parent: QWidget, view: TargetView, drag_sources: list[PassDragVi
     layout.addWidget(title)
     layout.addWidget(hint)
     layout.addWidget(filter_edit)
-    layout.addWidget(view, 1)
+    layout.addWidget(view, 3)
+    lower_area.setParent(pane)
+    layout.addWidget(lower_area, 2)
     # The view was made before the filter box; Tab goes filter first, then the targets.
     QWidget.setTabOrder(filter_edit, view)
     return pane
@@ -142,3 +146,24 @@ def show_drop_hint(hint: QLabel, text: str, allowed: bool) -> None:
         return
     hint.setText(text if allowed else f"Not here: {text}")
     hint.setStyleSheet("font-weight: 600;")
+
+
+class ReplaceableArea(QWidget):
+    """A place in a pane that holds one widget, which another part can swap for its own."""
+
+    def __init__(self, name: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName(name)
+        QVBoxLayout(self).setContentsMargins(0, 0, 0, 0)
+
+    def replace(self, widget: QWidget) -> None:
+        layout = self.layout()
+        while layout.count():
+            old = layout.takeAt(0).widget()
+            if old is not None:
+                old.deleteLater()
+        layout.addWidget(widget)
+
+    def current(self) -> QWidget | None:
+        item = self.layout().itemAt(0)
+        return item.widget() if item is not None else None
