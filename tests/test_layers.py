@@ -134,7 +134,9 @@ def _package_init_pair(cycle: list[str]) -> bool:
     return len(cycle) == 3 and cycle[1].startswith(cycle[0] + ".")
 
 
-@pytest.mark.parametrize("layer", ["admin", "cli", "data_io", "notify", "reassignment", "store"])
+@pytest.mark.parametrize(
+    "layer", ["admin", "cli", "data_io", "local_files", "notify", "reassignment", "store"]
+)
 def test_only_ui_imports_qt(layer: str):
     offenders = [
         name

@@ -1,4 +1,4 @@
-"""``leaddesk db upgrade``, ``leaddesk db password`` and ``leaddesk demo``."""
+"""``leaddesk db upgrade|password|info`` and ``leaddesk demo``."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import getpass
 
 from leaddesk.admin.reset import reset_to_demo
 from leaddesk.cli.common import common_options, opened, print_json
+from leaddesk.cli.db_info import run_info
 from leaddesk.errors import InvalidInputError
 from leaddesk.store.database import open_database, resolve_url, store_db_password
 from leaddesk.store.demo import create_demo
@@ -26,6 +27,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="store the database password in the OS keyring (asked for, never echoed)",
     )
     password.set_defaults(handler=run_password)
+    info = db_sub.add_parser(
+        "info",
+        parents=[common_options(json_output=True)],
+        help="where the database is, its schema, contents and size; settings and keyring",
+    )
+    info.set_defaults(handler=run_info)
 
     demo = subparsers.add_parser(
         "demo", parents=[common_options(actor=True, json_output=True)], help="create demo data"

@@ -6,10 +6,11 @@ import os
 
 from PySide6.QtCore import QSettings
 
-ORGANISATION = "LeadDesk"
-APPLICATION = "LeadDesk"
-# Tests (and portable installs) point this at a file; Qt caches its default location.
-SETTINGS_FILE_ENV = "LEADDESK_SETTINGS_FILE"
+# Tests (and portable installs) point SETTINGS_FILE_ENV at a file; Qt caches its default
+# location. local_files says where that is without Qt (for 'leaddesk db info').
+from leaddesk.local_files import QT_APPLICATION as APPLICATION
+from leaddesk.local_files import QT_ORGANISATION as ORGANISATION
+from leaddesk.local_files import SETTINGS_FILE_ENV
 
 
 def app_settings() -> QSettings:
