@@ -14,20 +14,14 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
-from leaddesk import cli
 from leaddesk.local_files import window_settings_location
 from leaddesk.notify.smtp_settings import SmtpSettings, SmtpSettingsStore
 from leaddesk.reassignment.controller import pass_leads
 from leaddesk.reassignment.requests import Selection, Target
 from leaddesk.store.database import keyring_account
 from leaddesk.store.migrate import SCHEMA_HEAD
+from tests.helpers.cli_run import run
 from tests.helpers.demo_names import user_id
-
-
-def run(capsys, *args):
-    code = cli.main(list(args))
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
 
 
 def info_json(capsys, db_url):

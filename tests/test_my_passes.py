@@ -4,8 +4,6 @@ On SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
-import json
-
 import pytest
 
 from leaddesk import cli
@@ -14,22 +12,11 @@ from leaddesk.errors import LeadDeskError
 from leaddesk.reassignment.controller import pass_leads, undo_batch
 from leaddesk.reassignment.requests import LeadRef, Selection, Target
 from leaddesk.reassignment.undo_rules import recent_passes, undo_offer
+from tests.helpers.cli_run import run, run_json
 from tests.helpers.demo_names import group_id, lead_by_name, leads_of, office_id, user_id
 from tests.helpers.engine_checks import full_snapshot, set_active
 
 MARIA = "Maria Manager"
-
-
-def run(capsys, db_url, *args):
-    code = cli.main(["--db", db_url, *args])
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
-
-
-def run_json(capsys, db_url, *args):
-    code, out, err = run(capsys, db_url, *args, "--json")
-    assert (code, err) == (0, ""), err
-    return json.loads(out)
 
 
 def _pass(database, actor, selection, target, note=""):
@@ -46,7 +33,8 @@ def _pass(database, actor, selection, target, note=""):
 def test_passes_lists_each_batch_with_whether_it_can_be_undone(db_url, database, capsys):
     maria, jane = user_id(database, MARIA), user_id(database, "Jane Doe")
     assert (
-        run(capsys, db_url, "passes", "--as", MARIA)[1] == "Maria Manager has made no passes yet.\n"
+        run(capsys, "--db", db_url, "passes", "--as", MARIA)[1]
+        == "Maria Manager has made no passes yet.\n"
     )
     to_jane = _pass(database, MARIA, Selection.all_of_user(user_id(database, "John Smith")),
                     Target.user(jane), note="John left")  # fmt: skip
@@ -58,7 +46,7 @@ def test_passes_lists_each_batch_with_whether_it_can_be_undone(db_url, database,
     _pass(database, "Olivia Office", Selection.of_leads([LeadRef(sam_lead.id)]),
           Target.user(user_id(database, "Sam Field")))  # fmt: skip
 
-    rows = run_json(capsys, db_url, "passes", "--as", MARIA)
+    rows = run_json(capsys, "--db", db_url, "passes", "--as", MARIA)
     assert [row["batch_id"] for row in rows] == [to_office.batch_id, to_jane.batch_id]
     office_row, jane_row = rows
     assert office_row["leads"] == 1
@@ -84,7 +72,8 @@ def test_passes_lists_each_batch_with_whether_it_can_be_undone(db_url, database,
         undo_batch(session, actor_id=maria, batch_id=to_office.batch_id)
     assert str(refused.value) == office_row["why_not"]
     assert [
-        r["batch_id"] for r in run_json(capsys, db_url, "passes", "--as", MARIA, "--limit", "1")
+        r["batch_id"]
+        for r in run_json(capsys, "--db", db_url, "passes", "--as", MARIA, "--limit", "1")
     ] == [to_office.batch_id]
 
 
@@ -118,7 +107,7 @@ def test_the_table_wraps_long_notes_and_wide_shows_them_on_one_line(
     _pass(database, MARIA, Selection.all_of_user(user_id(database, "John Smith")),
           Target.user(user_id(database, "Jane Doe")), note=note)  # fmt: skip
     monkeypatch.setenv("COLUMNS", "80")
-    code, out, _err = run(capsys, db_url, "passes", "--as", MARIA)
+    code, out, _err = run(capsys, "--db", db_url, "passes", "--as", MARIA)
     assert code == 0
     lines = out.splitlines()
     assert max(len(line) for line in lines) <= 80
@@ -128,7 +117,7 @@ def test_the_table_wraps_long_notes_and_wide_shows_them_on_one_line(
     wrapped = " ".join(line[note_column:].split("  ")[0].strip() for line in lines[2:])
     assert " ".join(note.split()) in " ".join(wrapped.split())
 
-    code, out, _err = run(capsys, db_url, "passes", "--as", MARIA, "--wide")
+    code, out, _err = run(capsys, "--db", db_url, "passes", "--as", MARIA, "--wide")
     assert code == 0
     assert len(out.splitlines()) == 3
     assert " ".join(note.split()) in out
@@ -140,13 +129,13 @@ def test_undo_last_undoes_the_newest_pass_and_says_which(db_url, database, capsy
     riverbend = lead_by_name(database, "Riverbend Hotel Wi-Fi")
     second = _pass(database, MARIA, Selection.of_leads([LeadRef(riverbend.id)]),
                    Target.group(group_id(database)))  # fmt: skip
-    code, out, err = run(capsys, db_url, "undo", "--as", MARIA, "--last")
+    code, out, err = run(capsys, "--db", db_url, "undo", "--as", MARIA, "--last")
     assert (code, err) == (0, "")
     assert out.splitlines()[0].startswith(
         f"Undid pass {second.batch_id} (pass of 1 lead to Leads to be Assigned: Inbound Team, "
     )
     assert lead_by_name(database, "Riverbend Hotel Wi-Fi").owner_id == user_id(database, "Jane Doe")
-    result = run_json(capsys, db_url, "undo", "--as", MARIA, "--last")
+    result = run_json(capsys, "--db", db_url, "undo", "--as", MARIA, "--last")
     assert result["undone_batch_id"] == first.batch_id
     assert result["moved"] == 3
     assert {lead.name for lead in leads_of(database, "John Smith")} >= {
@@ -154,7 +143,7 @@ def test_undo_last_undoes_the_newest_pass_and_says_which(db_url, database, capsy
         "Crescent Bakery POS upgrade",
     }
     before = full_snapshot(database)
-    code, out, err = run(capsys, db_url, "undo", "--as", MARIA, "--last")
+    code, out, err = run(capsys, "--db", db_url, "undo", "--as", MARIA, "--last")
     assert (code, out) == (1, "")
     assert err == "leaddesk: error: Maria Manager has no pass to undo.\n"
     assert full_snapshot(database) == before
@@ -171,7 +160,7 @@ def test_undo_last_refuses_when_the_newest_pass_changed_and_undoes_nothing_older
     _pass(database, "Olivia Office", Selection.of_leads([LeadRef(sam_lead.id)]),
           Target.user(user_id(database, "Olivia Office")))  # fmt: skip
     before = full_snapshot(database)
-    code, out, err = run(capsys, db_url, "undo", "--as", MARIA, "--last")
+    code, out, err = run(capsys, "--db", db_url, "undo", "--as", MARIA, "--last")
     assert (code, out) == (1, "")
     assert err == (
         f"leaddesk: error: Pass {newest.batch_id} cannot be undone: "

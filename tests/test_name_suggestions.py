@@ -6,19 +6,13 @@ from __future__ import annotations
 
 import pytest
 
-from leaddesk import cli
 from leaddesk.errors import NotFoundError
 from leaddesk.store.lookup import find_group, find_office, find_status, find_user, suggest_names
+from tests.helpers.cli_run import run
 from tests.helpers.demo_names import user_id
 from tests.helpers.engine_checks import full_snapshot
 
 MARIA = "Maria Manager"
-
-
-def run(capsys, db_url, *args):
-    code = cli.main(["--db", db_url, *args])
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
 
 
 def test_suggestions_put_partial_names_first_then_close_spellings():
@@ -83,19 +77,37 @@ def test_offices_pass_groups_and_statuses_get_suggestions_too(database):
 def test_the_command_line_never_acts_on_a_guess(db_url, database, capsys):
     before = full_snapshot(database)
     code, out, err = run(
-        capsys, db_url, "pass", "--as", "Maria Manger", "--user", "John Smith", "--to-user", "Jane"
+        capsys,
+        "--db",
+        db_url,
+        "pass",
+        "--as",
+        "Maria Manger",
+        "--user",
+        "John Smith",
+        "--to-user",
+        "Jane",
     )
     assert (code, out) == (1, "")
     assert err == (
         "leaddesk: error: There is no user called 'Maria Manger'. Did you mean 'Maria Manager'?\n"
     )
     code, out, err = run(
-        capsys, db_url, "pass", "--as", MARIA, "--user", "John Smith", "--to-user", "Jane"
+        capsys, "--db", db_url, "pass", "--as", MARIA, "--user", "John Smith", "--to-user", "Jane"
     )
     assert (code, out) == (1, "")
     assert err == "leaddesk: error: There is no user called 'Jane'. Did you mean 'Jane Doe'?\n"
     code, _out, err = run(
-        capsys, db_url, "pass", "--as", MARIA, "--user", "John Smith", "--to-office", "Office"
+        capsys,
+        "--db",
+        db_url,
+        "pass",
+        "--as",
+        MARIA,
+        "--user",
+        "John Smith",
+        "--to-office",
+        "Office",
     )
     assert code == 1
     assert "Did you mean 'Downtown Office'?" in err
@@ -115,7 +127,7 @@ def test_an_import_file_with_a_misspelled_place_says_what_it_may_mean(
         encoding="utf-8",
     )
     before = full_snapshot(database)
-    code, _out, err = run(capsys, db_url, "import", "leads", str(data), "--as", "Ada Admin")
+    code, _out, err = run(capsys, "--db", db_url, "import", "leads", str(data), "--as", "Ada Admin")
     assert code == 1
     assert "line 2: unknown owner 'Jon Smith' (did you mean John Smith <" in err
     assert "line 3: unknown office 'Downtown' (did you mean 'Downtown Office'?)." in err

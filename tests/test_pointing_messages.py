@@ -17,16 +17,11 @@ from leaddesk.reassignment.controller import pass_leads
 from leaddesk.reassignment.permissions import how_to_get_right
 from leaddesk.reassignment.requests import Selection, Target
 from leaddesk.store.models import User
+from tests.helpers.cli_run import run
 from tests.helpers.demo_names import user_id
 from tests.helpers.engine_checks import full_snapshot
 
 MARIA = "Maria Manager"
-
-
-def run(capsys, db_url, *args):
-    code = cli.main(["--db", db_url, *args])
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
 
 
 def _add_admins(database, *names):
@@ -39,7 +34,16 @@ def _add_admins(database, *names):
 def test_a_missing_right_names_the_administrators_to_ask(db_url, database, capsys):
     before = full_snapshot(database)
     code, out, err = run(
-        capsys, db_url, "pass", "--as", MARIA, "--user", "Victor Outside", "--to-user", "Jane Doe"
+        capsys,
+        "--db",
+        db_url,
+        "pass",
+        "--as",
+        MARIA,
+        "--user",
+        "Victor Outside",
+        "--to-user",
+        "Jane Doe",
     )
     assert (code, out) == (1, "")
     assert err == (
@@ -60,13 +64,13 @@ def test_a_missing_right_names_the_administrators_to_ask(db_url, database, capsy
     _add_admins(database, "Dora Director")
     with database.write() as session:
         session.execute(update(User).where(User.name == "Bea Boss").values(active=False))
-    code, _out, err = run(capsys, db_url, "export", "leads", "x.csv", "--as", MARIA,
+    code, _out, err = run(capsys, "--db", db_url, "export", "leads", "x.csv", "--as", MARIA,
                           "--owner", "Victor Outside")  # fmt: skip
     assert code == 1
     # Bea is inactive: three active administrators remain, all named.
     assert err.rstrip().endswith("Ask Ada Admin, Carl Chief or Dora Director.")
     _add_admins(database, "Eve Executive")
-    code, _out, err = run(capsys, db_url, "export", "leads", "x.csv", "--as", MARIA,
+    code, _out, err = run(capsys, "--db", db_url, "export", "leads", "x.csv", "--as", MARIA,
                           "--owner", "Victor Outside")  # fmt: skip
     assert err.rstrip().endswith(
         "Ask Ada Admin, Carl Chief or Dora Director or another administrator."
@@ -86,23 +90,32 @@ def test_an_administrator_is_given_the_menu_and_a_command_that_works(db_url, dat
         'leaddesk rights grant --as "Ada Admin" --manager "Maria Manager" --user "Victor Outside"'
     )
     # The command is real: run as written, it gives the right and the pass goes through.
-    code, _out, err = run(capsys, db_url, *shlex.split(command)[1:])
+    code, _out, err = run(capsys, "--db", db_url, *shlex.split(command)[1:])
     assert (code, err) == (0, "")
     code, _out, err = run(
-        capsys, db_url, "pass", "--as", MARIA, "--user", "Victor Outside", "--to-user", "Jane Doe"
+        capsys,
+        "--db",
+        db_url,
+        "pass",
+        "--as",
+        MARIA,
+        "--user",
+        "Victor Outside",
+        "--to-user",
+        "Jane Doe",
     )
     assert (code, err) == (0, "")
 
 
 def test_export_into_a_missing_folder_is_one_line(db_url, capsys, tmp_path):
     missing = tmp_path / "no such folder" / "leads.csv"
-    code, out, err = run(capsys, db_url, "export", "leads", str(missing), "--as", MARIA)
+    code, out, err = run(capsys, "--db", db_url, "export", "leads", str(missing), "--as", MARIA)
     assert (code, out) == (1, "")
     assert err == (
         f"leaddesk: error: Cannot export to {missing}: "
         f"the folder {missing.parent} does not exist.\n"
     )
-    code, _out, err = run(capsys, db_url, "export", "history", str(tmp_path), "--as", MARIA)
+    code, _out, err = run(capsys, "--db", db_url, "export", "history", str(tmp_path), "--as", MARIA)
     assert code == 1
     assert (
         err == f"leaddesk: error: Cannot export to {tmp_path}: it is a folder; add a file name.\n"
@@ -147,7 +160,7 @@ def test_the_import_report_has_headings(db_url, database, capsys, tmp_path):
         encoding="utf-8",
     )
     code, out, err = run(
-        capsys, db_url, "import", "leads", str(data), "--as", "Ada Admin", "--dry-run"
+        capsys, "--db", db_url, "import", "leads", str(data), "--as", "Ada Admin", "--dry-run"
     )
     assert (code, err) == (0, "")
     lines = out.splitlines()
@@ -172,7 +185,9 @@ def test_the_import_report_has_headings(db_url, database, capsys, tmp_path):
     assert all(line == "" or line.startswith("  ") or line.endswith(":") for line in lines[1:])
     binary = tmp_path / "export.xlsx"
     binary.write_bytes(b"PK\x03\x04\x14\x00\x06\x00")
-    code, out, err = run(capsys, db_url, "import", "leads", str(binary), "--as", "Ada Admin")
+    code, out, err = run(
+        capsys, "--db", db_url, "import", "leads", str(binary), "--as", "Ada Admin"
+    )
     assert (code, out) == (1, "")
     assert err.splitlines() == [
         "Import of leads from export.xlsx",
