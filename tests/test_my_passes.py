@@ -15,6 +15,7 @@ from leaddesk.reassignment.undo_rules import recent_passes, undo_offer
 from tests.helpers.cli_run import run, run_json
 from tests.helpers.demo_names import group_id, lead_by_name, leads_of, office_id, user_id
 from tests.helpers.engine_checks import full_snapshot, set_active
+from tests.helpers.statements import counting_statements
 
 MARIA = "Maria Manager"
 
@@ -197,3 +198,24 @@ def test_a_right_taken_away_since_shows_in_the_list_as_the_undo_would_say_it(
     with database.write() as session, pytest.raises(LeadDeskError) as refused:
         undo_batch(session, actor_id=maria, batch_id=to_sam.batch_id)
     assert str(refused.value) == offer.refusal
+
+
+def test_the_undo_offer_and_the_list_cost_a_fixed_number_of_statements(database):
+    """Each is a round trip over a slow link: the count must not grow with leads or passes."""
+    maria = user_id(database, MARIA)
+    _pass(database, MARIA, Selection.all_of_user(user_id(database, "John Smith")),
+          Target.user(user_id(database, "Jane Doe")))  # fmt: skip
+    with database.read() as session, counting_statements(database.engine) as one_pass:
+        assert undo_offer(session, actor_id=maria) is not None
+    for owner in ("Jane Doe", "Sam Field"):
+        _pass(database, MARIA, Selection.all_of_user(user_id(database, owner)),
+              Target.user(user_id(database, "Maria Manager")))  # fmt: skip
+    with database.read() as session, counting_statements(database.engine) as offer:
+        assert undo_offer(session, actor_id=maria).lead_count == 3
+    # Actor, newest batch, places, changed leads, then the rights check (the moves, their
+    # users, the rights among them); BEGIN on SQLite aside.
+    assert offer.count == one_pass.count <= 8
+    with database.read() as session, counting_statements(database.engine) as listing:
+        assert len(recent_passes(session, actor_id=maria)) == 3
+    # Actor, batches, places for all of them; then four rule reads per batch still undoable.
+    assert listing.count <= 3 + 4 * 3 + 1

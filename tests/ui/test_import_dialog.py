@@ -100,6 +100,13 @@ def test_mapping_step_choose_a_column_and_a_status_then_import(qtbot, database, 
     qtbot.waitUntil(lambda: dialog.last_report is not None)
     assert "all 4 row(s) valid, would import them" in dialog.report_edit.toPlainText()
     assert count(database, select(func.count()).select_from(Lead)) == before
+    # The command line's report, with its headings (the mapping is in the tables above).
+    report = dialog.report_edit.toPlainText().splitlines()
+    assert report[0] == "Import of leads from salesforce_leads.csv (UTF-8, 4 row(s))"
+    assert "How the file is read:" in report
+    assert "New leads by owner or bucket:" in report
+    assert report[-2] == "Result:"
+    assert not any(line.strip().startswith("Columns:") for line in report)
 
     dialog.last_report = None
     qtbot.mouseClick(dialog.import_button, Qt.MouseButton.LeftButton)
