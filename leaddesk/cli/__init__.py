@@ -45,6 +45,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("group", "admin_commands", "pass groups and their members (admins only)"),
     Command("status", "admin_commands", "the status list (admins only)"),
     Command("audit", "admin_commands", "the administration audit log (admins only)"),
+    Command("server", "server_commands", "set up a shared PostgreSQL server"),
     Command("import", "data_commands", "import leads or users from a CSV file"),
     Command("export", "data_commands", "export leads or pass history to CSV"),
 )

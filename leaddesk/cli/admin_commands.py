@@ -10,8 +10,10 @@ sharing ``_admin`` and ``_write``), which is why it is longer than most.
 from __future__ import annotations
 
 import argparse
+import getpass
 from collections.abc import Callable
 
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from leaddesk.admin import groups, offices, rights, statuses, users
@@ -46,6 +48,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     add.add_argument("--name", required=True)
     add.add_argument("--email", required=True)
     add.add_argument("--admin", action="store_true", help="make them an administrator")
+    _login_options(add)
     change = leaf(user_sub, "set", run_user_set, "rename, change email, admin or active flag")
     change.add_argument("user", metavar="NAME")
     change.add_argument("--name", dest="new_name")
@@ -54,6 +57,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     active = change.add_mutually_exclusive_group()
     active.add_argument("--active", dest="active", action="store_const", const=True)
     active.add_argument("--inactive", dest="active", action="store_const", const=False)
+    _login_options(change, unlink=True)
     leave = leaf(
         user_sub,
         "deactivate",
@@ -137,6 +141,34 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     audit.add_argument("--limit", type=int, default=100, metavar="N")
 
 
+def _login_options(parser: argparse.ArgumentParser, *, unlink: bool = False) -> None:
+    extra = " ('' unlinks)" if unlink else ""
+    parser.add_argument(
+        "--db-login",
+        metavar="LOGIN",
+        help=f"link the PostgreSQL login this person connects with{extra}",
+    )
+    parser.add_argument(
+        "--create-login",
+        action="store_true",
+        help="create that login too (its password is asked for, never taken from arguments)",
+    )
+
+
+def _login_password(args: argparse.Namespace) -> str | None:
+    """The new login's password, typed twice at a prompt (never on the command line)."""
+    if not args.create_login:
+        return None
+    if not args.db_login:
+        raise InvalidInputError("--create-login needs --db-login LOGIN.")
+    first = getpass.getpass(f"Password for the new login {args.db_login}: ")
+    if not first:
+        raise InvalidInputError("No password was entered; nothing was changed.")
+    if getpass.getpass("The same password again: ") != first:
+        raise InvalidInputError("The two passwords differ; nothing was changed.")
+    return first
+
+
 def _admin(session: Session, args: argparse.Namespace) -> User:
     """Sign in and refuse non-admins before touching anything else."""
     actor = actor_of(session, args)
@@ -182,17 +214,30 @@ def run_users(args: argparse.Namespace) -> int:
 
 
 def run_user_add(args: argparse.Namespace) -> int:
-    if not getattr(args, "actor", None):
+    if not getattr(args, "actor", None) and not _has_users(args):
         return _first_admin(args)
+    password = _login_password(args)
 
     def work(session: Session, actor: User) -> str:
         user = users.add_user(
-            session, actor.id, name=args.name, email=args.email, is_admin=args.admin
+            session,
+            actor.id,
+            name=args.name,
+            email=args.email,
+            is_admin=args.admin,
+            db_login=args.db_login,
+            login_password=password,
         )
         role = " (administrator)" if user.is_admin else ""
-        return f"Added user {user.name} <{user.email}>{role}, id {user.id}."
+        login = f", login {user.db_login}" if user.db_login else ""
+        return f"Added user {user.name} <{user.email}>{role}, id {user.id}{login}."
 
     return _write(args, work)
+
+
+def _has_users(args: argparse.Namespace) -> bool:
+    with opened(args) as database, database.read() as session:
+        return bool(session.scalar(select(func.count()).select_from(User)))
 
 
 def _first_admin(args: argparse.Namespace) -> int:
@@ -218,9 +263,11 @@ def run_user_set(args: argparse.Namespace) -> int:
             and args.email is None
             and args.admin is None
             and (args.active is None)
+            and args.db_login is None
         ):
             raise InvalidInputError(
-                "Say what to change: --name, --email, --admin/--no-admin, --active/--inactive."
+                "Say what to change: --name, --email, --admin/--no-admin, --active/--inactive, "
+                "--db-login."
             )
         users.update_user(
             session,
@@ -230,11 +277,15 @@ def run_user_set(args: argparse.Namespace) -> int:
             email=args.email,
             is_admin=args.admin,
             active=args.active,
+            db_login=args.db_login,
+            login_password=password,
         )
         state = "active" if user.active else "inactive"
         admin = ", administrator" if user.is_admin else ""
-        return f"User {user.name} <{user.email}>: {state}{admin}."
+        login = f", login {user.db_login}" if user.db_login else ""
+        return f"User {user.name} <{user.email}>: {state}{admin}{login}."
 
+    password = _login_password(args)
     return _write(args, work)
 
 
