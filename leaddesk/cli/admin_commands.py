@@ -564,5 +564,5 @@ def run_audit(args: argparse.Namespace) -> int:
         return 0
     # Not a table: the detail is the point of the log and must not be cut off.
     for r in rows:
-        print(f"{r.when.strftime('%Y-%m-%d %H:%M')}  {r.actor}  [{r.action}]  {r.detail}")
+        print(f"{r.when.strftime('%Y-%m-%d %H:%M')}  {r.actor_label}  [{r.action}]  {r.detail}")
     return 0

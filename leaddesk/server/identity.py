@@ -69,10 +69,3 @@ def resolve_actor(session: Session, requested: str | None) -> User:
     if not actor.active:
         raise PermissionDeniedError(f"{actor.name} is inactive and cannot sign in.")
     return actor
-
-
-def login_label(person: str, login: str | None, person_login: str | None) -> str:
-    """``person``, with the login that acted added when it is not the person's own."""
-    if login is None or login == person_login:
-        return person
-    return f"{person} (login {login})"
