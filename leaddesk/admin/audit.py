@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from leaddesk.errors import NotFoundError, PermissionDeniedError
+from leaddesk.server.changes import announce_administration
 from leaddesk.store.models import AuditEntry, User, utc_now
 from leaddesk.store.queries import login_label, other_login
 
@@ -32,6 +33,8 @@ def record(session: Session, actor: User, action: str, detail: str) -> AuditEntr
     entry = AuditEntry(actor_id=actor.id, action=action, detail=detail, created_at=utc_now())
     session.add(entry)
     session.flush()
+    # Every administrative change writes one entry, so this is where open windows hear of it.
+    announce_administration(session)
     return entry
 
 

@@ -13,7 +13,6 @@ import argparse
 import getpass
 from collections.abc import Callable
 
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from leaddesk.admin import groups, offices, rights, statuses, users
@@ -23,6 +22,7 @@ from leaddesk.errors import InvalidInputError
 from leaddesk.reassignment.offboarding import offboard_user
 from leaddesk.reassignment.requests import Target
 from leaddesk.reassignment.retry import write_with_retry
+from leaddesk.server.identity import connected_login
 from leaddesk.store.lookup import find_group, find_office, find_status, find_user
 from leaddesk.store.models import User
 
@@ -214,7 +214,7 @@ def run_users(args: argparse.Namespace) -> int:
 
 
 def run_user_add(args: argparse.Namespace) -> int:
-    if not getattr(args, "actor", None) and not _has_users(args):
+    if not getattr(args, "actor", None) and not _acts_by_login(args):
         return _first_admin(args)
     password = _login_password(args)
 
@@ -235,9 +235,12 @@ def run_user_add(args: argparse.Namespace) -> int:
     return _write(args, work)
 
 
-def _has_users(args: argparse.Namespace) -> bool:
+def _acts_by_login(args: argparse.Namespace) -> bool:
+    """On a server a linked login acts without --as; otherwise no --as means the first
+    administrator of an empty database."""
     with opened(args) as database, database.read() as session:
-        return bool(session.scalar(select(func.count()).select_from(User)))
+        login = connected_login(session)
+        return login is not None and login.user is not None
 
 
 def _first_admin(args: argparse.Namespace) -> int:

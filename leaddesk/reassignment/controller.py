@@ -34,6 +34,7 @@ from leaddesk.reassignment.requests import (
     Target,
     TargetKind,
 )
+from leaddesk.server.changes import announce_batch
 from leaddesk.store.models import (
     NOTE_MAX_LENGTH,
     Lead,
@@ -382,6 +383,7 @@ def _finish(
         actor_id=actor.id,
         now=now,  # type: ignore[arg-type]
     )
+    announce_batch(session, batch.id, moved)
     session.flush()
     return PassResult(
         batch_id=batch.id,

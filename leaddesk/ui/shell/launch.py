@@ -55,9 +55,12 @@ def run_window(*, db: str | None, actor: str | None, screenshot: str | None) -> 
         database = open_database(db)
         if not ensure_users(database, interactive, is_default=db is None):
             return 1
-        name = actor or _choose_actor(database, interactive)
-        if name is None:
-            return 1
+        # On a server the connected login is who signs in; the list is for SQLite files.
+        name = actor
+        if database.is_sqlite and name is None:
+            name = _choose_actor(database, interactive)
+            if name is None:
+                return 1
         from leaddesk.ui.shell.build import build_main_window
 
         window = build_main_window(database, name)
