@@ -383,7 +383,7 @@ def _finish(
         actor_id=actor.id,
         now=now,  # type: ignore[arg-type]
     )
-    announce_batch(session, batch.id, moved)
+    announce_batch(session, batch.id)
     session.flush()
     return PassResult(
         batch_id=batch.id,

@@ -92,7 +92,7 @@ class Changes:
         return self.everything or self.leads is None or lead_id in self.leads
 
 
-def batch_changes(session: Session, batch_id: int, moved: int) -> Changes:
+def batch_changes(session: Session, batch_id: int) -> Changes:
     """The places a batch's leads left and reached, and the leads when there are few."""
     places = session.execute(
         select(
@@ -116,11 +116,15 @@ def batch_changes(session: Session, batch_id: int, moved: int) -> Changes:
     owners = {row[i] for row in places for i in (0, 3) if row[i] is not None}
     offices = {row[i] for row in places for i in (1, 4) if row[i] is not None}
     groups = {row[i] for row in places for i in (2, 5) if row[i] is not None}
-    leads: frozenset[int] | None = None
-    if moved <= MAX_LEADS_NAMED:
-        leads = frozenset(
-            session.scalars(select(PassHistory.lead_id).where(PassHistory.batch_id == batch_id))
+    # Always this one query (a pass is a fixed number of statements whatever its size).
+    named = list(
+        session.scalars(
+            select(PassHistory.lead_id)
+            .where(PassHistory.batch_id == batch_id)
+            .limit(MAX_LEADS_NAMED + 1)
         )
+    )
+    leads = frozenset(named) if len(named) <= MAX_LEADS_NAMED else None
     return Changes(
         owners=frozenset(owners), offices=frozenset(offices), groups=frozenset(groups), leads=leads
     )
@@ -135,10 +139,10 @@ def announce(session: Session, changes: Changes) -> None:
     )
 
 
-def announce_batch(session: Session, batch_id: int, moved: int) -> None:
+def announce_batch(session: Session, batch_id: int) -> None:
     """Announce a pass, assignment or undo (PostgreSQL only; costs two small queries)."""
     if session.get_bind().dialect.name == "postgresql":
-        announce(session, batch_changes(session, batch_id, moved))
+        announce(session, batch_changes(session, batch_id))
 
 
 def announce_administration(session: Session) -> None:

@@ -42,6 +42,13 @@ def connected_login(session: Session) -> ConnectedLogin | None:
     return ConnectedLogin(name=name, owns_database=bool(owns), user=user)
 
 
+def needs_sign_in(session: Session) -> bool:
+    """Whether the window asks who signs in: on a SQLite file, and for an unlinked owner
+    login on a server (an ordinary login is its linked user, no list)."""
+    login = connected_login(session)
+    return login is None or (login.owns_database and login.user is None)
+
+
 def resolve_actor(session: Session, requested: str | None) -> User:
     """The acting user for a command or the window, refusing what the login may not do."""
     login = connected_login(session)

@@ -39,7 +39,12 @@ def run_window(*, db: str | None, actor: str | None, screenshot: str | None) -> 
     from PySide6.QtWidgets import QApplication
 
     from leaddesk.ui.common import icons
-    from leaddesk.ui.common.settings import APPLICATION, ORGANISATION
+    from leaddesk.ui.common.settings import (
+        APPLICATION,
+        ORGANISATION,
+        last_database,
+        remember_database,
+    )
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     if screenshot:
@@ -51,13 +56,16 @@ def run_window(*, db: str | None, actor: str | None, screenshot: str | None) -> 
     app.setWindowIcon(icons.app_icon())
     interactive = screenshot is None and os.environ.get("QT_QPA_PLATFORM") != "offscreen"
     database: Database | None = None
+    # Without --db or LEADDESK_DB the window starts on the database used last.
+    chosen = db or (None if os.environ.get(DB_ENV_VAR) else last_database())
     try:
-        database = open_database(db)
-        if not ensure_users(database, interactive, is_default=db is None):
+        database = open_database(chosen)
+        if not ensure_users(database, interactive, is_default=chosen is None):
             return 1
-        # On a server the connected login is who signs in; the list is for SQLite files.
+        # On a server an ordinary login is who signs in; the list is for SQLite files (and
+        # for the owner login, which may act for anyone).
         name = actor
-        if database.is_sqlite and name is None:
+        if name is None and _needs_sign_in(database):
             name = _choose_actor(database, interactive)
             if name is None:
                 return 1
@@ -71,6 +79,7 @@ def run_window(*, db: str | None, actor: str | None, screenshot: str | None) -> 
             _show_start_error(str(exc))
         raise
     window.setProperty("ownsDatabase", True)
+    remember_database(database.display_url)
     if screenshot:
         return render_screenshot(window, screenshot)
     window.show()
@@ -149,6 +158,13 @@ def ensure_users(database: Database, interactive: bool, *, is_default: bool) -> 
         return False
     create_demo(database)
     return True
+
+
+def _needs_sign_in(database: Database) -> bool:
+    from leaddesk.server.identity import needs_sign_in
+
+    with database.read() as session:
+        return needs_sign_in(session)
 
 
 def _choose_actor(database: Database, interactive: bool) -> str | None:
