@@ -390,3 +390,14 @@ def test_dry_run_prints_the_sql_and_changes_nothing(make_db_url, capsys):
         assert server.owner_scalar("SELECT to_regprocedure('leaddesk_actor_id()')") is None
     finally:
         server.dispose()
+
+
+def test_an_administrator_login_imports_leads_under_the_policies(server, capsys, tmp_path):
+    sheet = tmp_path / "leads.csv"
+    sheet.write_text("Name,Company,Status,Owner\nRoof repair,Acme,LEAD,John Smith\n")
+    assert main(["import", "leads", str(sheet), "--db", server.url("ada")]) == 0
+    assert place_of(server, "Roof repair") == "John Smith"
+    # An ordinary login may not import (an administrator's job), and nothing is written.
+    before = server.snapshot()
+    assert main(["import", "leads", str(sheet), "--db", server.url("maria")]) == 1
+    assert server.snapshot() == before

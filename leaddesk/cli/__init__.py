@@ -118,7 +118,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         # SQLAlchemy is looked up only here so that --help and usage errors never import it.
         from sqlalchemy.exc import SQLAlchemyError
 
-        if not isinstance(exc, SQLAlchemyError):
+        # A driver error from a raw cursor (COPY, executemany) is a database error too.
+        is_driver_error = type(exc).__module__.startswith("psycopg")
+        if not isinstance(exc, SQLAlchemyError) and not is_driver_error:
             raise
         first_line = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
         print(f"leaddesk: database error: {first_line}", file=sys.stderr)

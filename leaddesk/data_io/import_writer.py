@@ -123,7 +123,19 @@ def _insert_new(
             for lead in chunk
         ]
 
-    if dialect.name == "postgresql":
+    # PostgreSQL refuses COPY FROM into a table under row-level security (an administrator's
+    # own login on a shared server); those rows go in by a pipelined executemany instead.
+    if (
+        dialect.name == "postgresql"
+        and connection.exec_driver_sql("SELECT row_security_active('leads')").scalar()
+    ):
+        cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+        cursor.executemany(
+            f"INSERT INTO leads ({', '.join(_INSERT_COLUMNS)}) "
+            f"VALUES ({', '.join(['%s'] * len(_INSERT_COLUMNS))})",
+            rows(planned),
+        )
+    elif dialect.name == "postgresql":
         # COPY streams every row in one round trip, inside this session's transaction.
         cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
         with cursor.copy(f"COPY leads ({', '.join(_INSERT_COLUMNS)}) FROM STDIN") as copy:

@@ -32,7 +32,7 @@ def build_main_window(database: Database, actor: str | None) -> MainWindow:
     window = MainWindow(context)
     runner.setParent(window)
     WindowServices(window)
-    DatabaseMenu(window)
+    DatabaseMenu(window, build_main_window)
     live = LiveRefresh(database, window)
     live.changed_elsewhere.connect(window.apply_changes_elsewhere)
     window.closing.connect(live.stop)

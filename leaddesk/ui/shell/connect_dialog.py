@@ -92,7 +92,7 @@ class ConnectDialog(QDialog):
         form.addRow("Pass&word:", self.password_edit)
         form.addRow("", self.remember_box)
         form.addRow("&TLS:", self.tls_combo)
-        form.addRow("&CA file:", ca_row)
+        form.addRow("CA file:", ca_row)
 
         self.result_label = QLabel(self)
         self.result_label.setObjectName("connectResult")

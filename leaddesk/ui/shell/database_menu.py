@@ -7,6 +7,8 @@ database opened is remembered, without its password, and the window starts on th
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox, QWidget
@@ -14,7 +16,7 @@ from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox, QWidget
 from leaddesk.errors import LeadDeskError
 from leaddesk.server.identity import needs_sign_in
 from leaddesk.store.connections import ServerAddress
-from leaddesk.store.database import open_database
+from leaddesk.store.database import Database, open_database
 from leaddesk.ui.common.settings import recent_databases, remember_database
 from leaddesk.ui.main.main_window import MainWindow
 from leaddesk.ui.shell.connect_dialog import ConnectDialog
@@ -23,11 +25,17 @@ from leaddesk.ui.shell.connect_dialog import ConnectDialog
 _SWITCHED_WINDOWS: set[QWidget] = set()
 
 
+# How a new window is built (shell.build's build_main_window, handed in to keep the
+# imports one way).
+WindowBuilder = Callable[[Database, "str | None"], MainWindow]
+
+
 class DatabaseMenu(QObject):
-    def __init__(self, window: MainWindow) -> None:
+    def __init__(self, window: MainWindow, build_window: WindowBuilder) -> None:
         super().__init__(window)
         self.setObjectName("databaseMenu")
         self.window = window
+        self.build_window = build_window
         file_menu = window.file_menu
         first = file_menu.actions()[0] if file_menu.actions() else None
         self.connect_action = self._action(
@@ -80,7 +88,6 @@ class DatabaseMenu(QObject):
 
     def switch_to(self, url: str) -> MainWindow | None:
         """Open ``url`` in a new window and close this one; a failure is one line."""
-        from leaddesk.ui.shell.build import build_main_window
         from leaddesk.ui.shell.sign_in_dialog import ask_who
 
         database = None
@@ -94,7 +101,7 @@ class DatabaseMenu(QObject):
                 if actor is None:
                     database.dispose()
                     return None
-            new = build_main_window(database, actor)
+            new = self.build_window(database, actor)
         except LeadDeskError as exc:
             if database is not None:
                 database.dispose()
