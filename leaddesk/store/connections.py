@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import DBAPIError
@@ -89,6 +88,8 @@ def check_server(address: ServerAddress, password: str) -> ServerCheck:
             )
             if revision is None:
                 raise DatabaseUnavailableError(f"{where} is not a LeadDesk database.")
+            from alembic.script import ScriptDirectory  # only here: Alembic is slow to load
+
             known = {
                 script.revision for script in ScriptDirectory(str(MIGRATIONS_DIR)).walk_revisions()
             }
