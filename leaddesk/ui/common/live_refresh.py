@@ -27,6 +27,7 @@ class LiveRefresh(QObject):
         super().__init__(parent)
         self.setObjectName("liveRefresh")
         self._pending: Changes | None = None
+        self._stopped = False
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(COALESCE_MS)
@@ -50,16 +51,19 @@ class LiveRefresh(QObject):
             self._heard.emit(changes)
 
     def _collect(self, changes: Changes) -> None:
+        if self._stopped:  # heard before stop(), delivered after: the window has closed
+            return
         self._pending = changes if self._pending is None else self._pending.merged(changes)
         if not self._timer.isActive():
             self._timer.start()
 
     def _flush(self) -> None:
         changes, self._pending = self._pending, None
-        if changes is not None:
+        if changes is not None and not self._stopped:
             self.changed_elsewhere.emit(changes)
 
     def stop(self) -> None:
+        self._stopped = True
         self._timer.stop()
         if self.watcher is not None:
             watcher, self.watcher = self.watcher, None

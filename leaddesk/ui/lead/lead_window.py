@@ -43,6 +43,7 @@ from leaddesk.server.changes import Changes
 from leaddesk.store.lead_details import LeadDetails, TimelineEntry, lead_details, lead_timeline
 from leaddesk.ui.common.context import WindowContext
 from leaddesk.ui.common.feedback import ask_yes_no, show_outcome
+from leaddesk.ui.common.read_errors import READ_ERRORS
 from leaddesk.ui.common.time_format import local_time
 from leaddesk.ui.passing.note_field import NoteField
 
@@ -254,7 +255,9 @@ class LeadWindow(QDialog):
             with self.context.database.read() as session:
                 now = lead_details(session, self.lead_id)
         except LeadDeskError:
-            now = None
+            now = None  # gone from sight: moved where this person cannot see it
+        except READ_ERRORS:
+            return  # the database is unreachable; the next change or Reload will tell
         if now is not None and now.version == self.version_seen:
             return  # our own pass, already shown
         where = (

@@ -233,7 +233,10 @@ class MainWindow(QMainWindow):
         if changes.touches_owners:
             self.refresh()
         if changes.touches_buckets or changes.touches_owners:
-            self.bucket_tab.refresh()
+            try:
+                self.bucket_tab.refresh()
+            except READ_ERRORS as exc:
+                self._show_load_error(error_text(exc))
         for window in list(self.lead_windows):
             window.notice_changes(changes)
 
