@@ -397,6 +397,32 @@ def test_an_administrator_login_imports_leads_under_the_policies(server, capsys,
     sheet.write_text("Name,Company,Status,Owner\nRoof repair,Acme,LEAD,John Smith\n")
     assert main(["import", "leads", str(sheet), "--db", server.url("ada")]) == 0
     assert place_of(server, "Roof repair") == "John Smith"
+    # Found again: the administrator's import updates its details and moves it.
+    sheet.write_text("Name,Company,Status,Owner\nRoof repair,Acme,OPPORTUNITY,Jane Doe\n")
+    assert (
+        main(
+            [
+                "import",
+                "leads",
+                str(sheet),
+                "--db",
+                server.url("ada"),
+                "--on-duplicate",
+                "update",
+                "--update-owner",
+            ]
+        )
+        == 0
+    )
+    assert place_of(server, "Roof repair") == "Jane Doe"
+    assert (
+        server.owner_scalar(
+            "SELECT s.name FROM leads l JOIN statuses s ON s.id = l.status_id"
+            " WHERE l.name = 'Roof repair'"
+        )
+        == "OPPORTUNITY"
+    )
+    assert server.owner_scalar("SELECT lead_count FROM pass_batches ORDER BY id DESC LIMIT 1") == 1
     # An ordinary login may not import (an administrator's job), and nothing is written.
     before = server.snapshot()
     assert main(["import", "leads", str(sheet), "--db", server.url("maria")]) == 1

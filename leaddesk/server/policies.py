@@ -10,7 +10,8 @@ The shape, and why:
   groups, statuses) and, row by row, only the leads it may see; it may move leads it may
   pass, append batches, history, notes and outbox rows in its own name, and update outbox
   rows of its own batches (sending). ``leaddesk_admin`` (logins of LeadDesk administrators)
-  may also change the organisation, import leads and append to the audit log. Nobody but
+  may also change the organisation, import leads (and update the details of leads an import
+  finds again) and append to the audit log. Nobody but
   the owner may update or delete history, batches or the audit log, or delete leads.
 - Every policy is written for its cost: the acting user is looked up once per statement
   (``(SELECT leaddesk_actor_id())`` becomes an InitPlan), the sets a row is compared with come
@@ -261,6 +262,8 @@ def grant_statements(schema: str, database: str) -> list[str]:
         f" sent_at) ON outbox TO {USER_ROLE}",
         f"GRANT INSERT, UPDATE, DELETE ON {organisation} TO {ADMIN_ROLE}",
         f"GRANT INSERT ON leads, audit_log TO {ADMIN_ROLE}",
+        # An import may update the details of leads it finds again (--on-duplicate update).
+        f"GRANT UPDATE (name, company, email, phone, status_id) ON leads TO {ADMIN_ROLE}",
     ]
 
 
@@ -312,6 +315,7 @@ def policy_statements() -> list[str]:
     )
     statements += _policy("leads", "leaddesk_pass", "UPDATE", USER_ROLE, passable, allowed_place)
     statements += _policy("leads", "leaddesk_import", "INSERT", ADMIN_ROLE, None, IS_ADMIN)
+    statements += _policy("leads", "leaddesk_reimport", "UPDATE", ADMIN_ROLE, IS_ADMIN, IS_ADMIN)
     statements += _policy("lead_notes", "leaddesk_read", "SELECT", USER_ROLE, LEAD_IS_VISIBLE, None)
     statements += _policy(
         "lead_notes",
