@@ -287,6 +287,10 @@ ADMINISTRATION_ATTEMPTS = [
     "UPDATE pass_groups SET name = 'Renamed'",
     "INSERT INTO statuses (name, position, is_closed) VALUES ('SHADOW', 9, false)",
     "UPDATE statuses SET name = lower(name)",
+    # The key columns ordinary logins may lock rows by (FOR SHARE) are still not writable.
+    "UPDATE users SET id = id",
+    "UPDATE manager_rights SET manager_id = manager_id",
+    "UPDATE office_members SET office_id = office_id",
     # Lead details change only through an administrator's import.
     "UPDATE leads SET name = 'renamed', status_id = status_id",
     "SELECT leaddesk_sync_login('victor')",

@@ -39,6 +39,16 @@ ORGANISATION_TABLES = (
     "pass_group_members",
     "statuses",
 )
+# One key column per organisation table: what the lock grant above names.
+LOCK_COLUMNS = {
+    "users": "id",
+    "manager_rights": "manager_id",
+    "offices": "id",
+    "office_members": "office_id",
+    "pass_groups": "id",
+    "pass_group_members": "group_id",
+    "statuses": "id",
+}
 ACTIVITY_TABLES = ("leads", "lead_notes", "pass_batches", "pass_history", "outbox", "audit_log")
 ALL_TABLES = ORGANISATION_TABLES + ACTIVITY_TABLES
 
@@ -261,6 +271,13 @@ def grant_statements(schema: str, database: str) -> list[str]:
         f"GRANT UPDATE (status, attempts, next_attempt_at, claimed_by, claimed_at, last_error,"
         f" sent_at) ON outbox TO {USER_ROLE}",
         f"GRANT INSERT, UPDATE, DELETE ON {organisation} TO {ADMIN_ROLE}",
+        # A pass holds FOR SHARE locks on the rows it checked (actor, target, rights,
+        # memberships), and PostgreSQL asks UPDATE privilege on a column for that; the
+        # leaddesk_lock policies below let no such UPDATE through.
+        *(
+            f"GRANT UPDATE ({column}) ON {table} TO {USER_ROLE}"
+            for table, column in LOCK_COLUMNS.items()
+        ),
         f"GRANT INSERT ON leads, audit_log TO {ADMIN_ROLE}",
         # An import may update the details of leads it finds again (--on-duplicate update).
         f"GRANT UPDATE (name, company, email, phone, status_id) ON leads TO {ADMIN_ROLE}",
@@ -309,6 +326,9 @@ def policy_statements() -> list[str]:
         )
     for table in ORGANISATION_TABLES:
         statements += _policy(table, "leaddesk_read", "SELECT", USER_ROLE, "true", None)
+        # Row locks (FOR SHARE) pass the UPDATE policy's USING; a real UPDATE never passes
+        # its WITH CHECK (administrators' go through the leaddesk_admin policy).
+        statements += _policy(table, "leaddesk_lock", "UPDATE", USER_ROLE, "true", "false")
         statements += _policy(table, "leaddesk_admin", "ALL", ADMIN_ROLE, IS_ADMIN, IS_ADMIN)
     statements += _policy(
         "leads", "leaddesk_read", "SELECT", USER_ROLE, f"owner_id = {actor} OR {passable}", None
