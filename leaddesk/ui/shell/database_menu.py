@@ -42,9 +42,9 @@ class DatabaseMenu(QObject):
             "Connect to &server…", "connectServerAction", self.open_connect_dialog
         )
         self.open_file_action = self._action(
-            "&Open database file…", "openDatabaseFileAction", self.open_file
+            "Open database &file…", "openDatabaseFileAction", self.open_file
         )
-        self.recent_menu = QMenu("&Recent", window)
+        self.recent_menu = QMenu("Recen&t", window)
         self.recent_menu.setObjectName("recentMenu")
         self.recent_menu.aboutToShow.connect(self.fill_recent)
         file_menu.insertAction(first, self.connect_action)
