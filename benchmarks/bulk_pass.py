@@ -15,7 +15,9 @@ includes the commit. Usage::
     python benchmarks/bulk_pass.py [--sizes 10000 100000] [--runs 3] [--sqlite-runs 7]
 
 The last line is ``controller_vs_raw_sqlite=R1 controller_vs_raw_postgresql=R2`` (medians
-at the largest size).
+at the largest size), followed by ``login_vs_owner_postgresql=R3``: the same controller pass
+as an ordinary login under the server policies vs the owner login (see policy_cost.py;
+``--only-login`` runs just that part).
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+import policy_cost  # noqa: E402
 from sqlalchemy import create_engine, select, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
@@ -165,11 +168,21 @@ class PostgresBackend:
         database.dispose()
         self.templates.append(name)
 
-    def fresh(self, leads: int) -> Database:
+    def server_template(self, leads: int) -> None:
+        """A copy of the template set up as a shared server (policies on)."""
+        name = f"bench_server_template_{leads}"
+        self._sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        self._sql(f'CREATE DATABASE "{name}" TEMPLATE "bench_template_{leads}"')
+        database = open_database(self._url(name))
+        policy_cost.prepare_template(self._sql, database)
+        database.dispose()
+        self.templates.append(name)
+
+    def fresh(self, leads: int, template: str = "bench_template") -> Database:
         self.counter += 1
         name = f"bench_run_{self.counter}"
         self._sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        self._sql(f'CREATE DATABASE "{name}" TEMPLATE "bench_template_{leads}"')
+        self._sql(f'CREATE DATABASE "{name}" TEMPLATE "{template}_{leads}"')
         return open_database(self._url(name))
 
     def drop(self, database: Database) -> None:
@@ -365,6 +378,36 @@ def measure(
     return times
 
 
+def _timed_controller_pass(database: Database, leads: int) -> float:
+    people = _people(database)
+    _warm(database, people)
+    start = time.perf_counter()
+    moved = via_controller(database, people)
+    elapsed = time.perf_counter() - start
+    if moved != leads:
+        raise SystemExit(f"the controller moved {moved} leads, expected {leads}")
+    return elapsed
+
+
+def measure_login_vs_owner(pg: PostgresBackend, leads: int, runs: int) -> float:
+    """The controller pass as an ordinary login under the policies, vs the owner login."""
+    pg.server_template(leads)
+    times: dict[str, list[float]] = {way: [] for way in policy_cost.WAYS}
+    for _round in range(runs):
+        for way in policy_cost.WAYS:
+            database = pg.fresh(leads, "bench_server_template")
+            try:
+                seconds = policy_cost.run_once(
+                    way, database, lambda db: _timed_controller_pass(db, leads)
+                )
+                times[way].append(seconds)
+                _check(database, _people(database), leads)
+            finally:
+                pg.drop(database)
+            print(f"  postgresql {way:<20} {leads:>7,} leads: {seconds:.3f}", file=sys.stderr)
+    return policy_cost.report(times, leads)
+
+
 def _postgres_backend() -> tuple[PostgresBackend | None, object]:
     url = os.environ.get("LEADDESK_BENCH_PG_URL")
     cluster = None
@@ -391,7 +434,15 @@ def main() -> int:
     # One run: at 10,000 leads the naive loop takes about 15 s on SQLite and a minute on
     # PostgreSQL on a 2-core machine; its order of magnitude is the point, not its median.
     parser.add_argument("--naive-runs", type=int, default=1)
+    parser.add_argument(
+        "--login-runs", type=int, default=3, help="runs per way of the login-vs-owner part"
+    )
+    parser.add_argument(
+        "--only-login", action="store_true", help="run only the login-vs-owner part"
+    )
     args = parser.parse_args()
+    if args.only_login:
+        return main_login_only(args.sizes, args.login_runs)
 
     work = Path(tempfile.mkdtemp(prefix="leaddesk-bench-"))
     pg, cluster = _postgres_backend()
@@ -401,6 +452,7 @@ def main() -> int:
     else:
         print("PostgreSQL: no LEADDESK_BENCH_PG_URL and no server binaries; skipped")
     results: dict[tuple[str, str, int], float | None] = {}
+    login_ratio: float | None = None
     try:
         for backend in backends:
             for leads in args.sizes:
@@ -424,6 +476,8 @@ def main() -> int:
                         + (" ".join(f"{t:.3f}" for t in measured) or "not run"),
                         file=sys.stderr,
                     )
+        if pg is not None:
+            login_ratio = measure_login_vs_owner(pg, max(args.sizes), args.login_runs)
     finally:
         for backend in backends:
             backend.close()
@@ -475,6 +529,25 @@ def main() -> int:
             else "controller_vs_raw_postgresql=n/a"
         )
     )
+    if login_ratio is not None:
+        print(f"login_vs_owner_postgresql={login_ratio:.2f} (target: at most 1.3)")
+    return 0
+
+
+def main_login_only(sizes: list[int], runs: int) -> int:
+    pg, cluster = _postgres_backend()
+    if pg is None:
+        print("PostgreSQL: no LEADDESK_BENCH_PG_URL and no server binaries; nothing to measure")
+        return 1
+    try:
+        largest = max(sizes)
+        pg.template(largest)
+        ratio = measure_login_vs_owner(pg, largest, runs)
+    finally:
+        pg.close()
+        if cluster is not None:
+            cluster.stop()  # type: ignore[attr-defined]
+    print(f"login_vs_owner_postgresql={ratio:.2f} (target: at most 1.3)")
     return 0
 
 

@@ -9,7 +9,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from leaddesk.errors import NotFoundError, PermissionDeniedError
+from leaddesk.server.changes import announce_administration
 from leaddesk.store.models import AuditEntry, User, utc_now
+from leaddesk.store.queries import login_label, other_login
 
 
 def require_admin(session: Session, actor_id: int) -> User:
@@ -31,6 +33,8 @@ def record(session: Session, actor: User, action: str, detail: str) -> AuditEntr
     entry = AuditEntry(actor_id=actor.id, action=action, detail=detail, created_at=utc_now())
     session.add(entry)
     session.flush()
+    # Every administrative change writes one entry, so this is where open windows hear of it.
+    announce_administration(session)
     return entry
 
 
@@ -41,6 +45,11 @@ class AuditRow:
     actor: str
     action: str
     detail: str
+    login: str | None = None  # the login behind the entry when not the actor's own
+
+    @property
+    def actor_label(self) -> str:
+        return login_label(self.actor, self.login)
 
     def as_json(self) -> dict[str, object]:
         return {
@@ -49,6 +58,7 @@ class AuditRow:
             "actor": self.actor,
             "action": self.action,
             "detail": self.detail,
+            "login": self.login,
         }
 
 
@@ -59,7 +69,13 @@ def audit_entries(
     require_admin(session, actor_id)
     query = (
         select(
-            AuditEntry.id, AuditEntry.created_at, User.name, AuditEntry.action, AuditEntry.detail
+            AuditEntry.id,
+            AuditEntry.created_at,
+            User.name,
+            AuditEntry.action,
+            AuditEntry.detail,
+            AuditEntry.db_login,
+            User.db_login,
         )
         .outerjoin(User, User.id == AuditEntry.actor_id)
         .order_by(AuditEntry.id.desc())
@@ -68,6 +84,13 @@ def audit_entries(
     if action_prefix:
         query = query.where(AuditEntry.action.startswith(action_prefix))
     return [
-        AuditRow(id=i, when=when, actor=name or "(system)", action=action, detail=detail)
-        for i, when, name, action, detail in session.execute(query)
+        AuditRow(
+            id=i,
+            when=when,
+            actor=name or "(system)",
+            action=action,
+            detail=detail,
+            login=other_login(login, person_login),
+        )
+        for i, when, name, action, detail, login, person_login in session.execute(query)
     ]

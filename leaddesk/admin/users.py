@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from leaddesk.admin.audit import record, require_admin
 from leaddesk.admin.validation import clean_email, clean_name, require_unique
 from leaddesk.errors import InvalidInputError, NotFoundError
+from leaddesk.server import logins
 from leaddesk.store.models import Lead, Office, OfficeMember, Status, User, utc_now
 
 
@@ -22,6 +23,7 @@ class UserRow:
     active: bool
     lead_count: int
     offices: tuple[str, ...] = ()
+    db_login: str | None = None
 
     def as_json(self) -> dict[str, object]:
         return {
@@ -32,6 +34,7 @@ class UserRow:
             "active": self.active,
             "lead_count": self.lead_count,
             "offices": list(self.offices),
+            "db_login": self.db_login,
         }
 
 
@@ -62,6 +65,7 @@ def list_users(session: Session, actor_id: int) -> list[UserRow]:
             active=u.active,
             lead_count=counts.get(u.id, 0),
             offices=tuple(offices.get(u.id, ())),
+            db_login=u.db_login,
         )
         for u in users
     ]
@@ -80,8 +84,17 @@ def get_user(session: Session, user_id: int, *, lock: bool = False) -> User:
 
 
 def add_user(
-    session: Session, actor_id: int, *, name: str, email: str, is_admin: bool = False
+    session: Session,
+    actor_id: int,
+    *,
+    name: str,
+    email: str,
+    is_admin: bool = False,
+    db_login: str | None = None,
+    login_password: str | None = None,
 ) -> User:
+    """Add a user; on a server, optionally linked to a login (created when a password is
+    given)."""
     actor = require_admin(session, actor_id)
     name = clean_name(name, "user")
     email = clean_email(email)
@@ -89,16 +102,49 @@ def add_user(
     require_unique(session, User.email, email, f"The email address {email} is already in use.")
     require_unique(session, User.email, name, f"'{name}' is already another user's email address.")
     require_unique(session, User.name, email, f"'{email}' is already another user's name.")
-    user = User(name=name, email=email, is_admin=is_admin, active=True, created_at=utc_now())
+    login = _checked_new_login(session, db_login, login_password)
+    user = User(
+        name=name,
+        email=email,
+        is_admin=is_admin,
+        active=True,
+        created_at=utc_now(),
+        db_login=login,
+    )
     session.add(user)
     session.flush()
+    linked = f", login {login}" if login else ""
     record(
         session,
         actor,
         "user.add",
-        f"Added user {name} <{email}>{' as administrator' if is_admin else ''}.",
+        f"Added user {name} <{email}>{' as administrator' if is_admin else ''}{linked}.",
     )
+    logins.sync_login(session, login)
     return user
+
+
+def _checked_new_login(
+    session: Session, db_login: str | None, password: str | None, user_id: int | None = None
+) -> str | None:
+    """The cleaned login to link (creating it when a password is given), or None."""
+    if db_login is None:
+        if password is not None:
+            raise InvalidInputError("A new login needs its name (--db-login).")
+        return None
+    logins.require_server(session)
+    login = logins.clean_login(db_login)
+    require_unique(
+        session,
+        User.db_login,
+        login,
+        f"The login {login} is already linked to another user.",
+        id_column=User.id if user_id is not None else None,
+        except_id=user_id,
+    )
+    if password is not None:
+        logins.create_login(session, login, password)
+    return login
 
 
 def update_user(
@@ -110,8 +156,13 @@ def update_user(
     email: str | None = None,
     is_admin: bool | None = None,
     active: bool | None = None,
+    db_login: str | None = None,
+    login_password: str | None = None,
 ) -> User:
-    """Change any of name, email, admin flag, active flag; only what is given changes.
+    """Change any of name, email, admin flag, active flag, login; only what is given changes.
+
+    ``db_login=""`` unlinks the login. On a server the login's roles and LOGIN/NOLOGIN
+    follow the user (deactivated: NOLOGIN).
 
     Deactivating here is refused while the user owns leads: use
     :func:`leaddesk.reassignment.offboarding.offboard_user` to pass them on first.
@@ -165,10 +216,22 @@ def update_user(
                 )
             changes.append("deactivated")
         user.active = active
+    previous_login = user.db_login
+    if db_login is not None or login_password is not None:
+        wanted = db_login if db_login is not None else user.db_login
+        new_login = _checked_new_login(session, wanted, login_password, user.id) if wanted else None
+        if new_login != previous_login:
+            changes.append(f"login {new_login}" if new_login else "login unlinked")
+            user.db_login = new_login
+        elif login_password is not None:
+            changes.append(f"login {new_login} created")
     if not changes:
         return user
     session.flush()
     record(session, actor, "user.update", f"User {user.name}: {'; '.join(changes)}.")
+    if previous_login != user.db_login:
+        logins.sync_login(session, previous_login)
+    logins.sync_login(session, user.db_login)
     return user
 
 

@@ -47,6 +47,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("group", "admin_commands", "pass groups and their members (admins only)"),
     Command("status", "admin_commands", "the status list (admins only)"),
     Command("audit", "admin_commands", "the administration audit log (admins only)"),
+    Command("server", "server_commands", "set up a shared PostgreSQL server"),
     Command("import", "data_commands", "import leads or users from a CSV file"),
     Command("export", "data_commands", "export leads or pass history to CSV"),
 )
@@ -126,7 +127,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         # SQLAlchemy is looked up only here so that --help and usage errors never import it.
         from sqlalchemy.exc import SQLAlchemyError
 
-        if not isinstance(exc, SQLAlchemyError):
+        # A driver error from a raw cursor (COPY, executemany) is a database error too.
+        is_driver_error = type(exc).__module__.startswith("psycopg")
+        if not isinstance(exc, SQLAlchemyError) and not is_driver_error:
             raise
         first_line = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
         print(f"leaddesk: database error: {first_line}", file=sys.stderr)

@@ -10,6 +10,7 @@ sharing ``_admin`` and ``_write``), which is why it is longer than most.
 from __future__ import annotations
 
 import argparse
+import getpass
 from collections.abc import Callable
 
 from sqlalchemy.orm import Session
@@ -21,6 +22,7 @@ from leaddesk.errors import InvalidInputError
 from leaddesk.reassignment.offboarding import offboard_user
 from leaddesk.reassignment.requests import Target
 from leaddesk.reassignment.retry import write_with_retry
+from leaddesk.server.identity import connected_login
 from leaddesk.store.lookup import find_group, find_office, find_status, find_user
 from leaddesk.store.models import User
 
@@ -54,6 +56,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     add.add_argument("--name", required=True)
     add.add_argument("--email", required=True)
     add.add_argument("--admin", action="store_true", help="make them an administrator")
+    _login_options(add)
     change = leaf(user_sub, "set", run_user_set, "rename, change email, admin or active flag")
     change.add_argument("user", metavar="NAME")
     change.add_argument("--name", dest="new_name")
@@ -62,6 +65,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     active = change.add_mutually_exclusive_group()
     active.add_argument("--active", dest="active", action="store_const", const=True)
     active.add_argument("--inactive", dest="active", action="store_const", const=False)
+    _login_options(change, unlink=True)
     leave = leaf(
         user_sub,
         "deactivate",
@@ -145,6 +149,34 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     audit.add_argument("--limit", type=int, default=100, metavar="N")
 
 
+def _login_options(parser: argparse.ArgumentParser, *, unlink: bool = False) -> None:
+    extra = " ('' unlinks)" if unlink else ""
+    parser.add_argument(
+        "--db-login",
+        metavar="LOGIN",
+        help=f"link the PostgreSQL login this person connects with{extra}",
+    )
+    parser.add_argument(
+        "--create-login",
+        action="store_true",
+        help="create that login too (its password is asked for, never taken from arguments)",
+    )
+
+
+def _login_password(args: argparse.Namespace) -> str | None:
+    """The new login's password, typed twice at a prompt (never on the command line)."""
+    if not args.create_login:
+        return None
+    if not args.db_login:
+        raise InvalidInputError("--create-login needs --db-login LOGIN.")
+    first = getpass.getpass(f"Password for the new login {args.db_login}: ")
+    if not first:
+        raise InvalidInputError("No password was entered; nothing was changed.")
+    if getpass.getpass("The same password again: ") != first:
+        raise InvalidInputError("The two passwords differ; nothing was changed.")
+    return first
+
+
 def _admin(session: Session, args: argparse.Namespace) -> User:
     """Sign in and refuse non-admins before touching anything else."""
     actor = actor_of(session, args)
@@ -191,17 +223,33 @@ def run_users(args: argparse.Namespace) -> int:
 
 
 def run_user_add(args: argparse.Namespace) -> int:
-    if not getattr(args, "actor", None):
+    if not getattr(args, "actor", None) and not _acts_by_login(args):
         return _first_admin(args)
+    password = _login_password(args)
 
     def work(session: Session, actor: User) -> str:
         user = users.add_user(
-            session, actor.id, name=args.name, email=args.email, is_admin=args.admin
+            session,
+            actor.id,
+            name=args.name,
+            email=args.email,
+            is_admin=args.admin,
+            db_login=args.db_login,
+            login_password=password,
         )
         role = " (administrator)" if user.is_admin else ""
-        return f"Added user {user.name} <{user.email}>{role}, id {user.id}."
+        login = f", login {user.db_login}" if user.db_login else ""
+        return f"Added user {user.name} <{user.email}>{role}, id {user.id}{login}."
 
     return _write(args, work)
+
+
+def _acts_by_login(args: argparse.Namespace) -> bool:
+    """On a server a linked login acts without --as; otherwise no --as means the first
+    administrator of an empty database."""
+    with opened(args) as database, database.read() as session:
+        login = connected_login(session)
+        return login is not None and login.user is not None
 
 
 def _first_admin(args: argparse.Namespace) -> int:
@@ -227,9 +275,11 @@ def run_user_set(args: argparse.Namespace) -> int:
             and args.email is None
             and args.admin is None
             and (args.active is None)
+            and args.db_login is None
         ):
             raise InvalidInputError(
-                "Say what to change: --name, --email, --admin/--no-admin, --active/--inactive."
+                "Say what to change: --name, --email, --admin/--no-admin, --active/--inactive, "
+                "--db-login."
             )
         users.update_user(
             session,
@@ -239,11 +289,15 @@ def run_user_set(args: argparse.Namespace) -> int:
             email=args.email,
             is_admin=args.admin,
             active=args.active,
+            db_login=args.db_login,
+            login_password=password,
         )
         state = "active" if user.active else "inactive"
         admin = ", administrator" if user.is_admin else ""
-        return f"User {user.name} <{user.email}>: {state}{admin}."
+        login = f", login {user.db_login}" if user.db_login else ""
+        return f"User {user.name} <{user.email}>: {state}{admin}{login}."
 
+    password = _login_password(args)
     return _write(args, work)
 
 
@@ -523,5 +577,5 @@ def run_audit(args: argparse.Namespace) -> int:
         return 0
     # Not a table: the detail is the point of the log and must not be cut off.
     for r in rows:
-        print(f"{r.when.strftime('%Y-%m-%d %H:%M')}  {r.actor}  [{r.action}]  {r.detail}")
+        print(f"{r.when.strftime('%Y-%m-%d %H:%M')}  {r.actor_label}  [{r.action}]  {r.detail}")
     return 0

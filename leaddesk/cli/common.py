@@ -13,9 +13,8 @@ from contextlib import contextmanager
 
 from sqlalchemy.orm import Session
 
-from leaddesk.errors import InvalidInputError, PermissionDeniedError
+from leaddesk.server.identity import resolve_actor
 from leaddesk.store.database import Database, open_database
-from leaddesk.store.lookup import find_user
 from leaddesk.store.models import User
 
 Handler = Callable[[argparse.Namespace], int]
@@ -38,7 +37,7 @@ def common_options(
             dest="actor",
             metavar="NAME",
             default=argparse.SUPPRESS,
-            help="the signed-in user who acts (name, email or id); required",
+            help="the user who acts (name, email or id); on a server, your login's user",
         )
     if json_output:
         parent.add_argument("--json", action="store_true", help="machine-readable output")
@@ -61,13 +60,8 @@ def opened(args: argparse.Namespace) -> Iterator[Database]:
 
 
 def actor_of(session: Session, args: argparse.Namespace) -> User:
-    name = getattr(args, "actor", None)
-    if not name:
-        raise InvalidInputError("Say who acts with --as NAME.")
-    actor = find_user(session, name)
-    if not actor.active:
-        raise PermissionDeniedError(f"{actor.name} is inactive and cannot sign in.")
-    return actor
+    """The acting user: ``--as`` on a SQLite file; on a server, the connected login's user."""
+    return resolve_actor(session, getattr(args, "actor", None))
 
 
 def print_json(data: object) -> None:

@@ -339,7 +339,7 @@ def run_history(args: argparse.Namespace) -> int:
             [
                 r.batch_id,
                 r.when.strftime("%Y-%m-%d %H:%M"),
-                r.actor,
+                r.actor_label,
                 r.from_place,
                 r.to_place,
                 r.note,

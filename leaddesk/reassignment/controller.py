@@ -13,6 +13,7 @@ from collections.abc import Sequence
 
 from sqlalchemy import ColumnElement, and_, func, insert, literal, or_, select, tuple_
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from leaddesk.errors import (
     ConflictError,
@@ -23,7 +24,7 @@ from leaddesk.errors import (
 from leaddesk.notify.outbox import queue_batch_notifications
 from leaddesk.reassignment import permissions
 from leaddesk.reassignment.drop_rules import place_of
-from leaddesk.reassignment.moves import move_leads, move_leads_back
+from leaddesk.reassignment.moves import close_batch, move_leads, move_leads_back
 from leaddesk.reassignment.requests import (
     LeadRef,
     PassMethod,
@@ -34,6 +35,7 @@ from leaddesk.reassignment.requests import (
     TargetKind,
 )
 from leaddesk.reassignment.undo_rules import undo_refusal
+from leaddesk.server.changes import announce_batch
 from leaddesk.store.models import (
     NOTE_MAX_LENGTH,
     Lead,
@@ -162,15 +164,19 @@ def undo_batch(session: Session, *, actor_id: int, batch_id: int) -> PassResult:
     if refusal is not None:
         raise refusal
     now = utc_now()
-    undo = _new_batch(session, actor, PassMethod.UNDO, f"Undo of pass {batch_id}", None, now)
-    undo.undoes_id = batch_id
+    undo = _new_batch(
+        session, actor, PassMethod.UNDO, f"Undo of pass {batch_id}", None, now, undoes_id=batch_id
+    )
     moved = move_leads_back(session, original_batch_id=batch_id, batch_id=undo.id, now=now)
     if moved != batch.lead_count:
         raise ConflictError(
             f"Pass {batch_id} cannot be undone: some of its leads changed while undoing."
         )
-    batch.undone_by_id = undo.id
-    return _finish(session, actor, undo, moved, Target.user(actor.id), "their previous owners", now)
+    result = _finish(
+        session, actor, undo, moved, Target.user(actor.id), "their previous owners", now
+    )
+    set_committed_value(batch, "undone_by_id", undo.id)
+    return result
 
 
 def preview_pass(
@@ -257,13 +263,16 @@ def _finish(
                 ).where(PassHistory.batch_id == batch.id),
             )
         )
-    batch.lead_count = moved
+    close_batch(session, batch_id=batch.id, moved=moved, undoes_id=batch.undoes_id)
+    # The row was written by close_batch; keep the ORM from writing it again.
+    set_committed_value(batch, "lead_count", moved)
     notifications = queue_batch_notifications(
         session,
         batch_id=batch.id,
         actor_id=actor.id,
         now=now,  # type: ignore[arg-type]
     )
+    announce_batch(session, batch.id)
     session.flush()
     return PassResult(
         batch_id=batch.id,
@@ -282,7 +291,10 @@ def _new_batch(
     note: str,
     client_uuid: str | None,
     now: object,
+    *,
+    undoes_id: int | None = None,
 ) -> PassBatch:
+    # Written once, complete: batches are append-only on a server (see close_batch).
     batch = PassBatch(
         actor_id=actor.id,
         method=method.value,
@@ -290,6 +302,7 @@ def _new_batch(
         lead_count=0,
         created_at=now,
         client_uuid=client_uuid,
+        undoes_id=undoes_id,
     )
     session.add(batch)
     session.flush()

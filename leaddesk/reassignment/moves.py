@@ -16,11 +16,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, and_, func, insert, literal, select, update
+from sqlalchemy import ColumnElement, and_, func, insert, literal, select, text, update
 from sqlalchemy.orm import Session, aliased
 
 from leaddesk.reassignment.requests import Target
-from leaddesk.store.models import Lead, PassHistory
+from leaddesk.store.models import Lead, PassBatch, PassHistory
 
 # An INSERT's rowcount survives the cursor only when asked for (psycopg loses it otherwise).
 _KEEP_ROWCOUNT = {"preserve_rowcount": True}
@@ -191,3 +191,28 @@ def move_leads_back(
     # On PostgreSQL a lead changed between the two statements makes these differ; the
     # caller then rolls back the whole undo.
     return min(recorded, updated)  # type: ignore[no-any-return]
+
+
+def close_batch(session: Session, *, batch_id: int, moved: int, undoes_id: int | None) -> None:
+    """Record how many leads a batch moved and, for an undo, mark the batch it undid.
+
+    On PostgreSQL this goes through ``leaddesk_close_batch`` (migration 0003): under the
+    server policies ordinary logins may not UPDATE batches, and the function derives both
+    values from the batch's own history rows. On SQLite the same two updates run directly.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT leaddesk_close_batch(:batch)"), {"batch": batch_id})
+        return
+    session.execute(
+        update(PassBatch)
+        .where(PassBatch.id == batch_id)
+        .values(lead_count=moved)
+        .execution_options(synchronize_session=False)
+    )
+    if undoes_id is not None:
+        session.execute(
+            update(PassBatch)
+            .where(PassBatch.id == undoes_id, PassBatch.undone_by_id.is_(None))
+            .values(undone_by_id=batch_id)
+            .execution_options(synchronize_session=False)
+        )

@@ -16,6 +16,7 @@ from leaddesk.admin.users import check_can_deactivate, get_user, owned_lead_coun
 from leaddesk.errors import InvalidInputError
 from leaddesk.reassignment.controller import pass_leads
 from leaddesk.reassignment.requests import PassMethod, PassResult, Selection, Target, TargetKind
+from leaddesk.server import logins
 
 
 @dataclass(frozen=True)
@@ -67,6 +68,7 @@ def offboard_user(
         )
     user.active = False
     session.flush()
+    logins.sync_user_login(session, user)
     where = (
         f" and passed {result.moved:,} lead(s) to {result.target_name} (pass {result.batch_id})"
         if result

@@ -164,7 +164,7 @@ def lead_timeline(session: Session, lead_id: int) -> list[TimelineEntry]:
     entries = [
         TimelineEntry(
             when=row.when,
-            who=row.actor,
+            who=row.actor_label,
             kind="pass",
             method=METHOD_LABELS.get(row.method, row.method),
             from_place=row.from_place,

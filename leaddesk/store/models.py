@@ -12,6 +12,7 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     DateTime,
+    FetchedValue,
     ForeignKey,
     Index,
     Integer,
@@ -34,6 +35,8 @@ NAMING_CONVENTION = {
 }
 
 NOTE_MAX_LENGTH = 4000
+# PostgreSQL role names are at most 63 bytes.
+DB_LOGIN_MAX_LENGTH = 63
 
 
 def utc_now() -> datetime:
@@ -54,6 +57,9 @@ class User(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utc_now)
+    # The PostgreSQL login this person connects with to a shared server; on a server the
+    # connected login decides who acts (see leaddesk.server.identity).
+    db_login: Mapped[str | None] = mapped_column(String(DB_LOGIN_MAX_LENGTH), unique=True)
 
 
 class ManagerRight(Base):
@@ -185,6 +191,11 @@ class PassBatch(Base):
     undoes_id: Mapped[int | None] = mapped_column(ForeignKey("pass_batches.id"))
     # Idempotency key for passes replayed from an offline journal.
     client_uuid: Mapped[str | None] = mapped_column(String(36), unique=True)
+    # The database login that made the pass (PostgreSQL fills it in: current_user), so a pass
+    # made by the owner login acting as someone records both names. NULL on SQLite.
+    db_login: Mapped[str | None] = mapped_column(
+        String(DB_LOGIN_MAX_LENGTH), server_default=FetchedValue()
+    )
 
 
 class PassHistory(Base):
@@ -242,3 +253,7 @@ class AuditEntry(Base):
     action: Mapped[str] = mapped_column(String(50))
     detail: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utc_now, index=True)
+    # As on pass_batches: the login behind the entry, filled in by PostgreSQL.
+    db_login: Mapped[str | None] = mapped_column(
+        String(DB_LOGIN_MAX_LENGTH), server_default=FetchedValue()
+    )

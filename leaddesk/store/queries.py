@@ -147,6 +147,13 @@ class HistoryRow:
     to_place: str
     note: str
     undone_by: int | None
+    # The database login that made the pass when it is not the actor's own (the owner login
+    # acting for someone on a server); None otherwise.
+    login: str | None = None
+
+    @property
+    def actor_label(self) -> str:
+        return login_label(self.actor, self.login)
 
     def as_json(self) -> dict[str, object]:
         data = asdict(self)
@@ -202,6 +209,8 @@ def lead_history(session: Session, lead_id: int) -> list[HistoryRow]:
             func.coalesce(places.to_user.name, places.to_office.name, places.to_group.name),
             PassBatch.note,
             PassBatch.undone_by_id,
+            PassBatch.db_login,
+            actor.db_login,
             places.from_office.id,
             places.from_group.id,
             places.to_office.id,
@@ -222,6 +231,8 @@ def lead_history(session: Session, lead_id: int) -> list[HistoryRow]:
         dst,
         note,
         undone,
+        login,
+        actor_login,
         f_off,
         f_grp,
         t_off,
@@ -237,9 +248,20 @@ def lead_history(session: Session, lead_id: int) -> list[HistoryRow]:
                 to_place=place_label(dst, t_off, t_grp),
                 note=note,
                 undone_by=undone,
+                login=other_login(login, actor_login),
             )
         )
     return rows
+
+
+def other_login(login: str | None, person_login: str | None) -> str | None:
+    """The login that acted, when it is not the person's own (else None)."""
+    return login if login is not None and login != person_login else None
+
+
+def login_label(person: str, login: str | None) -> str:
+    """``Ada Admin`` or, when another login acted for her, ``Ada Admin (login postgres)``."""
+    return f"{person} (login {login})" if login else person
 
 
 def place_label(name: str | None, office_id: int | None, group_id: int | None) -> str:

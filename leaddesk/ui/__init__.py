@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from leaddesk.ui.main.main_window import MainWindow
 
 
-def main_window(db_url: str, actor: str) -> MainWindow:
+def main_window(db_url: str, actor: str | None) -> MainWindow:
     """Open ``db_url`` and return the ready main window for ``actor`` (not yet shown).
 
     The window owns the database: closing it waits for a running pass and disposes it.

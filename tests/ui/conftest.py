@@ -41,7 +41,9 @@ def main_window(
     monkeypatch.setenv("LEADDESK_EMAIL_AUTOSEND", "0")
     opened: list[QWidget] = []
 
-    def make(actor: str = "Maria Manager", url: str | None = None, show: bool = True) -> QWidget:
+    def make(
+        actor: str | None = "Maria Manager", url: str | None = None, show: bool = True
+    ) -> QWidget:
         window = ui.main_window(url or db_url, actor)
         qtbot.addWidget(window)
         opened.append(window)

@@ -35,7 +35,9 @@ class UsersTab(QWidget):
         self.admin = admin
         self.rows: dict[int, UserRow] = {}
         self.table = read_only_table(
-            "usersTable", ["Name", "Email", "Admin", "Active", "Leads", "Offices"], "Users"
+            "usersTable",
+            ["Name", "Email", "Admin", "Active", "Leads", "Offices", "Login"],
+            "Users",
         )
         self.table.itemSelectionChanged.connect(self._show_selected)
 
@@ -54,6 +56,9 @@ class UsersTab(QWidget):
         self.edit_name = named(QLineEdit(), "editUserName")
         self.edit_email = named(QLineEdit(), "editUserEmail")
         self.edit_admin = named(QCheckBox("Administrator"), "editUserAdmin")
+        # The PostgreSQL login this person connects with to a shared server (empty: none).
+        self.edit_login = named(QLineEdit(), "editUserLogin")
+        self.edit_login.setPlaceholderText("server login (shared PostgreSQL only)")
         self.save_button = named(QPushButton("&Save changes"), "saveUserButton")
         self.save_button.clicked.connect(self.save_user)
         self.deactivate_button = named(QPushButton("&Deactivate…"), "deactivateUserButton")
@@ -65,6 +70,7 @@ class UsersTab(QWidget):
         edit_form.addRow("Name:", self.edit_name)
         edit_form.addRow("Email:", self.edit_email)
         edit_form.addRow("", self.edit_admin)
+        edit_form.addRow("Login:", self.edit_login)
         edit_buttons = QHBoxLayout()
         for button in (self.save_button, self.deactivate_button, self.activate_button):
             edit_buttons.addWidget(button)
@@ -91,6 +97,7 @@ class UsersTab(QWidget):
                 "yes" if row.active else "no",
                 f"{row.lead_count:,}",
                 ", ".join(row.offices),
+                row.db_login or "",
             ]
             for column, value in enumerate(values):
                 self.table.setItem(index, column, cell(value, row.id))
@@ -110,6 +117,7 @@ class UsersTab(QWidget):
         self.edit_name.setText(row.name)
         self.edit_email.setText(row.email)
         self.edit_admin.setChecked(row.is_admin)
+        self.edit_login.setText(row.db_login or "")
         self.deactivate_button.setEnabled(row.active)
         self.activate_button.setEnabled(not row.active)
 
@@ -141,11 +149,20 @@ class UsersTab(QWidget):
             self.edit_email.text(),
             self.edit_admin.isChecked(),
         )
+        login = self.edit_login.text().strip()
+        # Only a changed login is saved ("" unlinks), so editing a name never touches roles.
+        changed_login = login if login != (row.db_login or "") else None
         actor = self.admin.actor_id
 
         def work(session: Session) -> str:
             user = users.update_user(
-                session, actor, row.id, name=name, email=email, is_admin=is_admin
+                session,
+                actor,
+                row.id,
+                name=name,
+                email=email,
+                is_admin=is_admin,
+                db_login=changed_login,
             )
             return f"Saved {user.name}."
 

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QFrame,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -38,9 +39,11 @@ from leaddesk.reassignment.requests import (
     Target,
 )
 from leaddesk.reassignment.targets import PassTargets, pass_targets
+from leaddesk.server.changes import Changes
 from leaddesk.store.lead_details import LeadDetails, TimelineEntry, lead_details, lead_timeline
 from leaddesk.ui.common.context import WindowContext
 from leaddesk.ui.common.feedback import ask_yes_no, show_outcome
+from leaddesk.ui.common.read_errors import READ_ERRORS
 from leaddesk.ui.common.time_format import local_time
 from leaddesk.ui.passing.note_field import NoteField
 
@@ -84,6 +87,7 @@ class LeadWindow(QDialog):
         self.error_label.setWordWrap(True)
         self.error_label.setStyleSheet("color: #c62828;")
         self.error_label.hide()
+        self.changed_banner = self._build_changed_banner()
 
         self.tabs = QTabWidget(self)
         self.tabs.setDocumentMode(True)
@@ -100,6 +104,7 @@ class LeadWindow(QDialog):
         layout.addWidget(self.title_label)
         layout.addWidget(self.subtitle_label)
         layout.addWidget(self.error_label)
+        layout.addWidget(self.changed_banner)
         layout.addSpacing(6)
         layout.addWidget(self.tabs, 1)
         layout.addWidget(buttons)
@@ -223,7 +228,47 @@ class LeadWindow(QDialog):
         layout.addLayout(button_row)
         return page
 
+    def _build_changed_banner(self) -> QFrame:
+        banner = QFrame(self)
+        banner.setObjectName("leadChangedBanner")
+        banner.setStyleSheet("#leadChangedBanner { background: #fff4d6; border-radius: 4px; }")
+        self.changed_label = QLabel(banner)
+        self.changed_label.setObjectName("leadChangedLabel")
+        self.changed_label.setWordWrap(True)
+        reload_button = QPushButton("&Reload", banner)
+        reload_button.setObjectName("leadReloadButton")
+        reload_button.clicked.connect(self.refresh)
+        row = QHBoxLayout(banner)
+        row.setContentsMargins(10, 6, 6, 6)
+        row.addWidget(self.changed_label, 1)
+        row.addWidget(reload_button)
+        banner.hide()
+        return banner
+
     # -- reading -------------------------------------------------------------------------
+
+    def notice_changes(self, changes: Changes) -> None:
+        """Someone else committed a change: say so if it moved this lead, offer a reload."""
+        if not shiboken6.isValid(self) or not changes.touches_lead(self.lead_id):
+            return
+        try:
+            with self.context.database.read() as session:
+                now = lead_details(session, self.lead_id)
+        except LeadDeskError:
+            now = None  # gone from sight: moved where this person cannot see it
+        except READ_ERRORS:
+            return  # the database is unreachable; the next change or Reload will tell
+        if now is not None and now.version == self.version_seen:
+            return  # our own pass, already shown
+        where = (
+            "no longer visible to you"
+            if now is None
+            else f"now with {now.owner}"
+            if now.owner
+            else f"now waiting in {now.bucket}"
+        )
+        self.changed_label.setText(f"Someone else passed or changed this lead: it is {where}.")
+        self.changed_banner.show()
 
     def refresh(self) -> None:
         """Re-read the lead, its timeline and the pass targets from the database."""
@@ -240,6 +285,7 @@ class LeadWindow(QDialog):
             self._update_pass_state()
             return
         self.error_label.hide()
+        self.changed_banner.hide()
         self.details = details
         self.version_seen = details.version
         self._show_details(details)

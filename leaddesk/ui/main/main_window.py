@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 
 from leaddesk.reassignment.permissions import nobody_to_manage_advice
 from leaddesk.reassignment.requests import Target
+from leaddesk.server.changes import Changes
 from leaddesk.store.tree_queries import owner_tree
 from leaddesk.ui.buckets.bucket_tab import BucketTab
 from leaddesk.ui.common import icons
@@ -261,6 +262,18 @@ class MainWindow(QMainWindow):
         self._reload_models()
         restore_view_state(self.owner_tree, owner_state)
         restore_view_state(self.target_view, target_state)
+
+    def apply_changes_elsewhere(self, changes: Changes) -> None:
+        """Reload what another person's committed change touched; keep selection and scroll."""
+        if changes.touches_owners:
+            self.refresh()
+        if changes.touches_buckets or changes.touches_owners:
+            try:
+                self.bucket_tab.refresh()
+            except READ_ERRORS as exc:
+                self._show_load_error(error_text(exc))
+        for window in list(self.lead_windows):
+            window.notice_changes(changes)
 
     def _reload_models(self) -> None:
         # One grouped count serves both panes (it is the expensive read on big databases).

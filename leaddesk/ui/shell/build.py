@@ -2,21 +2,24 @@
 
 from __future__ import annotations
 
-from leaddesk.errors import PermissionDeniedError
+from leaddesk.server.identity import resolve_actor
 from leaddesk.store.database import Database
-from leaddesk.store.lookup import find_user
 from leaddesk.ui.common.context import WindowContext
+from leaddesk.ui.common.live_refresh import LiveRefresh
 from leaddesk.ui.common.operations import OperationRunner
 from leaddesk.ui.main.main_window import MainWindow
+from leaddesk.ui.shell.database_menu import DatabaseMenu
 from leaddesk.ui.shell.window_services import WindowServices
 
 
-def build_main_window(database: Database, actor: str) -> MainWindow:
-    """The ready window for ``actor`` (name, email or id) on an open database."""
+def build_main_window(database: Database, actor: str | None) -> MainWindow:
+    """The ready window for ``actor`` (name, email or id) on an open database.
+
+    On a server the connected login decides (``actor`` may be None; naming someone else is
+    refused unless the login owns the database).
+    """
     with database.read() as session:
-        user = find_user(session, actor)
-        if not user.active:
-            raise PermissionDeniedError(f"{user.name} is inactive and cannot sign in.")
+        user = resolve_actor(session, actor)
         actor_id, actor_name, is_admin = user.id, user.name, user.is_admin
     runner = OperationRunner(database)
     context = WindowContext(
@@ -29,4 +32,8 @@ def build_main_window(database: Database, actor: str) -> MainWindow:
     window = MainWindow(context)
     runner.setParent(window)
     WindowServices(window)
+    DatabaseMenu(window, build_main_window)
+    live = LiveRefresh(database, window)
+    live.changed_elsewhere.connect(window.apply_changes_elsewhere)
+    window.closing.connect(live.stop)
     return window

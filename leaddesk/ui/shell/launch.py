@@ -47,8 +47,13 @@ def run_window(*, db: str | None, actor: str | None, screenshot: str | None) -> 
     from leaddesk.ui.shell.database_opening import DatabaseOpening
 
     interactive = screenshot is None and os.environ.get("QT_QPA_PLATFORM") != "offscreen"
+    # Without --db or LEADDESK_DB the window starts on the database used last (QSettings
+    # needs no QApplication when it is told the organisation and application).
+    from leaddesk.ui.common.settings import last_database, remember_database
+
+    chosen = db or (None if os.environ.get("LEADDESK_DB") else last_database())
     with no_collection():
-        opening = DatabaseOpening(db)
+        opening = DatabaseOpening(chosen)
         app = _application(quiet_offscreen=screenshot is not None)
         # A picture needs no frame to look at; a window shows one before any database work.
         frame = None if screenshot else _shown_start_frame(app)
@@ -58,11 +63,15 @@ def run_window(*, db: str | None, actor: str | None, screenshot: str | None) -> 
             _start_failed(frame, None, interactive, exc)
             raise
     try:
-        if not ensure_users(database, interactive, is_default=db is None):
+        if not ensure_users(database, interactive, is_default=chosen is None):
             return 1
-        name = actor or _choose_actor(database, interactive)
-        if name is None:
-            return 1
+        # On a server an ordinary login is who signs in; the list is for SQLite files (and
+        # for the owner login, which may act for anyone).
+        name = actor
+        if name is None and _needs_sign_in(database):
+            name = _choose_actor(database, interactive)
+            if name is None:
+                return 1
         from leaddesk.ui.shell.build import build_main_window
 
         window = build_main_window(database, name)
@@ -70,6 +79,7 @@ def run_window(*, db: str | None, actor: str | None, screenshot: str | None) -> 
         _start_failed(frame, database, interactive, exc)
         raise
     window.setProperty("ownsDatabase", True)
+    remember_database(database.display_url)
     end_startup()
     if screenshot:
         return render_screenshot(window, screenshot)
@@ -189,6 +199,13 @@ def ensure_users(database: Database, interactive: bool, *, is_default: bool) -> 
         return False
     create_demo(database)
     return True
+
+
+def _needs_sign_in(database: Database) -> bool:
+    from leaddesk.server.identity import needs_sign_in
+
+    with database.read() as session:
+        return needs_sign_in(session)
 
 
 def _choose_actor(database: Database, interactive: bool) -> str | None:
