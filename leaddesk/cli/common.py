@@ -44,6 +44,10 @@ def common_options(*, actor: bool = False, json_output: bool = False) -> argpars
 @contextmanager
 def opened(args: argparse.Namespace) -> Iterator[Database]:
     database = open_database(getattr(args, "db", None))
+    if database.created:
+        print(
+            f"leaddesk: created a new LeadDesk database at {database.display_url}", file=sys.stderr
+        )
     try:
         yield database
     finally:

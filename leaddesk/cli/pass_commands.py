@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
 
 from sqlalchemy.orm import Session
 
 from leaddesk.cli.common import actor_of, common_options, opened, print_json, print_table
-from leaddesk.errors import InvalidInputError
+from leaddesk.errors import InvalidInputError, ReadOnlyDatabaseError
 from leaddesk.reassignment.controller import assign_from_bucket, pass_leads, undo_batch
+from leaddesk.reassignment.permissions import require_visible_lead
 from leaddesk.reassignment.requests import LeadRef, PassMethod, PassResult, Selection, Target
 from leaddesk.reassignment.retry import write_with_retry
+from leaddesk.store.database import READ_ONLY_PASSES, Database
 from leaddesk.store.lookup import find_group, find_lead, find_office, find_status, find_user
 from leaddesk.store.queries import lead_history, visible_buckets, visible_leads
 
@@ -53,7 +56,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     assign.set_defaults(handler=run_assign)
 
     history = subparsers.add_parser(
-        "history", parents=[common_options(json_output=True)], help="the pass history of a lead"
+        "history", parents=[acting], help="the pass history of a lead you may see"
     )
     history.add_argument("--lead", type=int, required=True, metavar="ID")
     history.set_defaults(handler=run_history)
@@ -116,7 +119,7 @@ def run_pass(args: argparse.Namespace) -> int:
         )
 
     with opened(args) as database:
-        result = write_with_retry(database, work)
+        result = _write_pass(database, work)
     _report(args, result, "passed")
     return 0
 
@@ -135,7 +138,7 @@ def run_assign(args: argparse.Namespace) -> int:
         )
 
     with opened(args) as database:
-        result = write_with_retry(database, work)
+        result = _write_pass(database, work)
     _report(args, result, "assigned")
     return 0
 
@@ -146,9 +149,16 @@ def run_undo(args: argparse.Namespace) -> int:
         return undo_batch(session, actor_id=actor.id, batch_id=args.batch)
 
     with opened(args) as database:
-        result = write_with_retry(database, work)
+        result = _write_pass(database, work)
     _report(args, result, "returned")
     return 0
+
+
+def _write_pass(database: Database, work: Callable[[Session], PassResult]) -> PassResult:
+    """Passes, assignments and undos: refused in one line on a read-only database."""
+    if database.read_only:
+        raise ReadOnlyDatabaseError(READ_ONLY_PASSES)
+    return write_with_retry(database, work)
 
 
 def _report(args: argparse.Namespace, result: PassResult, verb: str) -> None:
@@ -203,7 +213,9 @@ def run_buckets(args: argparse.Namespace) -> int:
 
 def run_history(args: argparse.Namespace) -> int:
     with opened(args) as database, database.read() as session:
+        actor = actor_of(session, args)
         lead = find_lead(session, args.lead)
+        require_visible_lead(session, actor, lead)
         rows = lead_history(session, lead.id)
         name = lead.name
     if args.json:
