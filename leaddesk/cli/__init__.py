@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from typing import NamedTuple, NoReturn
 
 from leaddesk.errors import LeadDeskError
+from leaddesk.text_safety import one_line
 
 
 class Command(NamedTuple):
@@ -105,7 +106,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run_window(db=args.db, actor=args.actor, screenshot=args.screenshot)
         return int(args.handler(args) or 0)
     except LeadDeskError as exc:
-        print(f"leaddesk: error: {exc}", file=sys.stderr)
+        # Messages quote what was typed or stored: one line, no terminal control codes.
+        print(f"leaddesk: error: {one_line(exc)}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("leaddesk: interrupted", file=sys.stderr)
@@ -120,7 +122,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if not isinstance(exc, SQLAlchemyError):
             raise
         first_line = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
-        print(f"leaddesk: database error: {first_line}", file=sys.stderr)
+        print(f"leaddesk: database error: {one_line(first_line)}", file=sys.stderr)
         return 1
 
 

@@ -15,6 +15,7 @@ from leaddesk.errors import InvalidInputError, PermissionDeniedError
 from leaddesk.store.database import Database, open_database
 from leaddesk.store.lookup import find_user
 from leaddesk.store.models import User
+from leaddesk.text_safety import one_line
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -83,6 +84,5 @@ def print_table(headers: list[str], rows: list[list[object]]) -> None:
 
 
 def _cell(value: object) -> str:
-    text = "" if value is None else str(value)
-    text = text.replace("\n", " ")
+    text = one_line(value)
     return text if len(text) <= 48 else text[:47] + "…"

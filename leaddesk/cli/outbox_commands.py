@@ -95,10 +95,16 @@ def run_send(args: argparse.Namespace) -> int:
     settings = settings_from_args(args, SmtpSettingsStore())
     password = password_for(settings)
     with opened(args) as database:
+        # A person asked to send now: every queued email is tried, whatever its backoff.
         report = send_queued(
-            database, settings, password, sender_id=new_sender_id(), limit=max(args.limit, 1)
+            database,
+            settings,
+            password,
+            sender_id=new_sender_id(),
+            limit=max(args.limit, 1),
+            ignore_backoff=True,
         )
-    print(report)
+    print(report.summary(limit=max(args.limit, 1)))
     if report.retried or report.failed:
         print(f"leaddesk: last email error: {report.last_error}", file=sys.stderr)
         return 1

@@ -16,6 +16,7 @@ from leaddesk.reassignment.retry import write_with_retry
 from leaddesk.store.database import READ_ONLY_PASSES, Database
 from leaddesk.store.lookup import find_group, find_lead, find_office, find_status, find_user
 from leaddesk.store.queries import lead_history, visible_buckets, visible_leads
+from leaddesk.text_safety import one_line
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -205,9 +206,10 @@ def run_buckets(args: argparse.Namespace) -> int:
         return 0
     for bucket in buckets:
         kind = "Office" if bucket.kind == "office" else "Pass group"
-        print(f"{kind}: {bucket.name} — {len(bucket.leads)} lead(s) to be assigned")
+        print(f"{kind}: {one_line(bucket.name)} — {len(bucket.leads)} lead(s) to be assigned")
         for lead in bucket.leads:
-            print(f"  {lead.id:>8}  {lead.name}  ({lead.company}, {lead.status})")
+            name, company, status = (one_line(v) for v in (lead.name, lead.company, lead.status))
+            print(f"  {lead.id:>8}  {name}  ({company}, {status})")
     return 0
 
 
@@ -217,7 +219,7 @@ def run_history(args: argparse.Namespace) -> int:
         lead = find_lead(session, args.lead)
         require_visible_lead(session, actor, lead)
         rows = lead_history(session, lead.id)
-        name = lead.name
+        name = one_line(lead.name)
     if args.json:
         print_json([row.as_json() for row in rows])
         return 0
