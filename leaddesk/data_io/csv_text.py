@@ -60,6 +60,10 @@ MAX_CSV_BYTES = 256 * 1024 * 1024
 class UnreadableFile(Exception):
     """The whole file cannot be a CSV text file; the message is a sentence without the name."""
 
+    def __init__(self, message: str, line: int = 1) -> None:
+        super().__init__(message)
+        self.line = line
+
 
 def refuse_unreadable(path: Path) -> None:
     """One sentence for a file that cannot be imported at all (too big, a workbook, binary),
@@ -81,7 +85,7 @@ def read_table(source: CsvSource, *, limit: int | None = None) -> CsvTable:
     try:
         encoding, problems = _shape(source)
     except UnreadableFile as exc:
-        return CsvTable([], [], "binary", ",", [Problem(exc.args[1], str(exc))])
+        return CsvTable([], [], "binary", ",", [Problem(exc.line, f"{exc}.")])
     with _open(source) as handle:
         lines = _decoded_lines(handle, encoding)
         first = next(lines, None)
@@ -121,7 +125,7 @@ def decode_lines(data: bytes) -> tuple[list[str], str, list[Problem]]:
     try:
         encoding, problems = _shape(data)
     except UnreadableFile as exc:
-        return [], "binary", [Problem(exc.args[1], str(exc))]
+        return [], "binary", [Problem(exc.line, f"{exc}.")]
     with _open(data) as handle:
         return list(_decoded_lines(handle, encoding)), encoding, problems
 
