@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
+from leaddesk.errors import InvalidInputError
 from leaddesk.text_safety import clean_multiline, one_line
 
 UTF8_BOM = b"\xef\xbb\xbf"
@@ -68,9 +69,9 @@ class UnreadableFile(Exception):
 def refuse_unreadable(path: Path) -> None:
     """One sentence for a file that cannot be imported at all (too big, a workbook, binary),
     as an InvalidInputError naming the file; reads it once, holding one line at a time."""
-    from leaddesk.errors import InvalidInputError
-
     try:
+        if path.stat().st_size == 0:
+            raise UnreadableFile("is empty")
         _shape(path)
     except UnreadableFile as exc:
         raise InvalidInputError(f"{path.name} {exc}; nothing was imported.") from None
@@ -254,6 +255,8 @@ def unescape_cell(text: str) -> str:
 def write_csv(path: str | Path, headers: Sequence[str], rows: Iterable[Sequence[object]]) -> int:
     """Write atomically (a half-written export never replaces a good one); returns row count."""
     target = Path(path)
+    if not target.parent.is_dir():
+        raise InvalidInputError(f"There is no folder {target.parent}; nothing was exported.")
     partial = target.with_name(target.name + ".part")
     count = 0
     try:
