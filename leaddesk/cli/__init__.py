@@ -36,7 +36,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("pass", "pass_commands", "pass leads to a user, office or pass group"),
     Command("buckets", "pass_commands", "the Leads to be Assigned you can see"),
     Command("assign", "pass_commands", "assign a lead from a bucket to a user"),
-    Command("history", "pass_commands", "the pass history of a lead"),
+    Command("history", "pass_commands", "the pass history of a lead you may see"),
     Command("undo", "pass_commands", "undo a pass batch"),
     Command("outbox", "outbox_commands", "queued email notifications: list (default), send, retry"),
     Command("users", "admin_commands", "list users (admins only)"),
