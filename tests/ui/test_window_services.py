@@ -7,7 +7,11 @@ import pytest
 from PySide6.QtWidgets import QMenu
 
 from leaddesk.notify.smtp_settings import SmtpSettings, SmtpSettingsStore
+from leaddesk.reassignment.controller import pass_leads
+from leaddesk.reassignment.requests import Selection, Target
+from leaddesk.store.database import open_database
 from leaddesk.ui.shell.window_services import WindowServices
+from tests.helpers.demo_names import group_id, user_id
 from tests.helpers.smtp_server import running_smtp_server
 from tests.ui.test_drops import drop_on_target, lead_index, pass_with_answers
 
@@ -85,3 +89,26 @@ def test_a_drop_in_the_window_sends_one_email_to_the_new_owner(
         assert "Café &amp; &lt;b&gt;croissants&lt;/b&gt; on Monday" in html
         assert "Harbor Logistics renewal" in text
         window.close()
+
+
+def test_the_window_outbox_lists_the_signed_in_users_own_emails(main_window, qtbot, db_url):
+    database = open_database(db_url)
+    try:
+        maria_id = user_id(database, "Maria Manager")
+        with database.write() as session:
+            pass_leads(
+                session,
+                actor_id=user_id(database, "Maria Manager"),
+                selection=Selection.all_of_user(user_id(database, "Sam Field")),
+                target=Target.group(group_id(database, "Inbound Team")),
+            )  # one email to Jane Doe, one to Pat Group
+    finally:
+        database.dispose()
+    jane = services(main_window("Jane Doe")).email_status.open_outbox()
+    qtbot.waitUntil(lambda: jane.table.rowCount() == 1, timeout=15_000)
+    assert [entry.recipient for entry in jane.entries] == ["jane.doe@example.com"]
+    jane.close()
+    maria = services(main_window("Maria Manager")).email_status.email_sender
+    assert maria.recipient_id == maria_id
+    admin = services(main_window("Ada Admin")).email_status.open_outbox()
+    qtbot.waitUntil(lambda: admin.table.rowCount() == 2, timeout=15_000)
