@@ -12,6 +12,7 @@ import os
 import sqlite3
 import subprocess
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,6 +34,7 @@ from leaddesk.store.models import (
     PassHistory,
     User,
 )
+from tests.conftest import BACKENDS
 from tests.helpers.demo_names import lead_by_name, user_id
 
 MARIA = "Maria Manager"
@@ -221,6 +223,7 @@ def _write_files(folder: Path) -> None:
 
 @dataclass
 class Prepared:
+    backend: str
     url: str
     values: dict[str, str]
 
@@ -230,9 +233,23 @@ class Prepared:
         return text
 
 
-@pytest.fixture
-def prepared(db_url, tmp_path) -> Prepared:
-    """The demo data plus: an inactive user, an ambiguous name, and a stale batch."""
+@pytest.fixture(scope="module", params=BACKENDS)
+def prepared(request, sqlite_factory, postgres_factory, tmp_path_factory) -> Iterator[Prepared]:
+    """One database per backend for the whole table (every row must leave it unchanged, and
+    says so): the demo data plus an inactive user, an ambiguous name and a stale batch."""
+    backend = request.param
+    factory = sqlite_factory if backend == "sqlite" else postgres_factory
+    if factory is None:
+        if os.environ.get("LEADDESK_REQUIRE_PG") == "1":
+            pytest.fail("PostgreSQL is required (LEADDESK_REQUIRE_PG=1) but not available")
+        pytest.skip("no PostgreSQL server binaries and no LEADDESK_TEST_PG_URL")
+    db_url = factory.create(True)
+    tmp_path = tmp_path_factory.mktemp(f"bad-input-{backend}")
+    yield _prepare(backend, db_url, tmp_path)
+    factory.drop(db_url)
+
+
+def _prepare(backend: str, db_url: str, tmp_path: Path) -> Prepared:
     _write_files(tmp_path)
     database = open_database(db_url)
     try:
@@ -266,7 +283,7 @@ def prepared(db_url, tmp_path) -> Prepared:
             values["db"] = make_url(db_url).database
     finally:
         database.dispose()
-    return Prepared(db_url, values)
+    return Prepared(backend, db_url, values)
 
 
 def _pass(database, source: str, target: str) -> int:
@@ -303,8 +320,8 @@ def _argv(row: Bad, prepared: Prepared) -> list[str]:
 
 
 @pytest.mark.parametrize("row", TABLE, ids=[row.name for row in TABLE])
-def test_bad_input_in_process(row: Bad, backend, prepared, capsys):
-    if row.only not in (None, backend):
+def test_bad_input_in_process(row: Bad, prepared, capsys):
+    if row.only not in (None, prepared.backend):
         pytest.skip(f"{row.only} only")
     before = fingerprint(prepared.url)
     try:
