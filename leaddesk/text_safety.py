@@ -52,6 +52,8 @@ def clean_email(value: str | None) -> str:
 def one_line(value: object) -> str:
     """A value fit for one line of a terminal or an email: no breaks, no control codes."""
     text = "" if value is None else str(value)
+    if text.isprintable():  # the common case, fast: nothing below would change it
+        return text
     return _CONTROLS.sub("", _BREAKS.sub(" ", text))
 
 

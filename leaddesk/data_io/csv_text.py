@@ -100,7 +100,11 @@ def read_table(source: CsvSource, *, limit: int | None = None) -> CsvTable:
         try:
             for raw_cells in reader:
                 # Every LeadDesk column is one line of text: no breaks, no control codes.
-                cells = [one_line(cell) for cell in raw_cells]
+                cells = (
+                    raw_cells
+                    if all(map(str.isprintable, raw_cells))
+                    else [one_line(cell) for cell in raw_cells]
+                )
                 if not headers:
                     headers = [cell.strip().lstrip("\ufeff") for cell in cells]
                 else:
