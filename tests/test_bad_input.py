@@ -21,8 +21,6 @@ from sqlalchemy import select
 from sqlalchemy.engine import make_url
 
 from leaddesk import cli
-from leaddesk.reassignment.controller import pass_leads
-from leaddesk.reassignment.requests import PassMethod, Selection, Target
 from leaddesk.store.database import open_database
 from leaddesk.store.models import (
     AuditEntry,
@@ -36,6 +34,7 @@ from leaddesk.store.models import (
 )
 from tests.conftest import BACKENDS
 from tests.helpers.demo_names import lead_by_name, user_id
+from tests.helpers.engine_checks import pass_all_leads
 
 MARIA = "Maria Manager"
 ADA = "Ada Admin"
@@ -261,8 +260,8 @@ def _prepare(backend: str, db_url: str, tmp_path: Path) -> Prepared:
             session.add_all([ivy, twin])
             session.flush()
             session.add(ManagerRight(manager_id=maria, user_id=ivy.id))
-        stale = _pass(database, "John Smith", "Jane Doe")
-        _pass(database, "Jane Doe", "Sam Field")
+        stale = pass_all_leads(database, "John Smith", to_user="Jane Doe", note="John left")
+        pass_all_leads(database, "Jane Doe", to_user="Sam Field", note="Jane left")
         with database.read() as session:
             stale_leads = sorted(
                 session.scalars(select(PassHistory.lead_id).where(PassHistory.batch_id == stale))
@@ -284,18 +283,6 @@ def _prepare(backend: str, db_url: str, tmp_path: Path) -> Prepared:
     finally:
         database.dispose()
     return Prepared(backend, db_url, values)
-
-
-def _pass(database, source: str, target: str) -> int:
-    with database.write() as session:
-        return pass_leads(
-            session,
-            actor_id=user_id(database, MARIA),
-            selection=Selection.all_of_user(user_id(database, source)),
-            target=Target.user(user_id(database, target)),
-            note=f"{source} to {target}",
-            method=PassMethod.COMMAND_LINE,
-        ).batch_id
 
 
 def fingerprint(url: str) -> dict[str, tuple[int, str]]:

@@ -11,11 +11,9 @@ from sqlalchemy import select, text, update
 from leaddesk import cli
 from leaddesk.notify import sender
 from leaddesk.notify.sender import SendReport, send_queued
-from leaddesk.reassignment.controller import pass_leads
-from leaddesk.reassignment.requests import PassMethod, Selection, Target
 from leaddesk.store.database import open_database
 from leaddesk.store.models import OutboxMessage, utc_now
-from tests.helpers.demo_names import group_id, user_id
+from tests.helpers.engine_checks import pass_all_leads
 from tests.helpers.smtp_server import free_port, running_smtp_server
 
 
@@ -25,19 +23,10 @@ def smtp():
         yield server
 
 
-def _pass(database, source: str, target_group: bool = False, note: str = "") -> int:
-    with database.write() as session:
-        result = pass_leads(
-            session,
-            actor_id=user_id(database, "Maria Manager"),
-            selection=Selection.all_of_user(user_id(database, source)),
-            target=Target.group(group_id(database))
-            if target_group
-            else Target.user(user_id(database, "Jane Doe")),
-            note=note,
-            method=PassMethod.COMMAND_LINE,
-        )
-    return result.batch_id
+def _pass(database, source: str, target_group: bool = False) -> int:
+    if target_group:
+        return pass_all_leads(database, source, to_group="Inbound Team")
+    return pass_all_leads(database, source, to_user="Jane Doe")
 
 
 def _rows(database) -> list[OutboxMessage]:

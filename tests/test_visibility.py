@@ -5,10 +5,9 @@ from __future__ import annotations
 import json
 
 from leaddesk import cli
-from leaddesk.reassignment.controller import pass_leads
-from leaddesk.reassignment.requests import PassMethod, Selection, Target
 from leaddesk.store.database import open_database
-from tests.helpers.demo_names import lead_by_name, user_id
+from tests.helpers.demo_names import lead_by_name
+from tests.helpers.engine_checks import pass_all_leads
 
 SECRET_NOTE = "customer asked for a discount, keep it quiet"
 
@@ -24,15 +23,7 @@ def _pass_with_note(db_url: str) -> int:
     database = open_database(db_url)
     try:
         lead = lead_by_name(database, "Harbor Logistics renewal")
-        with database.write() as session:
-            pass_leads(
-                session,
-                actor_id=user_id(database, "Maria Manager"),
-                selection=Selection.all_of_user(user_id(database, "John Smith")),
-                target=Target.user(user_id(database, "Jane Doe")),
-                note=SECRET_NOTE,
-                method=PassMethod.COMMAND_LINE,
-            )
+        pass_all_leads(database, "John Smith", to_user="Jane Doe", note=SECRET_NOTE)
         return lead.id
     finally:
         database.dispose()

@@ -18,7 +18,8 @@ from leaddesk.reassignment.controller import pass_leads
 from leaddesk.reassignment.requests import Selection, Target
 from leaddesk.ui.email.email_status import EmailStatus
 from leaddesk.ui.email.settings_dialog import EmailSettingsDialog
-from tests.helpers.demo_names import group_id, user_id
+from tests.helpers.demo_names import user_id
+from tests.helpers.engine_checks import pass_all_leads
 from tests.helpers.smtp_server import free_port, running_smtp_server
 
 # The offscreen platform says this when a top-level window is shown; it is not our warning.
@@ -271,13 +272,8 @@ def test_the_outbox_lists_only_the_signed_in_users_emails_unless_administrator(
     qtbot, database, store, make_status, monkeypatch
 ):
     monkeypatch.setenv("LEADDESK_EMAIL_AUTOSEND", "0")
-    with database.write() as session:
-        pass_leads(
-            session,
-            actor_id=user_id(database, "Maria Manager"),
-            selection=Selection.all_of_user(user_id(database, "Sam Field")),
-            target=Target.group(group_id(database, "Inbound Team")),
-        )  # one email to Jane Doe, one to Pat Group
+    # One email to Jane Doe, one to Pat Group.
+    pass_all_leads(database, "Sam Field", to_group="Inbound Team")
     jane = make_status(database, recipient_id=user_id(database, "Jane Doe"))
     dialog = jane.open_outbox()
     qtbot.waitUntil(lambda: dialog.table.rowCount() == 1, timeout=15_000)

@@ -7,11 +7,10 @@ import pytest
 from PySide6.QtWidgets import QMenu
 
 from leaddesk.notify.smtp_settings import SmtpSettings, SmtpSettingsStore
-from leaddesk.reassignment.controller import pass_leads
-from leaddesk.reassignment.requests import Selection, Target
 from leaddesk.store.database import open_database
 from leaddesk.ui.shell.window_services import WindowServices
-from tests.helpers.demo_names import group_id, user_id
+from tests.helpers.demo_names import user_id
+from tests.helpers.engine_checks import pass_all_leads
 from tests.helpers.smtp_server import running_smtp_server
 from tests.ui.test_drops import drop_on_target, lead_index, pass_with_answers
 
@@ -95,13 +94,8 @@ def test_the_window_outbox_lists_the_signed_in_users_own_emails(main_window, qtb
     database = open_database(db_url)
     try:
         maria_id = user_id(database, "Maria Manager")
-        with database.write() as session:
-            pass_leads(
-                session,
-                actor_id=user_id(database, "Maria Manager"),
-                selection=Selection.all_of_user(user_id(database, "Sam Field")),
-                target=Target.group(group_id(database, "Inbound Team")),
-            )  # one email to Jane Doe, one to Pat Group
+        # One email to Jane Doe, one to Pat Group.
+        pass_all_leads(database, "Sam Field", to_group="Inbound Team")
     finally:
         database.dispose()
     jane = services(main_window("Jane Doe")).email_status.open_outbox()
