@@ -29,7 +29,6 @@ from datetime import datetime, timedelta
 from email.message import EmailMessage
 
 from sqlalchemy import and_, func, or_, select, update
-from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from leaddesk.errors import InvalidInputError, NotFoundError
@@ -261,8 +260,10 @@ def _prepare(
             select(OutboxMessage).where(OutboxMessage.id.in_(ids)).order_by(OutboxMessage.id)
         )
         for row in rows:
+            # Reading may fail (the database's fault: it propagates and every claim is
+            # released); building the email from what was read fails only for this row.
+            rendered = render(session, row)
             try:
-                rendered = render(session, row)
                 message = build_email(
                     settings,
                     to=row.recipient_email,
@@ -271,8 +272,6 @@ def _prepare(
                     html=rendered.html,
                     message_id_header=message_id(row.message_key, settings.sender_domain),
                 )
-            except SQLAlchemyError:
-                raise  # the database's fault, not the row's: release everything
             except Exception as exc:
                 unwritable.append((row.id, row.attempts, f"cannot be written as an email: {exc}"))
                 continue
