@@ -37,3 +37,7 @@ class DatabaseUnavailableError(LeadDeskError):
 
 class DatabaseBusyError(LeadDeskError):
     """The database kept refusing the transaction (deadlocks, lock timeouts); nothing changed."""
+
+
+class ReadOnlyDatabaseError(LeadDeskError):
+    """The database may be read but not changed (a read-only file or a SELECT-only login)."""

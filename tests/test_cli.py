@@ -123,7 +123,7 @@ def test_pass_listed_leads_to_a_user(db_url, db, capsys):
         r["id"] for r in run_json(capsys, db_url, "leads", "--as", MARIA, "--owner", "Sam Field")
     }
     assert {first.id, second.id} <= sams
-    history = run_json(capsys, db_url, "history", "--lead", str(first.id))
+    history = run_json(capsys, db_url, "history", "--lead", str(first.id), "--as", "Ada Admin")
     assert [(h["batch_id"], h["from_place"], h["to_place"], h["note"]) for h in history] == [
         (result["batch_id"], "John Smith", "Sam Field", "Sam takes over")
     ]
@@ -172,7 +172,7 @@ def test_pass_one_status_of_a_user_to_a_group(db_url, db, capsys):
         "group",
         2,
     )
-    outbox = run_json(capsys, db_url, "outbox")
+    outbox = run_json(capsys, db_url, "outbox", "--as", "Ada Admin")
     mine = [m for m in outbox if m["batch_id"] == result["batch_id"]]
     assert sorted(m["recipient"] for m in mine) == ["jane.doe@example.com", "pat.group@example.com"]
     assert all(m["status"] == "queued" and m["lead_count"] == 2 for m in mine)
@@ -202,7 +202,7 @@ def test_buckets_assign_history_undo_and_outbox(db_url, db, capsys):
         "walk-in for you",
     )
     assert (assigned["moved"], assigned["target"]) == (1, MARIA)
-    outbox = run_json(capsys, db_url, "outbox")
+    outbox = run_json(capsys, db_url, "outbox", "--as", "Ada Admin")
     assert [(m["recipient"], m["lead_count"]) for m in outbox] == [("maria.manager@example.com", 1)]
     assert "walk-in for you" in outbox[0]["body"]
     assert outbox[0]["subject"] == "1 lead passed to you by Olivia Office"
@@ -211,24 +211,24 @@ def test_buckets_assign_history_undo_and_outbox(db_url, db, capsys):
         capsys, db_url, "undo", "--as", "Olivia Office", "--batch", str(assigned["batch_id"])
     )
     assert undone["moved"] == 1
-    history = run_json(capsys, db_url, "history", "--lead", str(waiting.id))
+    history = run_json(capsys, db_url, "history", "--lead", str(waiting.id), "--as", "Ada Admin")
     assert [(h["method"], h["to_place"], h["undone_by"]) for h in history] == [
         ("undo", "Leads to be Assigned: Downtown Office", None),
         ("bucket_assign", MARIA, undone["batch_id"]),
     ]
-    code, out, _err = run(capsys, db_url, "history", "--lead", str(waiting.id))
+    code, out, _err = run(capsys, db_url, "history", "--lead", str(waiting.id), "--as", "Ada Admin")
     assert code == 0 and out.startswith(f"Pass history of lead {waiting.id} (")
-    code, out, _err = run(capsys, db_url, "outbox")
+    code, out, _err = run(capsys, db_url, "outbox", "--as", "Ada Admin")
     assert code == 0 and "maria.manager@example.com" in out
 
 
 def test_history_of_a_lead_never_passed_and_empty_outbox(db_url, db, capsys):
     lead = leads_of(db, "Sam Field")[0]
-    assert run_json(capsys, db_url, "history", "--lead", str(lead.id)) == []
-    code, out, _err = run(capsys, db_url, "history", "--lead", str(lead.id))
+    assert run_json(capsys, db_url, "history", "--lead", str(lead.id), "--as", "Ada Admin") == []
+    code, out, _err = run(capsys, db_url, "history", "--lead", str(lead.id), "--as", "Ada Admin")
     assert code == 0
     assert out.strip() == f"Lead {lead.id} ({lead.name}) has never been passed."
-    assert run(capsys, db_url, "outbox")[1].strip() == "The outbox is empty."
+    assert run(capsys, db_url, "outbox", "--as", "Ada Admin")[1].strip() == "The outbox is empty."
 
 
 # -- every error: exit 1, one line on stderr, nothing changed -------------------------------
@@ -291,7 +291,7 @@ ERRORS = [
         "at most 4,000",
     ),
     (("assign", "--as", "Olivia Office", "--lead", "987654", "--to-user", MARIA), "no lead"),
-    (("history", "--lead", "987654"), "no lead with id 987654"),
+    (("history", "--as", MARIA, "--lead", "987654"), "no lead with id 987654"),
     (("undo", "--as", MARIA, "--batch", "987654"), "no pass batch 987654"),
 ]
 

@@ -40,7 +40,7 @@ def _flags(port):
 
 def _list_json(db_url, capsys):
     capsys.readouterr()
-    assert main(["outbox", "--json", "--db", db_url]) == 0
+    assert main(["outbox", "--json", "--db", db_url, "--as", "Ada Admin"]) == 0
     return json.loads(capsys.readouterr().out)
 
 
@@ -63,12 +63,12 @@ def test_plain_outbox_lists_status_and_last_error(queued, db_url, capsys):
     assert code == 1
     assert captured.out.strip() == "0 sent, 1 retried, 0 failed"
     assert "refused the connection" in captured.err
-    assert main(["outbox", "--db", db_url]) == 0
+    assert main(["outbox", "--db", db_url, "--as", "Ada Admin"]) == 0
     table = capsys.readouterr().out
     assert "jane.doe@example.com" in table
     assert "queued" in table
     assert "refused the" in table
-    assert main(["outbox", "--db", db_url, "--status", "failed"]) == 0
+    assert main(["outbox", "--db", db_url, "--as", "Ada Admin", "--status", "failed"]) == 0
     assert capsys.readouterr().out.strip() == "The outbox is empty."
 
 

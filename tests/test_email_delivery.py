@@ -77,8 +77,8 @@ def test_single_pass_sends_one_email_with_subject_note_and_leads(database, smtp)
     assert message["To"] == "jane.doe@example.com"
     assert "leaddesk@sales.example" in message["From"]
     [row] = _outbox(database, result.batch_id)
-    assert message["Message-ID"] == message_id(row.id, result.batch_id, "sales.example")
-    pattern = r"<leaddesk\.outbox\.\d+\.batch\.\d+@sales\.example>"
+    assert message["Message-ID"] == message_id(row.message_key, "sales.example")
+    pattern = r"<leaddesk\.[0-9a-f]{32}\.\d+@sales\.example>"
     assert re.fullmatch(pattern, message["Message-ID"])
     text, html = _parts(message)
     assert "John left the company." in text and "Call Harbor first." in text

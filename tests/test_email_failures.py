@@ -338,7 +338,7 @@ def test_program_killed_mid_send_loses_nothing(database, db_url, smtp, repo_root
     report = send_queued(database, smtp.settings(), None, sender_id="survivor", now=later)
     assert report == SendReport(sent=1)
     [message] = smtp.handler.messages()
-    assert message["Message-ID"] == message_id(row.id, row.batch_id, "sales.example")
+    assert message["Message-ID"] == message_id(row.message_key, "sales.example")
     [row] = _rows(database)
     assert (row.status, row.claimed_by) == ("sent", "survivor")
 

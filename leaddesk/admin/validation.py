@@ -2,24 +2,18 @@
 
 from __future__ import annotations
 
-import re
-
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from leaddesk.errors import InvalidInputError
-
-# Deliberately simple: one @, something before it, a dotted domain after it, no spaces.
-# Anything stricter rejects real addresses; this catches the typos that matter.
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
+from leaddesk.text_safety import EMAIL_MAX, clean_email, clean_one_line, is_email
 
 NAME_MAX = 200
-EMAIL_MAX = 320
 STATUS_NAME_MAX = 100
 
 
 def clean_name(value: str | None, noun: str, max_length: int = NAME_MAX) -> str:
-    text = " ".join((value or "").split())
+    text = clean_one_line(value)
     if not text:
         raise InvalidInputError(f"The {noun} name cannot be empty.")
     if len(text) > max_length:
@@ -32,17 +26,7 @@ def clean_name(value: str | None, noun: str, max_length: int = NAME_MAX) -> str:
     return text
 
 
-def is_email(value: str) -> bool:
-    return bool(_EMAIL.match(value)) and len(value) <= EMAIL_MAX
-
-
-def clean_email(value: str | None) -> str:
-    text = (value or "").strip()
-    if not text:
-        raise InvalidInputError("The email address cannot be empty.")
-    if not is_email(text):
-        raise InvalidInputError(f"'{text}' is not a valid email address.")
-    return text
+__all__ = ["EMAIL_MAX", "NAME_MAX", "clean_email", "clean_name", "is_email", "require_unique"]
 
 
 def require_unique(

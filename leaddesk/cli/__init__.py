@@ -19,6 +19,7 @@ from typing import NamedTuple, NoReturn
 
 from leaddesk.errors import LeadDeskError
 from leaddesk.startup import end_startup, pause_collection
+from leaddesk.text_safety import one_line
 
 
 class Command(NamedTuple):
@@ -36,7 +37,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("pass", "pass_commands", "pass leads to a user, office or pass group"),
     Command("buckets", "pass_commands", "the Leads to be Assigned you can see"),
     Command("assign", "pass_commands", "assign a lead from a bucket to a user"),
-    Command("history", "pass_commands", "the pass history of a lead"),
+    Command("history", "pass_commands", "the pass history of a lead you may see"),
     Command("passes", "pass_commands", "your recent passes and whether each can be undone"),
     Command("undo", "pass_commands", "undo a pass batch"),
     Command("outbox", "outbox_commands", "queued email notifications: list (default), send, retry"),
@@ -115,7 +116,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         end_startup()
         return int(args.handler(args) or 0)
     except LeadDeskError as exc:
-        print(f"leaddesk: error: {exc}", file=sys.stderr)
+        # Messages quote what was typed or stored: one line, no terminal control codes.
+        print(f"leaddesk: error: {one_line(exc)}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("leaddesk: interrupted", file=sys.stderr)
@@ -132,7 +134,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if not isinstance(exc, SQLAlchemyError) and not is_driver_error:
             raise
         first_line = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
-        print(f"leaddesk: database error: {first_line}", file=sys.stderr)
+        print(f"leaddesk: database error: {one_line(first_line)}", file=sys.stderr)
         return 1
 
 

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from leaddesk.server.identity import resolve_actor
 from leaddesk.store.database import Database, open_database
 from leaddesk.store.models import User
+from leaddesk.text_safety import one_line
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -53,6 +54,10 @@ def common_options(
 @contextmanager
 def opened(args: argparse.Namespace) -> Iterator[Database]:
     database = open_database(getattr(args, "db", None))
+    if database.created:
+        print(
+            f"leaddesk: created a new LeadDesk database at {database.display_url}", file=sys.stderr
+        )
     try:
         yield database
     finally:
@@ -132,4 +137,5 @@ def _wrap(text: str, width: int) -> list[str]:
 
 
 def _cell(value: object) -> str:
-    return " ".join(("" if value is None else str(value)).split())
+    # One line, no terminal control codes; long cells are wrapped by the table, not cut.
+    return " ".join(one_line(value).split())

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from leaddesk.cli.common import actor_of, common_options, opened, print_json
 from leaddesk.data_io.crm_profiles import SOURCE_CHOICES, parse_pairs
+from leaddesk.data_io.csv_text import refuse_unreadable
 from leaddesk.data_io.export import export_history, export_leads, parse_since
 from leaddesk.data_io.import_report import import_report_lines
 from leaddesk.data_io.lead_import import ImportOptions, LeadImportReport, OnDuplicate, import_leads
@@ -122,11 +123,13 @@ def _lead_import_options(args: argparse.Namespace) -> ImportOptions:
     )
 
 
-def _read(path: str) -> bytes:
+def _read(path: str) -> Path:
+    """The file to import, read later as a stream; a file that cannot be CSV is one line."""
     file = Path(path)
     if not file.is_file():
         raise InvalidInputError(f"There is no file {path}.")
-    return file.read_bytes()
+    refuse_unreadable(file)
+    return file
 
 
 def _finish(args: argparse.Namespace, report: LeadImportReport | UserImportReport) -> int:

@@ -5,10 +5,12 @@ from __future__ import annotations
 import argparse
 import getpass
 
+import keyring.errors
+
 from leaddesk.admin.reset import reset_to_demo
 from leaddesk.cli.common import common_options, opened, print_json
 from leaddesk.cli.db_info import run_info
-from leaddesk.errors import InvalidInputError
+from leaddesk.errors import DatabaseUnavailableError, InvalidInputError
 from leaddesk.store.database import open_database, resolve_url, store_db_password
 from leaddesk.store.demo import create_demo
 from leaddesk.store.migrate import stored_revision
@@ -70,7 +72,12 @@ def run_password(args: argparse.Namespace) -> int:
     secret = getpass.getpass(f"Password for {url.username}@{url.host}/{url.database}: ")
     if not secret:
         raise InvalidInputError("No password was entered; nothing was stored.")
-    store_db_password(url, secret)
+    try:
+        store_db_password(url, secret)
+    except keyring.errors.KeyringError as exc:
+        raise DatabaseUnavailableError(
+            f"The system keyring is not available ({exc}); the password was not stored."
+        ) from exc
     open_database(getattr(args, "db", None)).dispose()
     print("Password stored in the OS keyring; the connection works.")
     return 0

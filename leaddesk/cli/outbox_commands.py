@@ -11,7 +11,7 @@ import sys
 
 from sqlalchemy import select
 
-from leaddesk.cli.common import common_options, opened, print_json, print_table
+from leaddesk.cli.common import actor_of, common_options, opened, print_json, print_table
 from leaddesk.notify.messages import render
 from leaddesk.notify.sender import new_sender_id, retry_failed, send_queued
 from leaddesk.notify.smtp_settings import Security, SmtpSettings, SmtpSettingsStore, get_password
@@ -21,9 +21,12 @@ from leaddesk.store.models import OutboxMessage
 def register(subparsers: argparse._SubParsersAction) -> None:
     outbox = subparsers.add_parser(
         "outbox",
-        parents=[common_options(json_output=True, table=True)],
+        parents=[common_options(actor=True, json_output=True, table=True)],
         help="queued email notifications: list (default), send, retry",
-        description="Without an action, list the outbox with status and last error.",
+        description=(
+            "Without an action, list the outbox with status and last error: your own emails, "
+            "or every email for an administrator."
+        ),
     )
     outbox.add_argument("--status", choices=["queued", "sending", "sent", "failed"], default=None)
     outbox.set_defaults(handler=run_outbox)
@@ -92,10 +95,16 @@ def run_send(args: argparse.Namespace) -> int:
     settings = settings_from_args(args, SmtpSettingsStore())
     password = password_for(settings)
     with opened(args) as database:
+        # A person asked to send now: every queued email is tried, whatever its backoff.
         report = send_queued(
-            database, settings, password, sender_id=new_sender_id(), limit=max(args.limit, 1)
+            database,
+            settings,
+            password,
+            sender_id=new_sender_id(),
+            limit=max(args.limit, 1),
+            ignore_backoff=True,
         )
-    print(report)
+    print(report.summary(limit=max(args.limit, 1)))
     if report.retried or report.failed:
         print(f"leaddesk: last email error: {report.last_error}", file=sys.stderr)
         return 1
@@ -112,7 +121,10 @@ def run_retry(args: argparse.Namespace) -> int:
 
 def run_outbox(args: argparse.Namespace) -> int:
     with opened(args) as database, database.read() as session:
+        actor = actor_of(session, args)
         query = select(OutboxMessage).order_by(OutboxMessage.id)
+        if not actor.is_admin:
+            query = query.where(OutboxMessage.recipient_id == actor.id)
         if args.status:
             query = query.where(OutboxMessage.status == args.status)
         messages = list(session.scalars(query))
@@ -139,7 +151,7 @@ def run_outbox(args: argparse.Namespace) -> int:
         )
         return 0
     if not rendered:
-        print("The outbox is empty.")
+        print("The outbox is empty." if actor.is_admin else "The outbox holds no emails to you.")
         return 0
     print_table(
         ["ID", "BATCH", "TO", "SUBJECT", "STATUS", "TRIES", "LAST ERROR"],

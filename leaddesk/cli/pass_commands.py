@@ -3,17 +3,25 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
+from typing import TypeVar
 
 from sqlalchemy.orm import Session
 
 from leaddesk.cli.common import actor_of, common_options, opened, print_json, print_table
-from leaddesk.errors import InvalidInputError
+from leaddesk.errors import InvalidInputError, ReadOnlyDatabaseError
 from leaddesk.reassignment.controller import assign_from_bucket, pass_leads, undo_batch
+from leaddesk.reassignment.permissions import require_visible_lead
 from leaddesk.reassignment.requests import LeadRef, PassMethod, PassResult, Selection, Target
 from leaddesk.reassignment.retry import write_with_retry
 from leaddesk.reassignment.undo_rules import PassSummary, recent_passes, undo_offer
+from leaddesk.store.database import READ_ONLY_PASSES, Database
 from leaddesk.store.lookup import find_group, find_lead, find_office, find_status, find_user
 from leaddesk.store.queries import lead_history, visible_buckets, visible_leads
+from leaddesk.text_safety import one_line
+
+# What a write returns: a pass result, or (for undo --last) the result with what was undone.
+Written = TypeVar("Written")
 
 PASS_DESCRIPTION = """\
 Pass leads to a new owner, or into the Leads to be Assigned bucket of an office or a pass
@@ -108,8 +116,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
     history = subparsers.add_parser(
         "history",
-        parents=[common_options(json_output=True, table=True)],
-        help="the pass history of a lead",
+        parents=[common_options(actor=True, json_output=True, table=True)],
+        help="the pass history of a lead you may see",
     )
     history.add_argument("--lead", type=int, required=True, metavar="ID")
     history.set_defaults(handler=run_history)
@@ -195,7 +203,7 @@ def run_pass(args: argparse.Namespace) -> int:
         )
 
     with opened(args) as database:
-        result = write_with_retry(database, work)
+        result = _write_pass(database, work)
     _report(args, result, "passed")
     return 0
 
@@ -214,7 +222,7 @@ def run_assign(args: argparse.Namespace) -> int:
         )
 
     with opened(args) as database:
-        result = write_with_retry(database, work)
+        result = _write_pass(database, work)
     _report(args, result, "assigned")
     return 0
 
@@ -229,11 +237,18 @@ def run_undo(args: argparse.Namespace) -> int:
         return offer, batch_id, undo_batch(session, actor_id=actor.id, batch_id=batch_id)
 
     with opened(args) as database:
-        offer, batch_id, result = write_with_retry(database, work)
+        offer, batch_id, result = _write_pass(database, work)
     if offer is not None and not args.json:
         print(f"Undid pass {batch_id} ({offer.description()}, {offer.when:%Y-%m-%d %H:%M} UTC).")
     _report(args, result, "returned", undone=batch_id)
     return 0
+
+
+def _write_pass(database: Database, work: Callable[[Session], Written]) -> Written:
+    """Passes, assignments and undos: refused in one line on a read-only database."""
+    if database.read_only:
+        raise ReadOnlyDatabaseError(READ_ONLY_PASSES)
+    return write_with_retry(database, work)
 
 
 def run_passes(args: argparse.Namespace) -> int:
@@ -315,17 +330,20 @@ def run_buckets(args: argparse.Namespace) -> int:
         return 0
     for bucket in buckets:
         kind = "Office" if bucket.kind == "office" else "Pass group"
-        print(f"{kind}: {bucket.name} — {len(bucket.leads)} lead(s) to be assigned")
+        print(f"{kind}: {one_line(bucket.name)} — {len(bucket.leads)} lead(s) to be assigned")
         for lead in bucket.leads:
-            print(f"  {lead.id:>8}  {lead.name}  ({lead.company}, {lead.status})")
+            name, company, status = (one_line(v) for v in (lead.name, lead.company, lead.status))
+            print(f"  {lead.id:>8}  {name}  ({company}, {status})")
     return 0
 
 
 def run_history(args: argparse.Namespace) -> int:
     with opened(args) as database, database.read() as session:
+        actor = actor_of(session, args)
         lead = find_lead(session, args.lead)
+        require_visible_lead(session, actor, lead)
         rows = lead_history(session, lead.id)
-        name = lead.name
+        name = one_line(lead.name)
     if args.json:
         print_json([row.as_json() for row in rows])
         return 0

@@ -32,7 +32,7 @@ from leaddesk.data_io.crm_profiles import (
     detect_profile,
     profile_mapping,
 )
-from leaddesk.data_io.csv_text import Problem, read_table
+from leaddesk.data_io.csv_text import CsvSource, Problem, read_table
 from leaddesk.data_io.import_matching import ExistingLead, find_existing
 from leaddesk.data_io.import_rows import (
     OwnerCounts,
@@ -196,7 +196,7 @@ def import_leads(
     session: Session,
     *,
     actor_id: int,
-    data: bytes,
+    data: CsvSource,
     source_name: str = "the file",
     mapping: Mapping[str, str] | None = None,
     options: ImportOptions | None = None,
@@ -228,7 +228,7 @@ def import_leads(
 
 def plan_import(
     session: Session,
-    data: bytes,
+    data: CsvSource,
     *,
     source_name: str = "the file",
     options: ImportOptions | None = None,

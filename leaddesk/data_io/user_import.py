@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from leaddesk.admin.audit import record, require_admin
 from leaddesk.admin.validation import NAME_MAX, is_email
-from leaddesk.data_io.csv_text import Problem, normalise_header, read_table
+from leaddesk.data_io.csv_text import CsvSource, Problem, normalise_header, read_table
 from leaddesk.store.lookup import suggest_names, suggestion_hint
 from leaddesk.store.models import ManagerRight, Office, OfficeMember, User, utc_now
 
@@ -73,7 +73,7 @@ def import_users(
     session: Session,
     *,
     actor_id: int,
-    data: bytes,
+    data: CsvSource,
     source_name: str = "the file",
     mapping: Mapping[str, str] | None = None,
     dry_run: bool = False,

@@ -22,6 +22,7 @@ from leaddesk.store.models import (
     Status,
     User,
 )
+from leaddesk.text_safety import clean_multiline, one_line
 
 # Very large batches list this many leads and then say how many more there are.
 MAX_LISTED_LEADS = 2000
@@ -50,7 +51,7 @@ def _plural(count: int, word: str) -> str:
 def subject_for(session: Session, message: OutboxMessage) -> str:
     batch = session.get(PassBatch, message.batch_id)
     actor = session.get(User, batch.actor_id) if batch else None
-    actor_name = actor.name if actor else "someone"
+    actor_name = one_line(actor.name) if actor else "someone"
     if message.kind == "bucket":
         place = _bucket_name(session, message)
         verb = "is" if message.lead_count == 1 else "are"
@@ -65,9 +66,9 @@ def subject_for(session: Session, message: OutboxMessage) -> str:
 def _bucket_name(session: Session, message: OutboxMessage) -> str:
     if message.office_id is not None:
         office = session.get(Office, message.office_id)
-        return office.name if office else "an office"
+        return one_line(office.name) if office else "an office"
     group = session.get(PassGroup, message.group_id) if message.group_id is not None else None
-    return group.name if group else "a pass group"
+    return one_line(group.name) if group else "a pass group"
 
 
 def listed_leads(session: Session, message: OutboxMessage) -> list[ListedLead]:
@@ -99,14 +100,18 @@ def listed_leads(session: Session, message: OutboxMessage) -> list[ListedLead]:
         query = query.where(PassHistory.to_office_id == message.office_id)
     else:
         query = query.where(PassHistory.to_group_id == message.group_id)
-    return [ListedLead(*row) for row in session.execute(query)]
+    # Stored text may hold anything (older versions, raw SQL): never a line break in a field.
+    return [
+        ListedLead(lead_id, *(one_line(value) for value in values))
+        for lead_id, *values in session.execute(query)
+    ]
 
 
 def render(session: Session, message: OutboxMessage) -> RenderedMessage:
     batch = session.get(PassBatch, message.batch_id)
-    note = batch.note if batch else ""
+    note = clean_multiline(batch.note) if batch else ""
     recipient = session.get(User, message.recipient_id)
-    greeting = f"Hello {recipient.name}," if recipient else "Hello,"
+    greeting = f"Hello {one_line(recipient.name)}," if recipient else "Hello,"
     subject = subject_for(session, message)
     leads = listed_leads(session, message)
     more = max(message.lead_count - len(leads), 0)

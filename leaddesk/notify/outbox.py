@@ -6,9 +6,10 @@ emails commit or roll back together. Sending is ``leaddesk.notify.sender``'s job
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
 
-from sqlalchemy import and_, exists, func, insert, literal, select
+from sqlalchemy import String, and_, cast, exists, func, insert, literal, select
 from sqlalchemy.orm import Session
 
 from leaddesk.store.models import (
@@ -31,6 +32,7 @@ _COLUMNS = [
     "attempts",
     "next_attempt_at",
     "created_at",
+    "message_key",
 ]
 
 
@@ -44,6 +46,9 @@ def queue_batch_notifications(
     is never emailed about their own pass.
     """
     queued = 0
+    # One random token per batch plus the recipient (unique within a batch): a unique
+    # message key per row, made set-based on both backends.
+    message_key = literal(f"{uuid.uuid4().hex}.", String) + cast(User.id, String)
     owner_rows = (
         select(
             literal(batch_id),
@@ -57,6 +62,7 @@ def queue_batch_notifications(
             literal(0),
             literal(now),
             literal(now),
+            message_key,
         )
         .join(User, User.id == PassHistory.to_owner_id)
         .where(PassHistory.batch_id == batch_id, User.id != actor_id, User.active.is_(True))
@@ -80,6 +86,7 @@ def queue_batch_notifications(
             literal(0),
             literal(now),
             literal(now),
+            message_key,
         )
         .join(OfficeMember, OfficeMember.office_id == PassHistory.to_office_id)
         .join(User, User.id == OfficeMember.user_id)
@@ -107,6 +114,7 @@ def queue_batch_notifications(
             literal(0),
             literal(now),
             literal(now),
+            message_key,
         )
         .join(PassGroupMember, PassGroupMember.group_id == PassHistory.to_group_id)
         .join(User, User.id == PassGroupMember.user_id)

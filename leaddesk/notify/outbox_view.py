@@ -64,11 +64,18 @@ def outbox_counts(database: Database) -> OutboxCounts:
 
 
 def list_outbox(
-    database: Database, *, status: str | None = None, limit: int | None = 1000
+    database: Database,
+    *,
+    status: str | None = None,
+    limit: int | None = 1000,
+    recipient_id: int | None = None,
 ) -> list[OutboxEntry]:
-    """Newest first for the window; ``limit=None`` lists everything."""
+    """Newest first for the window; ``limit=None`` lists everything. ``recipient_id`` lists
+    only the emails to that user (everyone but an administrator sees only their own)."""
     with database.read() as session:
         query = select(OutboxMessage).order_by(OutboxMessage.id.desc())
+        if recipient_id is not None:
+            query = query.where(OutboxMessage.recipient_id == recipient_id)
         if status is not None:
             query = query.where(OutboxMessage.status == status)
         if limit is not None:

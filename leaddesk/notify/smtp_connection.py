@@ -16,6 +16,7 @@ from email.utils import formataddr, formatdate
 
 from leaddesk.errors import LeadDeskError
 from leaddesk.notify.smtp_settings import Security, SmtpSettings
+from leaddesk.text_safety import is_email, one_line
 
 
 class EmailDeliveryError(LeadDeskError):
@@ -182,8 +183,10 @@ def send_test_email(
 ) -> None:
     """Send one short message now; raises EmailDeliveryError saying what went wrong."""
     to_address = to_address.strip()
-    if "@" not in to_address:
-        raise EmailDeliveryError(f"'{to_address}' is not an email address to send a test to.")
+    if not is_email(to_address):
+        raise EmailDeliveryError(
+            f"'{one_line(to_address)}' is not an email address to send a test to."
+        )
     message = build_email(
         settings,
         to=to_address,

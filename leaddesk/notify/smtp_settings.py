@@ -16,6 +16,7 @@ from enum import StrEnum
 from pathlib import Path
 
 from leaddesk.errors import InvalidInputError
+from leaddesk.text_safety import is_email
 
 APP_NAME = "LeadDesk"
 KEYRING_SMTP_SERVICE = "LeadDesk SMTP"
@@ -68,8 +69,7 @@ class SmtpSettings:
             raise InvalidInputError("Enter the SMTP server's host name.")
         if not 1 <= self.port <= 65535:
             raise InvalidInputError(f"SMTP port {self.port} is not between 1 and 65535.")
-        local, _, domain = self.from_address.strip().rpartition("@")
-        if not local or not domain or " " in self.from_address.strip():
+        if not is_email(self.from_address.strip(), local_domain=True):
             raise InvalidInputError(f"'{self.from_address}' is not an email address to send from.")
         if self.ca_file and not Path(self.ca_file).is_file():
             raise InvalidInputError(f"The CA file {self.ca_file} does not exist.")

@@ -48,6 +48,7 @@ from leaddesk.store.models import (
     User,
     utc_now,
 )
+from leaddesk.text_safety import clean_multiline
 
 # Large explicit selections are moved in slices so the statement stays under the drivers'
 # bound-parameter limits (SQLite: 32766); a slice is still one set-based statement.
@@ -339,7 +340,7 @@ def _already_applied(session: Session, client_uuid: str) -> PassResult | None:
 
 
 def _clean_note(note: str | None) -> str:
-    text = (note or "").strip()
+    text = clean_multiline(note).strip()
     if len(text) > NOTE_MAX_LENGTH:
         raise InvalidInputError(
             f"The note has {len(text):,} characters; at most {NOTE_MAX_LENGTH:,} are allowed."

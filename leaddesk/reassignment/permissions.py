@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 from leaddesk.errors import NotFoundError, PermissionDeniedError
 from leaddesk.reassignment.drop_rules import inactive_target_message
 from leaddesk.store.models import (
+    Lead,
     ManagerRight,
     Office,
     OfficeMember,
@@ -181,3 +182,20 @@ def no_right_message(session: Session, actor: User, user: User) -> str:
     return f"{actor.name} has no manager right over {user.name}. " + how_to_get_right(
         session, actor, actor, user
     )
+
+
+def may_see_lead(session: Session, actor: User, lead: Lead) -> bool:
+    """Its owner, whoever manages the owner, whoever sees the bucket it waits in, admins."""
+    if actor.is_admin:
+        return True
+    if lead.owner_id is not None:
+        return lead.owner_id == actor.id or can_manage(session, actor, lead.owner_id)
+    if lead.bucket_office_id is not None:
+        return lead.bucket_office_id in visible_office_ids(session, actor)
+    return lead.bucket_group_id in visible_group_ids(session, actor)
+
+
+def require_visible_lead(session: Session, actor: User, lead: Lead) -> None:
+    """History and notes of a lead are shown only to those who may see the lead."""
+    if not may_see_lead(session, actor, lead):
+        raise PermissionDeniedError(f"{actor.name} may not see lead {lead.id}.")

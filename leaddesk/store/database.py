@@ -8,24 +8,30 @@ or the per-user SQLite file), fills in a password from the OS keyring, migrates 
 from __future__ import annotations
 
 import os
+import re
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from leaddesk.errors import DatabaseUnavailableError, InvalidInputError
+from leaddesk.errors import DatabaseUnavailableError, InvalidInputError, ReadOnlyDatabaseError
+from leaddesk.store import sqlite_file
 
 APP_NAME = "LeadDesk"
 KEYRING_DB_SERVICE = "LeadDesk database"
 DB_ENV_VAR = "LEADDESK_DB"
 SQLITE_BUSY_TIMEOUT_MS = 15_000
 SQLITE_CACHE_KIB = 64 * 1024
+READ_ONLY_CHANGES = "This database is read-only; changes are not possible."
+READ_ONLY_PASSES = "This database is read-only; passes are not possible."
+# "scheme://user:password@" -> "scheme://user@", for echoing a URL that could not be parsed.
+_PASSWORD_IN_URL = re.compile(r"(://[^:/@\s]*):[^@]*@")
 
 
 def default_sqlite_path() -> Path:
@@ -44,14 +50,20 @@ def resolve_url(db: str | None = None) -> URL:
         return URL.create("sqlite+pysqlite", database=str(Path(raw).expanduser().absolute()))
     try:
         url = make_url(raw)
-    except ArgumentError as exc:
-        raise InvalidInputError(f"'{raw}' is not a database URL or file path.") from exc
-    if url.get_backend_name() == "postgresql" and url.drivername == "postgresql":
+    except (ArgumentError, ValueError) as exc:
+        # ValueError: a port that is not a number. Never echo the password.
+        shown = _PASSWORD_IN_URL.sub(r"\1@", raw)
+        raise InvalidInputError(f"'{shown}' is not a database URL or file path.") from exc
+    if url.drivername in ("postgresql", "postgres"):
         # psycopg 3 is the driver we ship; plain postgresql:// would ask for psycopg2.
         url = url.set(drivername="postgresql+psycopg")
     if url.get_backend_name() not in ("sqlite", "postgresql"):
         raise InvalidInputError(
             f"LeadDesk works with SQLite and PostgreSQL, not '{url.get_backend_name()}'."
+        )
+    if url.port is not None and not 1 <= url.port <= 65535:
+        raise InvalidInputError(
+            f"The port {url.port} in the database URL is not between 1 and 65535."
         )
     return url
 
@@ -85,18 +97,22 @@ def store_db_password(url: URL, password: str) -> None:
 def display_url(url: URL) -> str:
     """A URL safe to show or log: never contains the password."""
     if url.get_backend_name() == "sqlite":
-        return url.database or ":memory:"
+        path = sqlite_file.sqlite_path(url)
+        return str(path) if path else ":memory:"
     # URL.set() ignores None, which would leave "***" in the text; drop the password itself.
     return url._replace(password=None).render_as_string(hide_password=True)
 
 
 def _install_sqlite_pragmas(engine: Engine) -> None:
+    read_only = sqlite_file.is_read_only_url(engine.url)
+
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: sqlite3.Connection, _record: object) -> None:
         # Let SQLAlchemy, not pysqlite, decide when transactions begin (see "begin" below).
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
+        if not read_only:  # switching the journal mode writes the file header
+            cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
@@ -114,17 +130,21 @@ def _install_sqlite_pragmas(engine: Engine) -> None:
 
 
 def create_db_engine(url: URL) -> Engine:
-    if url.get_backend_name() == "sqlite":
-        if url.database:
-            Path(url.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
-        _install_sqlite_pragmas(engine)
-        return engine
-    return create_engine(
-        url,
-        pool_pre_ping=True,
-        connect_args={"connect_timeout": 10, "application_name": "LeadDesk"},
-    )
+    try:
+        if url.get_backend_name() == "sqlite":
+            engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
+            _install_sqlite_pragmas(engine)
+            return engine
+        return create_engine(
+            url,
+            pool_pre_ping=True,
+            connect_args={"connect_timeout": 10, "application_name": "LeadDesk"},
+        )
+    except (NoSuchModuleError, ImportError) as exc:
+        raise InvalidInputError(
+            f"The database driver '{url.drivername}' is not installed; "
+            "use postgresql+psycopg://… (psycopg 3 comes with LeadDesk)."
+        ) from exc
 
 
 @dataclass
@@ -133,6 +153,9 @@ class Database:
 
     url: URL
     engine: Engine
+    # Set when opening made the LeadDesk schema in an empty database.
+    created: bool = False
+    _read_only: bool | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         self._read = sessionmaker(self.engine, expire_on_commit=False)
@@ -154,14 +177,37 @@ class Database:
         with translate_connection_errors(self.url), self._read() as session:
             yield session
 
+    @property
+    def read_only(self) -> bool:
+        """A read-only SQLite file or a PostgreSQL login that may not change leads; asked
+        once, on first use, so opening a database for reading costs nothing more."""
+        if self._read_only is None:
+            if self.is_sqlite:
+                self._read_only = sqlite_file.is_read_only_url(self.url)
+            else:
+                with translate_connection_errors(self.url), self.engine.connect() as connection:
+                    self._read_only = bool(connection.scalar(_PG_READ_ONLY))
+        return self._read_only
+
     @contextmanager
     def write(self) -> Iterator[Session]:
         """A session committed at the end, or rolled back entirely on any error."""
+        if self.read_only:
+            raise ReadOnlyDatabaseError(READ_ONLY_CHANGES)
         with translate_connection_errors(self.url), self._write() as session, session.begin():
             yield session
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+# A standby or read-only session, or a login without UPDATE on leads (or, before the schema
+# exists, without CREATE in its schema).
+_PG_READ_ONLY = text(
+    "SELECT current_setting('transaction_read_only') = 'on' OR NOT CASE"
+    " WHEN to_regclass('leads') IS NULL THEN has_schema_privilege(current_schema(), 'CREATE')"
+    " ELSE has_table_privilege('leads', 'UPDATE') END"
+)
 
 
 @contextmanager
@@ -204,9 +250,20 @@ def open_database(db: str | None = None, *, migrate: bool = True) -> Database:
     from leaddesk.store.migrate import upgrade_to_head
 
     url = with_keyring_password(resolve_url(db))
+    path = sqlite_file.sqlite_path(url) if url.get_backend_name() == "sqlite" else None
+    if path is not None:
+        # Only LeadDesk's own per-user folder is made on demand; a typo in --db is not.
+        own_folder = path.parent == default_sqlite_path().parent
+        sqlite_file.check_before_opening(path, may_create_folder=own_folder)
+        if not sqlite_file.is_read_only_url(url) and not sqlite_file.may_write(path):
+            url = sqlite_file.read_only_url(path)
     engine = create_db_engine(url)
     database = Database(url=url, engine=engine)
     if migrate:
-        with translate_connection_errors(url):
-            upgrade_to_head(database)
+        try:
+            with translate_connection_errors(url):
+                upgrade_to_head(database)
+        except BaseException:
+            database.dispose()  # a refused database leaves no connection behind
+            raise
     return database

@@ -11,8 +11,10 @@ import sqlite3
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from sqlalchemy import inspect
 from sqlalchemy.exc import DBAPIError
 
+from leaddesk.errors import InvalidInputError, ReadOnlyDatabaseError
 from leaddesk.store.database import Database
 from leaddesk.store.models import utc_now
 
@@ -23,7 +25,7 @@ MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 
 # The newest revision under migrations/versions. Adding a migration means updating this;
 # tests/test_database_open.py compares it with Alembic's own head.
-SCHEMA_HEAD = "0003_server_logins"
+SCHEMA_HEAD = "0004_outbox_message_key"
 
 _UNDEFINED_TABLE_SQLSTATE = "42P01"
 
@@ -45,6 +47,27 @@ def head_revision() -> str:
     head = ScriptDirectory(str(MIGRATIONS_DIR)).get_current_head()
     assert head is not None
     return head
+
+
+def _is_known(revision: str) -> bool:
+    from alembic.script import ScriptDirectory
+    from alembic.util.exc import CommandError
+
+    try:
+        return ScriptDirectory(str(MIGRATIONS_DIR)).get_revision(revision) is not None
+    except CommandError:
+        return False
+
+
+def _refuse_foreign_tables(database: Database) -> None:
+    with database.engine.connect() as connection:
+        tables = sorted(inspect(connection).get_table_names())
+    if tables:
+        listed = ", ".join(tables[:5]) + (", …" if len(tables) > 5 else "")
+        raise InvalidInputError(
+            f"{database.display_url} already holds tables of another program ({listed}); "
+            "it is not a LeadDesk database, so LeadDesk leaves it alone."
+        )
 
 
 def stored_revision(database: Database) -> str | None:
@@ -91,10 +114,27 @@ def run_alembic_upgrade(database: Database) -> None:
 
 
 def upgrade_to_head(database: Database) -> Path | None:
-    """Bring the schema to the newest revision; returns the backup file made, if any."""
+    """Bring the schema to the newest revision; returns the backup file made, if any.
+
+    Refuses, changing nothing, a database made by a newer LeadDesk, a database holding
+    another program's tables, and any upgrade of a read-only database.
+    """
     revision = stored_revision(database)
     if revision == SCHEMA_HEAD:
         return None
+    if revision is None:
+        _refuse_foreign_tables(database)
+    elif not _is_known(revision):
+        raise InvalidInputError(
+            f"This database was made by a newer LeadDesk (revision {revision}); "
+            "install the newer version."
+        )
+    if database.read_only:
+        raise ReadOnlyDatabaseError(
+            "This database is read-only and needs an upgrade to this LeadDesk's schema; "
+            "ask someone who may change it to run 'leaddesk db upgrade'."
+        )
+    database.created = revision is None
     backup = backup_sqlite_file(database, revision) if revision is not None else None
     run_alembic_upgrade(database)
     return backup

@@ -6,6 +6,7 @@ are what the migrations were generated from and what the code queries with.
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, datetime
 
 from sqlalchemy import (
@@ -241,6 +242,11 @@ class OutboxMessage(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     sent_at: Mapped[datetime | None] = mapped_column(DateTime)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utc_now)
+    # Random and unique: the Message-ID of this row's email, the same on every retry and
+    # never the same as another database's (row numbers repeat between databases).
+    message_key: Mapped[str] = mapped_column(
+        String(64), unique=True, default=lambda: uuid.uuid4().hex
+    )
 
 
 class AuditEntry(Base):

@@ -81,6 +81,13 @@ class PostgresFactory:
             connection.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
         return self._url_for(name)
 
+    def create_blank(self) -> str:
+        """A database with no tables at all, not even LeadDesk's schema."""
+        name = f"leaddesk_test_{next(_counter)}"
+        with self.admin.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+        return self._url_for(name)
+
     def drop(self, url: str) -> None:
         name = make_url(url).database
         with self.admin.connect() as connection:

@@ -21,7 +21,7 @@ from leaddesk.store.models import (
     User,
     utc_now,
 )
-from tests.helpers.demo_names import snapshot, status_id, user_id
+from tests.helpers.demo_names import group_id, snapshot, status_id, user_id
 
 
 def full_snapshot(database: Database) -> dict[str, object]:
@@ -127,3 +127,32 @@ def add_user_with_leads(database: Database, name: str, leads: int, manager: str)
                 ],
             )
         return user.id
+
+
+def pass_all_leads(
+    database: Database,
+    source: str,
+    *,
+    to_user: str | None = None,
+    to_group: str | None = None,
+    actor: str = "Maria Manager",
+    note: str = "",
+) -> int:
+    """``actor`` passes every lead of ``source`` to a user or a pass group; the batch id."""
+    from leaddesk.reassignment.controller import pass_leads
+    from leaddesk.reassignment.requests import PassMethod, Selection, Target
+
+    target = (
+        Target.user(user_id(database, to_user))
+        if to_user is not None
+        else Target.group(group_id(database, to_group or "Inbound Team"))
+    )
+    with database.write() as session:
+        return pass_leads(
+            session,
+            actor_id=user_id(database, actor),
+            selection=Selection.all_of_user(user_id(database, source)),
+            target=target,
+            note=note,
+            method=PassMethod.COMMAND_LINE,
+        ).batch_id

@@ -19,6 +19,7 @@ from leaddesk.reassignment.requests import Selection, Target
 from leaddesk.ui.email.email_status import EmailStatus
 from leaddesk.ui.email.settings_dialog import EmailSettingsDialog
 from tests.helpers.demo_names import user_id
+from tests.helpers.engine_checks import pass_all_leads
 from tests.helpers.smtp_server import free_port, running_smtp_server
 
 # The offscreen platform says this when a top-level window is shown; it is not our warning.
@@ -265,3 +266,18 @@ def test_failed_email_shows_in_status_and_outbox_retry_sends_it(
     qtbot.waitUntil(lambda: dialog.table.item(0, 3).text() == "sent", timeout=15_000)
     assert [m["To"] for m in smtp.handler.messages()] == ["jane.doe@example.com"]
     assert not dialog.retry_button.isEnabled()
+
+
+def test_the_outbox_lists_only_the_signed_in_users_emails_unless_administrator(
+    qtbot, database, store, make_status, monkeypatch
+):
+    monkeypatch.setenv("LEADDESK_EMAIL_AUTOSEND", "0")
+    # One email to Jane Doe, one to Pat Group.
+    pass_all_leads(database, "Sam Field", to_group="Inbound Team")
+    jane = make_status(database, recipient_id=user_id(database, "Jane Doe"))
+    dialog = jane.open_outbox()
+    qtbot.waitUntil(lambda: dialog.table.rowCount() == 1, timeout=15_000)
+    assert dialog.entries[0].recipient == "jane.doe@example.com"
+    administrator = make_status(database)
+    everyone = administrator.open_outbox()
+    qtbot.waitUntil(lambda: everyone.table.rowCount() == 2, timeout=15_000)

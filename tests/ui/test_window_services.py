@@ -7,7 +7,10 @@ import pytest
 from PySide6.QtWidgets import QMenu
 
 from leaddesk.notify.smtp_settings import SmtpSettings, SmtpSettingsStore
+from leaddesk.store.database import open_database
 from leaddesk.ui.shell.window_services import WindowServices
+from tests.helpers.demo_names import user_id
+from tests.helpers.engine_checks import pass_all_leads
 from tests.helpers.smtp_server import running_smtp_server
 from tests.ui.test_drops import drop_on_target, lead_index, pass_with_answers
 
@@ -85,3 +88,21 @@ def test_a_drop_in_the_window_sends_one_email_to_the_new_owner(
         assert "Café &amp; &lt;b&gt;croissants&lt;/b&gt; on Monday" in html
         assert "Harbor Logistics renewal" in text
         window.close()
+
+
+def test_the_window_outbox_lists_the_signed_in_users_own_emails(main_window, qtbot, db_url):
+    database = open_database(db_url)
+    try:
+        maria_id = user_id(database, "Maria Manager")
+        # One email to Jane Doe, one to Pat Group.
+        pass_all_leads(database, "Sam Field", to_group="Inbound Team")
+    finally:
+        database.dispose()
+    jane = services(main_window("Jane Doe")).email_status.open_outbox()
+    qtbot.waitUntil(lambda: jane.table.rowCount() == 1, timeout=15_000)
+    assert [entry.recipient for entry in jane.entries] == ["jane.doe@example.com"]
+    jane.close()
+    maria = services(main_window("Maria Manager")).email_status.email_sender
+    assert maria.recipient_id == maria_id
+    admin = services(main_window("Ada Admin")).email_status.open_outbox()
+    qtbot.waitUntil(lambda: admin.table.rowCount() == 2, timeout=15_000)

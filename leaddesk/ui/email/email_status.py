@@ -34,6 +34,7 @@ class EmailStatus(QWidget):
         delay_ms: int = SEND_DELAY_MS,
         ssl_context: ssl.SSLContext | None = None,
         start: bool | None = None,
+        recipient_id: int | None = None,
     ) -> None:
         """``start=None`` starts sending unless ``LEADDESK_EMAIL_AUTOSEND=0`` is set."""
         super().__init__(parent)
@@ -45,6 +46,7 @@ class EmailStatus(QWidget):
             interval_ms=interval_ms,
             delay_ms=delay_ms,
             ssl_context=ssl_context,
+            recipient_id=recipient_id,
         )
         self.button = QToolButton(self)
         self.button.setObjectName("emailStatusButton")

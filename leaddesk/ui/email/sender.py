@@ -131,9 +131,12 @@ class EmailSender(QObject):
         interval_ms: int = SEND_INTERVAL_MS,
         delay_ms: int = SEND_DELAY_MS,
         ssl_context: ssl.SSLContext | None = None,
+        recipient_id: int | None = None,
     ) -> None:
+        """``recipient_id``: whose emails the outbox lists (None: everyone's, for an admin)."""
         super().__init__(parent)
         self.database = database
+        self.recipient_id = recipient_id
         self.settings_store = settings_store or SmtpSettingsStore()
         self.ssl_context = ssl_context
         self.sender_id: str | None = None  # made on the first send (see _send_in_background)
@@ -213,7 +216,9 @@ class EmailSender(QObject):
     def list_rows(
         self, on_done: Callable[[list[OutboxEntry]], None], on_error: Callable[[str], None]
     ) -> None:
-        self.calls.run(lambda: list_outbox(self.database), on_done, on_error)
+        self.calls.run(
+            lambda: list_outbox(self.database, recipient_id=self.recipient_id), on_done, on_error
+        )
 
     def shutdown(self, msecs: int = 30_000) -> bool:
         """Stop the timers, let a running send finish its current email, and wait for it.

@@ -31,7 +31,12 @@ class WindowServices(QObject):
         self.window = window
         self.context = window.context
         self.dialogs: dict[str, QDialog] = {}
-        self.email_status = EmailStatus(self.context.database, window)
+        # The outbox shows a person their own emails; an administrator sees everyone's.
+        self.email_status = EmailStatus(
+            self.context.database,
+            window,
+            recipient_id=None if self.context.is_admin else self.context.actor_id,
+        )
         window.set_email_status_widget(self.email_status)
         self.context.runner.changed.connect(self.email_status.notify_pass_done)
         window.closing.connect(self.shutdown)
