@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import getpass
 
+from leaddesk.about import require_keyring
 from leaddesk.admin.reset import reset_to_demo
 from leaddesk.cli.common import common_options, opened, print_json
 from leaddesk.errors import InvalidInputError
@@ -60,6 +61,7 @@ def run_password(args: argparse.Namespace) -> int:
     url = resolve_url(getattr(args, "db", None))
     if url.get_backend_name() == "sqlite":
         raise InvalidInputError("A SQLite file has no password.")
+    require_keyring()  # before asking for a password that could not be kept
     secret = getpass.getpass(f"Password for {url.username}@{url.host}/{url.database}: ")
     if not secret:
         raise InvalidInputError("No password was entered; nothing was stored.")
