@@ -7,6 +7,7 @@ and the tests can all read it.
 
 from __future__ import annotations
 
+import os
 import platform
 import sys
 import tomllib
@@ -87,6 +88,29 @@ MACOS_IDENTITY_ENV = "LEADDESK_MACOS_SIGN_IDENTITY"
 
 def macos_identity() -> str | None:
     """The Developer ID Application identity to sign with, if one is given."""
-    import os
-
     return os.environ.get(MACOS_IDENTITY_ENV) or None
+
+
+def desktop_env(home: Path) -> dict[str, str]:
+    """How a desktop user starts the frozen program: the system's PATH only (no Python, no
+    virtual environment), no PYTHONPATH, a home of its own, offscreen Qt."""
+    if sys.platform == "win32":
+        system_root = os.environ.get("SYSTEMROOT", r"C:\Windows")
+        path = os.pathsep.join([rf"{system_root}\System32", system_root])
+    else:
+        path = "/usr/bin:/bin"
+    env = {
+        "PATH": path,
+        "HOME": str(home),
+        "USERPROFILE": str(home),
+        "XDG_DATA_HOME": str(home / "data"),
+        "XDG_CONFIG_HOME": str(home / "config"),
+        "XDG_CACHE_HOME": str(home / "cache"),
+        "LANG": "C.UTF-8",
+        "QT_QPA_PLATFORM": "offscreen",
+    }
+    # Windows cannot start a process without some of these; they name no Python.
+    for name in ("SYSTEMROOT", "TEMP", "TMP", "LOCALAPPDATA", "APPDATA"):
+        if name in os.environ:
+            env[name] = os.environ[name]
+    return env
