@@ -74,15 +74,13 @@ class AboutFacts:
     frozen: bool
 
 
-def about_facts(db: str | None = None, *, qt: str | None = None) -> AboutFacts:
-    """Facts about this program; ``db`` as given to ``--db`` (the database is not opened)."""
-    from leaddesk.store.database import display_url, resolve_url
-
+def about_facts(database: str, *, qt: str | None = None) -> AboutFacts:
+    """Facts about this program on ``database`` (shown as given, never with a password)."""
     return AboutFacts(
         version=app_version(),
         python=python_version(),
         qt=qt or qt_bindings_version(),
-        database=display_url(resolve_url(db)),
+        database=database,
         keyring=keyring_backend_name() or NO_KEYRING,
         frozen=bool(getattr(sys, "frozen", False)),
     )

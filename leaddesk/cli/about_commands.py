@@ -6,6 +6,7 @@ import argparse
 
 from leaddesk.about import about_facts, facts_as_dict
 from leaddesk.cli.common import common_options, print_json
+from leaddesk.store.database import display_url, resolve_url
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -18,7 +19,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run_about(args: argparse.Namespace) -> int:
-    facts = about_facts(getattr(args, "db", None))
+    # The database it would use, named without opening it (and without a password).
+    facts = about_facts(display_url(resolve_url(getattr(args, "db", None))))
     if args.json:
         print_json(facts_as_dict(facts))
         return 0
