@@ -69,7 +69,7 @@ def windows_setup(build_dir: Path, version: str, icon: Path, target: Path) -> Pa
         [
             str(find_iscc()),
             f"/DAppVersion={version}",
-            f"/DSourceDir={build_dir}",
+            f"/DBuildDir={build_dir}",
             f"/DIconFile={icon}",
             f"/DOutputDir={target.parent}",
             f"/DOutputName={target.stem}",
