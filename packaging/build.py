@@ -63,10 +63,12 @@ def run_pyinstaller(clean: bool) -> Path:
 
 
 def smoke_check(cli: Path, version: str) -> None:
-    """The frozen program starts and knows its version (the full check is the frozen tests)."""
-    done = subprocess.run([str(cli), "--version"], capture_output=True, text=True, timeout=120)
-    if done.returncode != 0 or done.stdout.strip() != f"LeadDesk {version}":
-        raise SystemExit(f"build: the frozen program did not start:\n{done.stdout}{done.stderr}")
+    """The frozen program starts, knows its version and runs a command (the full check is
+    the frozen smoke test, tests/test_frozen_smoke.py)."""
+    for args, expected in ((["--version"], f"LeadDesk {version}"), (["about"], "LeadDesk ")):
+        done = subprocess.run([str(cli), *args], capture_output=True, text=True, timeout=120)
+        if done.returncode != 0 or not done.stdout.startswith(expected):
+            raise SystemExit(f"build: the frozen program failed:\n{done.stdout}{done.stderr}")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -63,8 +63,11 @@ def print_start(frozen_cli: Path, venv_python: str) -> float:
         home = Path(scratch)
         env = desktop_env(home)
         db = home / "demo.sqlite3"
-        subprocess.run([str(frozen_cli), "demo", "--db", str(db)], env=env, check=True,
-                       capture_output=True)  # fmt: skip
+        demo = subprocess.run(
+            [str(frozen_cli), "demo", "--db", str(db)], env=env, capture_output=True, text=True
+        )
+        if demo.returncode != 0:
+            raise SystemExit(f"build: the frozen program could not make demo data:\n{demo.stderr}")
         shot = home / "shot.png"
         args = ["--db", str(db), "--as", "Maria Manager", "--screenshot", str(shot)]
         frozen_cmd = [str(frozen_cli), *args]
