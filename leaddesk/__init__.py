@@ -1,3 +1,1 @@
 """LeadDesk: pass leads between people."""
-
-__version__ = "0.1.0"

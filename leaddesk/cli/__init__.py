@@ -51,6 +51,11 @@ COMMANDS: tuple[Command, ...] = (
     Command("server", "server_commands", "set up a shared PostgreSQL server"),
     Command("import", "data_commands", "import leads or users from a CSV file"),
     Command("export", "data_commands", "export leads or pass history to CSV"),
+    Command(
+        "about",
+        "about_commands",
+        "the version, Python, Qt, database and keyring in use",
+    ),
 )
 
 
@@ -61,6 +66,19 @@ class OneLineErrorParser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
 
 
+class VersionAction(argparse.Action):
+    """``--version``, read from the package metadata only when asked (not on every start)."""
+
+    def __init__(self, option_strings: list[str], dest: str, **kwargs: object) -> None:
+        super().__init__(option_strings, dest, nargs=0, help=kwargs.get("help"))  # type: ignore[arg-type]
+
+    def __call__(self, parser: argparse.ArgumentParser, *_args: object) -> None:
+        from leaddesk.about import app_version
+
+        print(f"LeadDesk {app_version()}")
+        parser.exit(0)
+
+
 def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     """The parser with the real subparsers of ``command``'s module and placeholders for the
     rest (enough to list them in --help and to recognise them)."""
@@ -68,6 +86,7 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
         prog="leaddesk",
         description="Pass leads between people. Without a command, opens the LeadDesk window.",
     )
+    parser.add_argument("--version", action=VersionAction, help="print the version and exit")
     parser.add_argument(
         "--db", metavar="URL", default=None, help="SQLAlchemy URL or SQLite file path"
     )

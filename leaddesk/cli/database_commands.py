@@ -5,8 +5,7 @@ from __future__ import annotations
 import argparse
 import getpass
 
-import keyring.errors
-
+from leaddesk.about import require_keyring
 from leaddesk.admin.reset import reset_to_demo
 from leaddesk.cli.common import common_options, opened, print_json
 from leaddesk.cli.db_info import run_info
@@ -69,9 +68,12 @@ def run_password(args: argparse.Namespace) -> int:
     url = resolve_url(getattr(args, "db", None))
     if url.get_backend_name() == "sqlite":
         raise InvalidInputError("A SQLite file has no password.")
+    require_keyring()  # before asking for a password that could not be kept
     secret = getpass.getpass(f"Password for {url.username}@{url.host}/{url.database}: ")
     if not secret:
         raise InvalidInputError("No password was entered; nothing was stored.")
+    import keyring.errors  # only here: the other db commands need no keyring
+
     try:
         store_db_password(url, secret)
     except keyring.errors.KeyringError as exc:

@@ -20,7 +20,12 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from leaddesk.errors import DatabaseUnavailableError, InvalidInputError, ReadOnlyDatabaseError
+from leaddesk.errors import (
+    DatabaseUnavailableError,
+    InvalidInputError,
+    LeadDeskError,
+    ReadOnlyDatabaseError,
+)
 from leaddesk.store import sqlite_file
 
 APP_NAME = "LeadDesk"
@@ -90,8 +95,13 @@ def with_keyring_password(url: URL) -> URL:
 
 def store_db_password(url: URL, password: str) -> None:
     import keyring
+    import keyring.errors
 
-    keyring.set_password(KEYRING_DB_SERVICE, keyring_account(url), password)
+    try:
+        keyring.set_password(KEYRING_DB_SERVICE, keyring_account(url), password)
+    except keyring.errors.KeyringError as exc:
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise LeadDeskError(f"The system keyring refused to store the password: {reason}") from exc
 
 
 def display_url(url: URL) -> str:

@@ -106,3 +106,41 @@ def test_the_window_outbox_lists_the_signed_in_users_own_emails(main_window, qtb
     assert maria.recipient_id == maria_id
     admin = services(main_window("Ada Admin")).email_status.open_outbox()
     qtbot.waitUntil(lambda: admin.table.rowCount() == 2, timeout=15_000)
+
+
+def test_help_about_names_version_qt_python_and_the_database(
+    main_window, database, backend, memory_keyring
+):
+    import platform
+    import tomllib
+    from pathlib import Path
+
+    from PySide6 import __version__ as pyside_version
+    from PySide6.QtCore import qVersion
+    from PySide6.QtWidgets import QLabel
+
+    window = main_window("Maria Manager")
+    help_menu = window.menuBar().actions()[-1].menu()
+    assert window.menuBar().actions()[-1].text() == "&Help"
+    about = next(a for a in help_menu.actions() if a.objectName() == "aboutAction")
+    assert about.text() == "&About LeadDesk"
+    about.trigger()
+    dialog = services(window).dialogs["about"]
+    assert dialog.objectName() == "aboutDialog" and dialog.isVisible()
+    assert dialog.windowTitle() == "About LeadDesk"
+
+    def value(name: str) -> str:
+        label = dialog.findChild(QLabel, name)
+        assert label is not None, name
+        return label.text()
+
+    pyproject = Path(__file__).resolve().parents[2] / "pyproject.toml"
+    version = tomllib.loads(pyproject.read_text())["project"]["version"]
+    assert value("versionValue") == version
+    assert value("qtValue") == f"{qVersion()} (PySide6 {pyside_version})"
+    assert value("pythonValue").startswith(platform.python_version() + " ")
+    kind = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}[backend]
+    assert value("databaseValue") == f"{kind}: {database.display_url}"
+    assert value("keyringValue") == memory_keyring.name
+    assert services(window).open_about() is dialog  # one dialog, raised again
+    dialog.close()

@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMainWindow,
     QMenu,
-    QMessageBox,
     QProgressBar,
     QSplitter,
     QStackedWidget,
@@ -222,8 +221,7 @@ class MainWindow(QMainWindow):
         self.edit_menu.addAction(self.pass_to_action)
         self.edit_menu.addAction(self.find_action)
         self.help_menu = menus.addMenu("&Help")
-        self.help_menu.setObjectName("helpMenu")
-        self.help_menu.addAction("&About LeadDesk", self._about)
+        self.help_menu.setObjectName("helpMenu")  # its About entry: shell.window_services
 
     def _build_status_bar(self) -> None:
         bar = self.statusBar()
@@ -447,14 +445,6 @@ class MainWindow(QMainWindow):
         self.tabs.setCurrentIndex(0)
         self.search_edit.setFocus()
         self.search_edit.selectAll()
-
-    def _about(self) -> None:
-        QMessageBox.about(
-            self,
-            "About LeadDesk",
-            "LeadDesk passes leads between people: drag a lead, a status or a whole user "
-            "onto a user, office or pass group.",
-        )
 
     # -- settings ------------------------------------------------------------------------
 

@@ -2,8 +2,8 @@
 
 Kept apart from ``main_window`` (which is about the two panes and the pass flow): this adds
 File > Import leads… / Export… / Email settings…, Tools > Administration… (admins only; the
-menu does not exist for others), and the status-bar email sender, which starts sending
-shortly after every write the window's runner makes.
+menu does not exist for others), Help > About LeadDesk, and the status-bar email sender,
+which starts sending shortly after every write the window's runner makes.
 """
 
 from __future__ import annotations
@@ -73,6 +73,8 @@ class WindowServices(QObject):
                 "&Administration…", "administrationAction", self.open_administration
             )
             tools.addAction(self.admin_action)
+        self.about_action = self._action("&About LeadDesk", "aboutAction", self.open_about)
+        window.help_menu.addAction(self.about_action)
 
     def _action(self, text: str, name: str, slot: object) -> QAction:
         action = QAction(text, self.window)
@@ -114,6 +116,11 @@ class WindowServices(QObject):
         from leaddesk.ui.admin.admin_window import AdminWindow
 
         return self._open("admin", lambda: AdminWindow(self.context, self.window))
+
+    def open_about(self) -> QDialog:
+        from leaddesk.ui.shell.about_dialog import AboutDialog
+
+        return self._open("about", lambda: AboutDialog(self.context.database, self.window))
 
     def shutdown(self) -> None:
         """Before the database closes: let a running send finish its current email."""
