@@ -72,7 +72,8 @@ TABLE = [
     Bad("inactive actor", ("leads", "--as", "Ivy Inactive"),
         E + "Ivy Inactive is inactive and cannot sign in."),
     Bad("ambiguous actor", ("leads", "--as", "jane.doe@example.com"),
-        E + "'jane.doe@example.com' matches more than one user; use the email address."),
+        E + "'jane.doe@example.com' matches more than one user (Jane Doe <jane.doe@example.com>, "
+        "jane.doe@example.com <twin@example.com>); use the email address."),
     Bad("actor with control codes", ("leads", "--as", "No\nbody\x1b[2J"),
         E + "There is no user called 'No body[2J'."),
     # -- leads and filters
@@ -103,8 +104,8 @@ TABLE = [
         E + "--status goes with --user, not with --lead."),
     Bad("no manager right", ("pass", "--as", MARIA, "--user", "John Smith", "--to-user",
                              "Pat Group"),
-        E + "Maria Manager has no manager right over Pat Group. That has to be set first "
-        "(Tools > Administration > Manager rights)."),
+        E + "Maria Manager has no manager right over Pat Group. Only an administrator can give "
+        "it. Ask Ada Admin."),
     Bad("inactive target", ("pass", "--as", MARIA, "--user", "John Smith", "--to-user",
                             "Ivy Inactive"),
         E + "Ivy Inactive is inactive and cannot receive leads."),

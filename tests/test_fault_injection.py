@@ -1,5 +1,6 @@
 """All or nothing, whichever statement fails: a pass, a bucket assignment, an offboarding,
-an undo and an outbox send are interrupted at each of their statements in turn (a
+an undo, a lead import (new leads, and a second import that updates them and moves their
+owners) and an outbox send are interrupted at each of their statements in turn (a
 ``before_cursor_execute`` hook raises on the k-th; k runs from 1 until the operation
 completes), and a big pass is killed with SIGKILL in the middle, on SQLite and PostgreSQL.
 
@@ -19,11 +20,13 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 
+from leaddesk.data_io.lead_import import ImportOptions, OnDuplicate, import_leads
 from leaddesk.notify.sender import send_queued
 from leaddesk.reassignment.controller import assign_from_bucket, pass_leads, undo_batch
 from leaddesk.reassignment.offboarding import offboard_user
@@ -130,6 +133,47 @@ def test_an_offboarding_is_all_or_nothing_at_every_statement(database):
         ),
     )
     assert result.moved == 4 and leads_of(database, "Jane Doe") == []
+
+
+SALESFORCE_EXPORT = (
+    Path(__file__).parent / "fixtures" / "crm" / "salesforce_leads.csv"
+).read_bytes()
+SALESFORCE_STATUSES = {
+    "Open - Not Contacted": "LEAD",
+    "Working - Contacted": "OPPORTUNITY",
+    "Closed - Converted": "WON",
+}
+
+
+def _importing(database: Database, data: bytes, **options: object) -> Callable[[Session], object]:
+    ada = user_id(database, "Ada Admin")
+
+    def run(session: Session) -> object:
+        return import_leads(
+            session,
+            actor_id=ada,
+            data=data,
+            source_name="export.csv",
+            options=ImportOptions(status_map=SALESFORCE_STATUSES, **options),  # type: ignore[arg-type]
+        )
+
+    return run
+
+
+def test_a_lead_import_is_all_or_nothing_at_every_statement(database):
+    first = interrupt_at_every_statement(
+        database, "import", _importing(database, SALESFORCE_EXPORT)
+    )
+    assert first.imported == 4 and first.problems == []
+    # The same export again, updating every lead and moving the owners (through the
+    # controller's move, inside the import batch): still all or nothing.
+    changed = SALESFORCE_EXPORT.replace(b"John Smith", b"Jane Doe")
+    again = interrupt_at_every_statement(
+        database,
+        "import update",
+        _importing(database, changed, on_duplicate=OnDuplicate.UPDATE, update_owner=True),
+    )
+    assert again.owners_changed >= 1 and again.problems == []
 
 
 def _queue_two_emails(database: Database) -> None:
