@@ -122,7 +122,8 @@ def _poison_names(db_url: str) -> None:
 
 def test_stored_control_characters_never_reach_the_terminal(db_url, capsys):
     _poison_names(db_url)
-    code, out, err = run(capsys, db_url, "leads", "--as", "Ada Admin")
+    # --wide: one line per lead, so the whole name can be checked on its line.
+    code, out, err = run(capsys, db_url, "leads", "--as", "Ada Admin", "--wide")
     assert (code, err) == (0, "")
     assert "\x1b" not in out and "\x07" not in out
     harbor = [line for line in out.splitlines() if "Harbor" in line]

@@ -136,11 +136,11 @@ def test_a_file_the_system_refuses_is_one_sentence_not_an_errno(tmp_path):
     [
         (
             b"\x7fELF\x02\x01\x01\x00\x00\x00binary",
-            "contains NUL bytes; this is not a CSV text file.",
+            "contains NUL characters (line 1); it is not a CSV text file.",
         ),
         (
             b"PK\x03\x04\x14\x00\x06\x00",
-            "this is an Excel workbook (.xlsx), not CSV; save it as CSV first.",
+            "is an Excel workbook (.xlsx), not CSV; save it as CSV first.",
         ),
     ],
 )
@@ -188,15 +188,11 @@ def test_the_import_report_has_headings(db_url, database, capsys, tmp_path):
     code, out, err = run(
         capsys, "--db", db_url, "import", "leads", str(binary), "--as", "Ada Admin"
     )
+    # A file that cannot be a CSV at all is refused before any report: one line.
     assert (code, out) == (1, "")
     assert err.splitlines() == [
-        "Import of leads from export.xlsx",
-        "",
-        "Problems (1):",
-        "  line 1: this is an Excel workbook (.xlsx), not CSV; save it as CSV first.",
-        "",
-        "Result:",
-        "  1 problem(s) in export.xlsx; nothing was imported.",
+        "leaddesk: error: export.xlsx is an Excel workbook (.xlsx), not CSV; save it as CSV "
+        "first; nothing was imported."
     ]
 
 

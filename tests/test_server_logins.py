@@ -140,7 +140,7 @@ def test_the_controller_refusals_come_first_as_one_line(server, capsys):
     assert code == 1
     assert capsys.readouterr().err.strip() == (
         "leaddesk: error: Maria Manager has no manager right over Victor Outside. "
-        "That has to be set first (Tools > Administration > Manager rights)."
+        "Only an administrator can give it. Ask Ada Admin."
     )
 
 
@@ -202,13 +202,29 @@ def test_the_owner_login_acts_for_anyone_and_both_names_are_kept(server, capsys)
         == 0
     )
     assert main(["office", "add", "Harbour Office", "--db", owner, "--as", "Ada Admin"]) == 0
+    # The owner login acts for anyone, so it says for whom (history needs someone who may see).
     history = run_json(
-        capsys, "history", "--db", owner, "--lead", lead_id(server, "Harbor Logistics renewal")
+        capsys,
+        "history",
+        "--db",
+        owner,
+        "--as",
+        "Ada Admin",
+        "--lead",
+        lead_id(server, "Harbor Logistics renewal"),
     )
     assert [(row["actor"], row["login"]) for row in history] == [("Maria Manager", "postgres")]
     capsys.readouterr()
     assert (
-        main(["history", "--db", owner, "--lead", lead_id(server, "Harbor Logistics renewal")]) == 0
+        main(
+            [
+                "history",
+                *("--db", owner, "--as", "Ada Admin"),
+                *("--lead", lead_id(server, "Harbor Logistics renewal")),
+                "--wide",  # one line per row: the BY cell whole
+            ]
+        )
+        == 0
     )
     assert "Maria Manager (login postgres)" in capsys.readouterr().out
     [entry, *_] = run_json(capsys, "audit", "--db", server.url("ada"))

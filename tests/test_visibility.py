@@ -46,7 +46,9 @@ def test_history_and_its_notes_only_for_those_who_may_see_the_lead(db_url, capsy
         assert err == f"leaddesk: error: {outsider} may not see lead {lead_id}.\n"
         assert SECRET_NOTE not in err
     for insider in ("Maria Manager", "Jane Doe", "Ada Admin"):
-        code, out, err = run(capsys, db_url, "history", "--lead", str(lead_id), "--as", insider)
+        code, out, err = run(
+            capsys, db_url, "history", "--lead", str(lead_id), "--as", insider, "--wide"
+        )
         assert (code, err) == (0, ""), (insider, err)
         assert SECRET_NOTE in out
 

@@ -211,12 +211,13 @@ class Database:
         self.engine.dispose()
 
 
-# A standby or read-only session, or a login without UPDATE on leads (or, before the schema
-# exists, without CREATE in its schema).
+# A standby or read-only session, or a login that may update no column of leads (or, before
+# the schema exists, without CREATE in its schema). Column privileges count: a server login
+# gets UPDATE on the place columns of leads only (leaddesk server setup).
 _PG_READ_ONLY = text(
     "SELECT current_setting('transaction_read_only') = 'on' OR NOT CASE"
     " WHEN to_regclass('leads') IS NULL THEN has_schema_privilege(current_schema(), 'CREATE')"
-    " ELSE has_table_privilege('leads', 'UPDATE') END"
+    " ELSE has_any_column_privilege('leads', 'UPDATE') END"
 )
 
 
