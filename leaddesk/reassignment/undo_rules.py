@@ -22,7 +22,7 @@ from leaddesk.errors import (
 )
 from leaddesk.reassignment import permissions
 from leaddesk.reassignment.requests import PassMethod
-from leaddesk.store.batch_queries import batch_places
+from leaddesk.store.batch_queries import batch_moves, batch_places
 from leaddesk.store.models import Lead, PassBatch, PassHistory, User
 
 # The methods that never have an undo: an undo is passed on instead, an import had no
@@ -83,18 +83,7 @@ def _rights_refusal(
     Leads to be Assigned the actor sees. A few reads, however many leads the batch has.
     ``lock`` (the undo itself) share-locks what it read until the undo commits.
     """
-    places = session.execute(
-        select(
-            PassHistory.from_owner_id,
-            PassHistory.from_office_id,
-            PassHistory.from_group_id,
-            PassHistory.to_owner_id,
-            PassHistory.to_office_id,
-            PassHistory.to_group_id,
-        )
-        .where(PassHistory.batch_id == batch_id)
-        .distinct()
-    ).all()
+    places = batch_moves(session, batch_id)
     returning_to = {row.from_owner_id for row in places if row.from_owner_id is not None}
     taken_from = {row.to_owner_id for row in places if row.to_owner_id is not None}
     query = select(User).where(User.id.in_(sorted(returning_to | taken_from)))

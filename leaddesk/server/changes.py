@@ -23,6 +23,7 @@ from sqlalchemy.engine import URL
 from sqlalchemy.orm import Session
 
 from leaddesk.server.policies import NOTIFY_CHANNEL
+from leaddesk.store.batch_queries import batch_moves
 from leaddesk.store.models import PassHistory
 
 # NOTIFY payloads must stay under 8000 bytes; a bigger pass names its places, not its leads.
@@ -94,25 +95,7 @@ class Changes:
 
 def batch_changes(session: Session, batch_id: int) -> Changes:
     """The places a batch's leads left and reached, and the leads when there are few."""
-    places = session.execute(
-        select(
-            PassHistory.from_owner_id,
-            PassHistory.from_office_id,
-            PassHistory.from_group_id,
-            PassHistory.to_owner_id,
-            PassHistory.to_office_id,
-            PassHistory.to_group_id,
-        )
-        .where(PassHistory.batch_id == batch_id)
-        .group_by(
-            PassHistory.from_owner_id,
-            PassHistory.from_office_id,
-            PassHistory.from_group_id,
-            PassHistory.to_owner_id,
-            PassHistory.to_office_id,
-            PassHistory.to_group_id,
-        )
-    ).all()
+    places = batch_moves(session, batch_id)
     owners = {row[i] for row in places for i in (0, 3) if row[i] is not None}
     offices = {row[i] for row in places for i in (1, 4) if row[i] is not None}
     groups = {row[i] for row in places for i in (2, 5) if row[i] is not None}

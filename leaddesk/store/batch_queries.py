@@ -4,11 +4,29 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import func, select
+from sqlalchemy import Row, func, select
 from sqlalchemy.orm import Session, aliased
 
 from leaddesk.store.models import Office, PassGroup, PassHistory, User
 from leaddesk.store.queries import place_label
+
+
+def batch_moves(session: Session, batch_id: int) -> Sequence[Row]:
+    """The distinct moves of one batch: (from_owner_id, from_office_id, from_group_id,
+    to_owner_id, to_office_id, to_group_id), one query whatever the batch's size."""
+    h = PassHistory
+    return session.execute(
+        select(
+            h.from_owner_id,
+            h.from_office_id,
+            h.from_group_id,
+            h.to_owner_id,
+            h.to_office_id,
+            h.to_group_id,
+        )
+        .where(h.batch_id == batch_id)
+        .distinct()
+    ).all()
 
 
 def batch_places(
