@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import event, select
 
 from leaddesk.errors import PermissionDeniedError
-from leaddesk.reassignment import controller
+from leaddesk.reassignment import batches
 from leaddesk.reassignment.controller import pass_leads, preview_pass
 from leaddesk.reassignment.requests import (
     LeadRef,
@@ -125,7 +125,7 @@ def test_a_pass_is_one_transaction_a_failure_after_the_move_changes_nothing(data
     def mail_server_on_fire(*_args, **_kwargs):
         raise RuntimeError("outbox broke after the leads moved")
 
-    monkeypatch.setattr(controller, "queue_batch_notifications", mail_server_on_fire)
+    monkeypatch.setattr(batches, "queue_batch_notifications", mail_server_on_fire)
     assert_refused(
         database,
         RuntimeError,

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from leaddesk.admin import groups, offices, rights, statuses, users
 from leaddesk.admin.audit import audit_entries, require_admin
+from leaddesk.cli import bucket_rule_options
 from leaddesk.cli.common import actor_of, common_options, opened, print_json, print_table
 from leaddesk.errors import InvalidInputError
 from leaddesk.reassignment.offboarding import offboard_user
@@ -66,6 +67,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     active.add_argument("--active", dest="active", action="store_const", const=True)
     active.add_argument("--inactive", dest="active", action="store_const", const=False)
     _login_options(change, unlink=True)
+    bucket_rule_options.add_away_options(change)
     leave = leaf(
         user_sub,
         "deactivate",
@@ -112,6 +114,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     flagging.add_argument("office", metavar="OFFICE")
     flagging.add_argument("user", metavar="USER")
     flagging.add_argument("--off", action="store_true", help="remove the flag instead")
+    bucket_rule_options.add_set_parser(office_sub, "office", acting)
 
     group = subparsers.add_parser("group", help="pass groups and their members (admins only)")
     group_sub = group.add_subparsers(dest="group_command", metavar="ACTION", required=True)
@@ -127,6 +130,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         parser = leaf(group_sub, action, handler, action.replace("-", " "))
         parser.add_argument("group", metavar="GROUP")
         parser.add_argument("user", metavar="USER")
+    bucket_rule_options.add_set_parser(group_sub, "group", acting)
 
     status = subparsers.add_parser("status", help="the status list (admins only)")
     status_sub = status.add_subparsers(dest="status_command", metavar="ACTION", required=True)
@@ -276,11 +280,15 @@ def run_user_set(args: argparse.Namespace) -> int:
             and args.admin is None
             and (args.active is None)
             and args.db_login is None
+            and not bucket_rule_options.wants_away_change(args)
         ):
             raise InvalidInputError(
                 "Say what to change: --name, --email, --admin/--no-admin, --active/--inactive, "
-                "--db-login."
+                "--db-login, --away-from/--away-until/--not-away."
             )
+        away = ""
+        if bucket_rule_options.wants_away_change(args):
+            away = "; " + bucket_rule_options.apply_away(session, actor.id, user.id, args)
         users.update_user(
             session,
             actor.id,
@@ -295,7 +303,7 @@ def run_user_set(args: argparse.Namespace) -> int:
         state = "active" if user.active else "inactive"
         admin = ", administrator" if user.is_admin else ""
         login = f", login {user.db_login}" if user.db_login else ""
-        return f"User {user.name} <{user.email}>: {state}{admin}{login}."
+        return f"User {user.name} <{user.email}>: {state}{admin}{login}{away}."
 
     password = _login_password(args)
     return _write(args, work)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import ColumnElement, and_, func, insert, literal, or_, select, tuple_
+from sqlalchemy import ColumnElement, and_, func, or_, select, tuple_
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -21,10 +21,12 @@ from leaddesk.errors import (
     NotFoundError,
     PermissionDeniedError,
 )
-from leaddesk.notify.outbox import queue_batch_notifications
 from leaddesk.reassignment import permissions
+from leaddesk.reassignment.batches import clean_note as _clean_note
+from leaddesk.reassignment.batches import finish_batch as _finish
+from leaddesk.reassignment.batches import new_batch as _new_batch
 from leaddesk.reassignment.drop_rules import place_of
-from leaddesk.reassignment.moves import close_batch, move_leads, move_leads_back
+from leaddesk.reassignment.moves import move_leads, move_leads_back
 from leaddesk.reassignment.requests import (
     LeadRef,
     PassMethod,
@@ -35,11 +37,8 @@ from leaddesk.reassignment.requests import (
     TargetKind,
 )
 from leaddesk.reassignment.undo_rules import undo_refusal
-from leaddesk.server.changes import announce_batch
 from leaddesk.store.models import (
-    NOTE_MAX_LENGTH,
     Lead,
-    LeadNote,
     Office,
     PassBatch,
     PassGroup,
@@ -48,7 +47,6 @@ from leaddesk.store.models import (
     User,
     utc_now,
 )
-from leaddesk.text_safety import clean_multiline
 
 # Large explicit selections are moved in slices so the statement stays under the drivers'
 # bound-parameter limits (SQLite: 32766); a slice is still one set-based statement.
@@ -242,74 +240,6 @@ def _apply(
     return _finish(session, actor, batch, moved, target, target_name, now)
 
 
-def _finish(
-    session: Session,
-    actor: User,
-    batch: PassBatch,
-    moved: int,
-    target: Target,
-    target_name: str,
-    now: object,
-) -> PassResult:
-    if batch.note:
-        session.execute(
-            insert(LeadNote).from_select(
-                ["lead_id", "author_id", "batch_id", "body", "created_at"],
-                select(
-                    PassHistory.lead_id,
-                    literal(actor.id),
-                    literal(batch.id),
-                    literal(batch.note),
-                    literal(now),
-                ).where(PassHistory.batch_id == batch.id),
-            )
-        )
-    close_batch(session, batch_id=batch.id, moved=moved, undoes_id=batch.undoes_id)
-    # The row was written by close_batch; keep the ORM from writing it again.
-    set_committed_value(batch, "lead_count", moved)
-    notifications = queue_batch_notifications(
-        session,
-        batch_id=batch.id,
-        actor_id=actor.id,
-        now=now,  # type: ignore[arg-type]
-    )
-    announce_batch(session, batch.id)
-    session.flush()
-    return PassResult(
-        batch_id=batch.id,
-        moved=moved,
-        target=target,
-        target_name=target_name,
-        notifications=notifications,
-        method=PassMethod(batch.method),
-    )
-
-
-def _new_batch(
-    session: Session,
-    actor: User,
-    method: PassMethod,
-    note: str,
-    client_uuid: str | None,
-    now: object,
-    *,
-    undoes_id: int | None = None,
-) -> PassBatch:
-    # Written once, complete: batches are append-only on a server (see close_batch).
-    batch = PassBatch(
-        actor_id=actor.id,
-        method=method.value,
-        note=note,
-        lead_count=0,
-        created_at=now,
-        client_uuid=client_uuid,
-        undoes_id=undoes_id,
-    )
-    session.add(batch)
-    session.flush()
-    return batch
-
-
 def _already_applied(session: Session, client_uuid: str) -> PassResult | None:
     """An offline pass replayed twice is applied once; the second call reports the first."""
     batch = session.scalars(select(PassBatch).where(PassBatch.client_uuid == client_uuid)).first()
@@ -337,15 +267,6 @@ def _already_applied(session: Session, client_uuid: str) -> PassResult | None:
 
 
 # -- validation ------------------------------------------------------------------------
-
-
-def _clean_note(note: str | None) -> str:
-    text = clean_multiline(note).strip()
-    if len(text) > NOTE_MAX_LENGTH:
-        raise InvalidInputError(
-            f"The note has {len(text):,} characters; at most {NOTE_MAX_LENGTH:,} are allowed."
-        )
-    return text
 
 
 def _target_name(session: Session, target: Target) -> str:

@@ -61,6 +61,17 @@ class User(Base):
     # The PostgreSQL login this person connects with to a shared server; on a server the
     # connected login decides who acts (see leaddesk.server.identity).
     db_login: Mapped[str | None] = mapped_column(String(DB_LOGIN_MAX_LENGTH), unique=True)
+    # Away (holiday, leave): skipped by automatic assignment from away_from until away_until;
+    # either end may be open.
+    away_from: Mapped[datetime | None] = mapped_column(DateTime)
+    away_until: Mapped[datetime | None] = mapped_column(DateTime)
+
+    __table_args__ = (
+        CheckConstraint(
+            "away_from IS NULL OR away_until IS NULL OR away_until > away_from",
+            name="away_ends_after_start",
+        ),
+    )
 
 
 class ManagerRight(Base):
@@ -112,6 +123,37 @@ class PassGroupMember(Base):
     )
     user_id: Mapped[int] = mapped_column(
         ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+
+
+class BucketRule(Base):
+    """How one office's or pass group's bucket is assigned; no row means by hand."""
+
+    __tablename__ = "bucket_rules"
+    __table_args__ = (
+        CheckConstraint(
+            "(CASE WHEN office_id IS NULL THEN 0 ELSE 1 END)"
+            " + (CASE WHEN group_id IS NULL THEN 0 ELSE 1 END) = 1",
+            name="one_bucket",
+        ),
+        CheckConstraint("rule IN ('manual', 'round_robin', 'least_loaded')", name="known_rule"),
+        CheckConstraint("NOT (auto AND rule = 'manual')", name="auto_needs_rule"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    office_id: Mapped[int | None] = mapped_column(
+        ForeignKey("offices.id", ondelete="CASCADE"), unique=True
+    )
+    group_id: Mapped[int | None] = mapped_column(
+        ForeignKey("pass_groups.id", ondelete="CASCADE"), unique=True
+    )
+    rule: Mapped[str] = mapped_column(String(20), default="manual")
+    # Assign each lead by the rule as it arrives, in the transaction of the pass.
+    auto: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The round-robin cursor: the member who got the last lead. Stored (not in memory) so
+    # the order survives restarts and is shared by every window and command.
+    last_assigned_user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL")
     )
 
 
@@ -210,7 +252,8 @@ class PassHistory(Base):
     from_owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     from_office_id: Mapped[int | None] = mapped_column(ForeignKey("offices.id"))
     from_group_id: Mapped[int | None] = mapped_column(ForeignKey("pass_groups.id"))
-    to_owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # Indexed: least-loaded assignment looks up when each member last received a lead.
+    to_owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     to_office_id: Mapped[int | None] = mapped_column(ForeignKey("offices.id"))
     to_group_id: Mapped[int | None] = mapped_column(ForeignKey("pass_groups.id"))
     # The lead's version right after this pass; undo is allowed only while it is unchanged.
