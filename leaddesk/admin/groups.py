@@ -12,7 +12,7 @@ from leaddesk.admin.naming import add_named, rename_named
 from leaddesk.admin.offices import MemberRow
 from leaddesk.admin.users import get_user
 from leaddesk.errors import InvalidInputError, NotFoundError
-from leaddesk.store.models import Lead, PassGroup, PassGroupMember, User
+from leaddesk.store.models import BucketRule, Lead, PassGroup, PassGroupMember, User
 
 
 @dataclass(frozen=True)
@@ -21,12 +21,16 @@ class GroupRow:
     name: str
     waiting_leads: int
     members: list[MemberRow] = field(default_factory=list)
+    rule: str = "manual"
+    auto: bool = False
 
     def as_json(self) -> dict[str, object]:
         return {
             "id": self.id,
             "name": self.name,
             "waiting_leads": self.waiting_leads,
+            "assign": self.rule.replace("_", "-"),
+            "auto": self.auto,
             "members": [{"name": m.name, "active": m.active} for m in self.members],
         }
 
@@ -47,9 +51,18 @@ def list_groups(session: Session, actor_id: int) -> list[GroupRow]:
         .order_by(User.name)
     ):
         members.setdefault(group_id, []).append(MemberRow(user_id, name, active))
+    rules = {
+        rule.group_id: rule
+        for rule in session.scalars(select(BucketRule).where(BucketRule.group_id.is_not(None)))
+    }
     return [
         GroupRow(
-            id=g.id, name=g.name, waiting_leads=waiting.get(g.id, 0), members=members.get(g.id, [])
+            id=g.id,
+            name=g.name,
+            waiting_leads=waiting.get(g.id, 0),
+            members=members.get(g.id, []),
+            rule=rules[g.id].rule if g.id in rules else "manual",
+            auto=g.id in rules and rules[g.id].auto,
         )
         for g in session.scalars(select(PassGroup).order_by(PassGroup.name))
     ]

@@ -11,7 +11,7 @@ from leaddesk.admin.audit import record, require_admin
 from leaddesk.admin.naming import add_named, rename_named
 from leaddesk.admin.users import get_user
 from leaddesk.errors import InvalidInputError, NotFoundError
-from leaddesk.store.models import Lead, Office, OfficeMember, User
+from leaddesk.store.models import BucketRule, Lead, Office, OfficeMember, User
 
 
 @dataclass(frozen=True)
@@ -28,12 +28,17 @@ class OfficeRow:
     name: str
     waiting_leads: int
     members: list[MemberRow] = field(default_factory=list)
+    # How the bucket is assigned (an AssignRule value) and whether automatically on arrival.
+    rule: str = "manual"
+    auto: bool = False
 
     def as_json(self) -> dict[str, object]:
         return {
             "id": self.id,
             "name": self.name,
             "waiting_leads": self.waiting_leads,
+            "assign": self.rule.replace("_", "-"),
+            "auto": self.auto,
             "members": [
                 {"name": m.name, "office_manager": m.is_office_manager, "active": m.active}
                 for m in self.members
@@ -59,9 +64,18 @@ def list_offices(session: Session, actor_id: int) -> list[OfficeRow]:
         .order_by(User.name)
     ):
         members.setdefault(office_id, []).append(MemberRow(user_id, name, active, flag))
+    rules = {
+        rule.office_id: rule
+        for rule in session.scalars(select(BucketRule).where(BucketRule.office_id.is_not(None)))
+    }
     return [
         OfficeRow(
-            id=o.id, name=o.name, waiting_leads=waiting.get(o.id, 0), members=members.get(o.id, [])
+            id=o.id,
+            name=o.name,
+            waiting_leads=waiting.get(o.id, 0),
+            members=members.get(o.id, []),
+            rule=rules[o.id].rule if o.id in rules else "manual",
+            auto=o.id in rules and rules[o.id].auto,
         )
         for o in session.scalars(select(Office).order_by(Office.name))
     ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -24,6 +25,8 @@ class UserRow:
     lead_count: int
     offices: tuple[str, ...] = ()
     db_login: str | None = None
+    away_from: datetime | None = None
+    away_until: datetime | None = None
 
     def as_json(self) -> dict[str, object]:
         return {
@@ -35,6 +38,8 @@ class UserRow:
             "lead_count": self.lead_count,
             "offices": list(self.offices),
             "db_login": self.db_login,
+            "away_from": self.away_from.isoformat() if self.away_from else None,
+            "away_until": self.away_until.isoformat() if self.away_until else None,
         }
 
 
@@ -66,6 +71,8 @@ def list_users(session: Session, actor_id: int) -> list[UserRow]:
             lead_count=counts.get(u.id, 0),
             offices=tuple(offices.get(u.id, ())),
             db_login=u.db_login,
+            away_from=u.away_from,
+            away_until=u.away_until,
         )
         for u in users
     ]

@@ -3,17 +3,26 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from datetime import datetime
 
 import pytest
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QDate, QDateTime, Qt, QTime, QTimer, QTimeZone
 from PySide6.QtWidgets import QApplication, QMessageBox
 from sqlalchemy import func, select
 
-from leaddesk.store.models import AuditEntry, ManagerRight, Office, OutboxMessage, User
+from leaddesk.store.models import (
+    AuditEntry,
+    BucketRule,
+    ManagerRight,
+    Office,
+    OutboxMessage,
+    User,
+)
 from leaddesk.ui.admin.admin_window import AdminWindow
+from leaddesk.ui.admin.tables import select_id
 from leaddesk.ui.common.context import WindowContext
 from leaddesk.ui.common.operations import OperationRunner
-from tests.helpers.demo_names import leads_of, user_id
+from tests.helpers.demo_names import group_id, leads_of, office_id, user_id
 from tests.helpers.dialogs import answer_next_dialog, find_visible_window
 
 # The offscreen platform says this about every dialog it shows; it is not our warning.
@@ -231,3 +240,51 @@ def test_export_dialog_writes_a_spreadsheet_ready_file(qtbot, tmp_path, dialog_c
     raw = path.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbfname,company,")
     assert raw.count(b"\r\n") == 4
+
+
+def test_a_bucket_rule_is_set_in_the_offices_and_groups_tabs(qtbot, database, admin_window):
+    window = admin_window()
+    for tab, name in ((window.offices_tab, "Downtown Office"), (window.groups_tab, "Inbound Team")):
+        window.tabs.setCurrentWidget(tab)
+        qtbot.waitUntil(lambda tab=tab: tab.list.count() > 0)
+        tab.select(name)
+        assert tab.rule_combo.currentText() == "By hand"
+        assert not tab.auto_check.isEnabled()
+        tab.rule_combo.setCurrentIndex(tab.rule_combo.findText("Least loaded"))
+        assert tab.auto_check.isEnabled()
+        tab.auto_check.setChecked(True)
+        qtbot.mouseClick(tab.save_rule_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda tab=tab: tab.places[tab.current_id()].rule == "least_loaded")
+        assert tab.auto_check.isChecked()
+    with database.read() as session:
+        rules = {
+            (r.office_id, r.group_id, r.rule, r.auto) for r in session.scalars(select(BucketRule))
+        }
+    assert rules == {
+        (office_id(database), None, "least_loaded", True),
+        (None, group_id(database), "least_loaded", True),
+    }
+
+
+def test_an_away_period_is_set_and_cleared_in_the_users_tab(qtbot, database, admin_window):
+    window = admin_window()
+    tab = window.users_tab
+    qtbot.waitUntil(lambda: tab.table.rowCount() > 0)
+    sam = user_id(database, "Sam Field")
+    select_id(tab.table, sam)
+    assert tab.away_label.text() == "Not away."
+    start = QDateTime(QDate(2026, 12, 1), QTime(9, 0), QTimeZone.utc())
+    tab.away_from.setDateTime(start.toLocalTime())
+    tab.away_until.setDateTime(start.addDays(9).toLocalTime())
+    qtbot.mouseClick(tab.set_away_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: tab.rows[sam].away_from is not None)
+    assert tab.away_label.text() == "Away from 2026-12-01 09:00 until 2026-12-10 09:00 (UTC)."
+    with database.read() as session:
+        user = session.get(User, sam)
+        assert (user.away_from, user.away_until) == (
+            datetime(2026, 12, 1, 9, 0),
+            datetime(2026, 12, 10, 9, 0),
+        )
+    qtbot.mouseClick(tab.not_away_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: tab.rows[sam].away_from is None)
+    assert tab.away_label.text() == "Not away."

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from datetime import UTC, datetime
+
+from PySide6.QtCore import QDateTime, Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
+    QDateTimeEdit,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -20,6 +23,7 @@ from PySide6.QtWidgets import (
 from sqlalchemy.orm import Session
 
 from leaddesk.admin import rights, users
+from leaddesk.admin.bucket_rules import set_away
 from leaddesk.admin.snapshot import AdminSnapshot
 from leaddesk.admin.users import UserRow
 from leaddesk.reassignment.offboarding import offboard_user
@@ -27,6 +31,23 @@ from leaddesk.ui.admin.host import AdminHost
 from leaddesk.ui.admin.offboard_dialog import OffboardDialog
 from leaddesk.ui.admin.tables import ID_ROLE, cell, named, read_only_table, select_id, selected_id
 from leaddesk.ui.common.feedback import ask_yes_no
+
+
+def away_text(row: UserRow) -> str:
+    if row.away_from is None and row.away_until is None:
+        return "Not away."
+    start = f"{row.away_from:%Y-%m-%d %H:%M}" if row.away_from else "now"
+    end = f"{row.away_until:%Y-%m-%d %H:%M}" if row.away_until else "further notice"
+    return f"Away from {start} until {end} (UTC)."
+
+
+def _local(moment: datetime) -> QDateTime:
+    """A stored naive-UTC time as the local time the edit shows."""
+    return QDateTime(moment.replace(tzinfo=UTC)).toLocalTime()
+
+
+def _utc(moment: QDateTime) -> datetime:
+    return moment.toPython().astimezone(UTC).replace(tzinfo=None)
 
 
 class UsersTab(QWidget):
@@ -75,6 +96,7 @@ class UsersTab(QWidget):
         for button in (self.save_button, self.deactivate_button, self.activate_button):
             edit_buttons.addWidget(button)
         edit_form.addRow(edit_buttons)
+        edit_form.addRow(self._away_box())
         self.edit_box.setEnabled(False)
 
         side = QVBoxLayout()
@@ -84,6 +106,29 @@ class UsersTab(QWidget):
         layout = QHBoxLayout(self)
         layout.addWidget(self.table, 3)
         layout.addLayout(side, 2)
+
+    def _away_box(self) -> QGroupBox:
+        """Away (holiday, leave): automatic assignment skips the user for that time."""
+        self.away_from = named(QDateTimeEdit(), "awayFromEdit")
+        self.away_until = named(QDateTimeEdit(), "awayUntilEdit")
+        for edit in (self.away_from, self.away_until):
+            edit.setCalendarPopup(True)
+            edit.setDisplayFormat("yyyy-MM-dd HH:mm")
+        self.away_label = named(QLabel(""), "awayLabel")
+        self.set_away_button = named(QPushButton("Set a&way"), "setAwayButton")
+        self.set_away_button.clicked.connect(self.set_away)
+        self.not_away_button = named(QPushButton("&Not away"), "notAwayButton")
+        self.not_away_button.clicked.connect(self.clear_away)
+        box = QGroupBox("Away (skipped by automatic assignment)")
+        form = QFormLayout(box)
+        form.addRow("", self.away_label)
+        form.addRow("From:", self.away_from)
+        form.addRow("Until:", self.away_until)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.set_away_button)
+        buttons.addWidget(self.not_away_button)
+        form.addRow(buttons)
+        return box
 
     def populate(self, snapshot: AdminSnapshot) -> None:
         keep = selected_id(self.table)
@@ -120,6 +165,36 @@ class UsersTab(QWidget):
         self.edit_login.setText(row.db_login or "")
         self.deactivate_button.setEnabled(row.active)
         self.activate_button.setEnabled(not row.active)
+        self.away_label.setText(away_text(row))
+        now = QDateTime.currentDateTime()
+        self.away_from.setDateTime(_local(row.away_from) if row.away_from else now)
+        self.away_until.setDateTime(_local(row.away_until) if row.away_until else now.addDays(7))
+        self.not_away_button.setEnabled(row.away_from is not None or row.away_until is not None)
+
+    def set_away(self) -> None:
+        row = self.selected()
+        if row is None:
+            return
+        start, end = _utc(self.away_from.dateTime()), _utc(self.away_until.dateTime())
+        actor, user_id = self.admin.actor_id, row.id
+
+        def work(session: Session) -> str:
+            set_away(session, actor, user_id, away_from=start, away_until=end)
+            return f"{row.name} is away from {start:%Y-%m-%d %H:%M} until {end:%Y-%m-%d %H:%M} UTC."
+
+        self.admin.run(work)
+
+    def clear_away(self) -> None:
+        row = self.selected()
+        if row is None:
+            return
+        actor, user_id = self.admin.actor_id, row.id
+
+        def work(session: Session) -> str:
+            set_away(session, actor, user_id, away_from=None, away_until=None)
+            return f"{row.name} is no longer marked away."
+
+        self.admin.run(work)
 
     def add_user(self) -> None:
         name, email, is_admin = (

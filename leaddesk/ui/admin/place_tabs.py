@@ -20,11 +20,19 @@ from PySide6.QtWidgets import (
 from sqlalchemy.orm import Session
 
 from leaddesk.admin import groups, offices, statuses
+from leaddesk.admin.bucket_rules import set_bucket_rule
 from leaddesk.admin.groups import GroupRow
 from leaddesk.admin.offices import OfficeRow
 from leaddesk.admin.snapshot import AdminSnapshot
+from leaddesk.store.bucket_rules import AssignRule, BucketKey
 from leaddesk.ui.admin.host import AdminHost
 from leaddesk.ui.admin.tables import ID_ROLE, cell, named, read_only_table, select_id, selected_id
+
+RULE_LABELS = {
+    AssignRule.MANUAL: "By hand",
+    AssignRule.ROUND_ROBIN: "Round robin",
+    AssignRule.LEAST_LOADED: "Least loaded",
+}
 
 
 def checkable(checked: bool, item_id: int) -> QTableWidgetItem:
@@ -86,6 +94,7 @@ class PlaceTab(QWidget):
         right.addLayout(rename_row)
         self.waiting_label = QLabel("")
         right.addWidget(self.waiting_label)
+        right.addLayout(self._rule_row(kind, cap))
         right.addWidget(self.members, 1)
         member_row = QHBoxLayout()
         member_row.addWidget(self.user_combo, 1)
@@ -99,6 +108,28 @@ class PlaceTab(QWidget):
         layout.addLayout(left, 2)
         layout.addWidget(self.detail, 3)
         self.snapshot: AdminSnapshot | None = None
+
+    def _rule_row(self, kind: str, cap: str) -> QHBoxLayout:
+        """Assign waiting leads: by hand, round robin or least loaded; automatically or not."""
+        self.rule_combo = named(QComboBox(), f"{kind}RuleCombo")
+        for rule in AssignRule:
+            self.rule_combo.addItem(RULE_LABELS[rule], rule.value)
+        self.auto_check = named(QCheckBox("automatically on arrival"), f"{kind}AutoCheck")
+        self.rule_combo.currentIndexChanged.connect(self._rule_choice_changed)
+        self.save_rule_button = named(QPushButton("Save r&ule"), f"save{cap}RuleButton")
+        self.save_rule_button.clicked.connect(self.save_rule)
+        row = QHBoxLayout()
+        row.addWidget(QLabel("Assign waiting leads:"))
+        row.addWidget(self.rule_combo, 1)
+        row.addWidget(self.auto_check)
+        row.addWidget(self.save_rule_button)
+        return row
+
+    def _rule_choice_changed(self) -> None:
+        by_rule = self.rule_combo.currentData() != AssignRule.MANUAL.value
+        self.auto_check.setEnabled(by_rule)
+        if not by_rule:
+            self.auto_check.setChecked(False)
 
     def populate(self, snapshot: AdminSnapshot) -> None:
         self.snapshot = snapshot
@@ -142,6 +173,9 @@ class PlaceTab(QWidget):
         if place is not None:
             self.name_edit.setText(place.name)
             self.waiting_label.setText(f"{place.waiting_leads:,} lead(s) waiting to be assigned.")
+            self.rule_combo.setCurrentIndex(self.rule_combo.findData(place.rule))
+            self._rule_choice_changed()
+            self.auto_check.setChecked(place.auto)
             self.members.setRowCount(len(place.members))
             for index, member in enumerate(place.members):
                 label = member.name + ("" if member.active else " (inactive)")
@@ -176,6 +210,22 @@ class PlaceTab(QWidget):
         def work(session: Session) -> str:
             row = renamer(session, actor, place_id, name=name)
             return f"Renamed to {row.name}."
+
+        self.admin.run(work)
+
+    def save_rule(self) -> None:
+        place_id, actor = self.current_id(), self.admin.actor_id
+        if place_id is None:
+            return
+        rule = AssignRule(self.rule_combo.currentData())
+        auto = self.auto_check.isChecked()
+        bucket = BucketKey(office_id=place_id) if self.is_office else BucketKey(group_id=place_id)
+        place_name = self.places[place_id].name
+
+        def work(session: Session) -> str:
+            set_bucket_rule(session, actor, bucket, rule=rule, auto=auto)
+            how = RULE_LABELS[rule].lower() + (", automatically on arrival" if auto else "")
+            return f"Leads waiting in {place_name} are now assigned {how}."
 
         self.admin.run(work)
 
