@@ -36,7 +36,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("leads", "pass_commands", "the leads you can see"),
     Command("pass", "pass_commands", "pass leads to a user, office or pass group"),
     Command("buckets", "pass_commands", "the Leads to be Assigned you can see"),
-    Command("assign", "pass_commands", "assign a lead from a bucket to a user"),
+    Command("assign", "pass_commands", "assign a bucket's lead to a user, or all by the rule"),
     Command("history", "pass_commands", "the pass history of a lead you may see"),
     Command("passes", "pass_commands", "your recent passes and whether each can be undone"),
     Command("undo", "pass_commands", "undo a pass batch"),

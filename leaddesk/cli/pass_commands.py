@@ -8,6 +8,7 @@ from typing import TypeVar
 
 from sqlalchemy.orm import Session
 
+from leaddesk.cli.assign_by_rule import run_assign_by_rule
 from leaddesk.cli.common import actor_of, common_options, opened, print_json, print_table
 from leaddesk.errors import InvalidInputError, ReadOnlyDatabaseError
 from leaddesk.reassignment.controller import assign_from_bucket, pass_leads, undo_batch
@@ -107,12 +108,23 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     buckets.set_defaults(handler=run_buckets)
 
     assign = subparsers.add_parser(
-        "assign", parents=[acting], help="assign a lead from a bucket to a user"
+        "assign",
+        parents=[acting],
+        help="assign a bucket's lead to a user, or all by the rule",
     )
-    assign.add_argument("--lead", type=int, required=True, metavar="ID")
-    assign.add_argument("--to-user", required=True, metavar="NAME")
+    which = assign.add_mutually_exclusive_group(required=True)
+    which.add_argument("--lead", type=int, metavar="ID", help="this lead (with --to-user)")
+    which.add_argument("--bucket", metavar="NAME", help="an office or pass group (with --auto)")
+    assign.add_argument("--to-user", metavar="NAME")
+    assign.add_argument(
+        "--auto", action="store_true", help="all waiting leads of --bucket by the bucket's rule"
+    )
+    assign.add_argument(
+        "--dry-run", action="store_true", help="with --auto: show the plan, change nothing"
+    )
     assign.add_argument("--note", default="", metavar="TEXT")
-    assign.set_defaults(handler=run_assign)
+    # Which options go together is checked in run_assign; a mismatch is a usage error.
+    assign.set_defaults(handler=run_assign, usage_error=assign.error)
 
     history = subparsers.add_parser(
         "history",
@@ -209,6 +221,16 @@ def run_pass(args: argparse.Namespace) -> int:
 
 
 def run_assign(args: argparse.Namespace) -> int:
+    if args.bucket is not None:
+        if not args.auto or args.to_user:
+            args.usage_error(
+                "with --bucket, say --auto (assign by the bucket's rule); to give one lead to "
+                "a user, use --lead ID --to-user NAME"
+            )
+        return run_assign_by_rule(args)
+    if not args.to_user or args.auto or args.dry_run:
+        args.usage_error("--lead needs --to-user NAME (--auto and --dry-run go with --bucket)")
+
     def work(session: Session) -> PassResult:
         actor = actor_of(session, args)
         lead = find_lead(session, args.lead)

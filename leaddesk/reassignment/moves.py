@@ -14,9 +14,22 @@ first, which made a 100,000-lead pass about a third slower.)
 
 from __future__ import annotations
 
+import json
+from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, and_, func, insert, literal, select, text, update
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    Subquery,
+    and_,
+    func,
+    insert,
+    literal,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.orm import Session, aliased
 
 from leaddesk.reassignment.requests import Target
@@ -216,3 +229,74 @@ def close_batch(session: Session, *, batch_id: int, moved: int, undoes_id: int |
             .values(undone_by_id=batch_id)
             .execution_options(synchronize_session=False)
         )
+
+
+def move_leads_by_plan(
+    session: Session,
+    *,
+    plan: Sequence[tuple[int, int, int]],
+    bucket_condition: ColumnElement[bool],
+    batch_id: int,
+    now: datetime,
+) -> int:
+    """Give each planned lead (id, version, new owner id) to its owner, from its bucket.
+
+    The plan travels as one JSON parameter that the database unpacks, so 10,000 leads are
+    still two statements (history, then update). Only leads still at the planned version
+    and still in the bucket move; the caller compares the count with the plan and rolls
+    back on a mismatch (another connection changed one of them).
+    """
+    planned = _plan_table(session, plan)
+    history = (
+        select(
+            literal(batch_id),
+            Lead.id,
+            Lead.owner_id,
+            Lead.bucket_office_id,
+            Lead.bucket_group_id,
+            planned.c.user_id,
+            literal(None),
+            literal(None),
+            Lead.version + 1,
+        )
+        .select_from(planned)
+        .join(Lead, (Lead.id == planned.c.lead_id) & (Lead.version == planned.c.version))
+        .where(bucket_condition)
+    )
+    recorded = session.execute(
+        insert(PassHistory).from_select(_HISTORY_COLUMNS, history), execution_options=_KEEP_ROWCOUNT
+    ).rowcount  # type: ignore[attr-defined]
+    updated = session.execute(
+        update(Lead)
+        .where(Lead.id == planned.c.lead_id, Lead.version == planned.c.version, bucket_condition)
+        .values(
+            owner_id=planned.c.user_id,
+            bucket_office_id=None,
+            bucket_group_id=None,
+            version=Lead.version + 1,
+            last_batch_id=batch_id,
+            updated_at=now,
+        )
+        .execution_options(synchronize_session=False)
+    ).rowcount  # type: ignore[attr-defined]
+    return min(recorded, updated)  # type: ignore[no-any-return]
+
+
+def _plan_table(session: Session, plan: Sequence[tuple[int, int, int]]) -> Subquery:
+    """The plan as rows (lead_id, version, user_id), unpacked from one JSON parameter."""
+    if session.get_bind().dialect.name == "postgresql":
+        sql = (
+            "SELECT (e->>0)::int AS lead_id, (e->>1)::int AS version, (e->>2)::int AS user_id "
+            "FROM jsonb_array_elements(CAST(:plan AS jsonb)) AS e"
+        )
+    else:
+        sql = (
+            "SELECT json_extract(value, '$[0]') AS lead_id, json_extract(value, '$[1]') AS "
+            "version, json_extract(value, '$[2]') AS user_id FROM json_each(:plan)"
+        )
+    return (
+        text(sql)
+        .bindparams(plan=json.dumps([list(row) for row in plan]))
+        .columns(lead_id=Integer, version=Integer, user_id=Integer)
+        .subquery("planned")
+    )

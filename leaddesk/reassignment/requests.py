@@ -19,6 +19,10 @@ class PassMethod(StrEnum):
     OFFBOARD = "offboard"
     IMPORT = "import"
     REPLAY = "replay"
+    # All waiting leads of a bucket by its rule (one click or command).
+    RULE_ASSIGN = "rule_assign"
+    # Leads assigned by the bucket's rule as they arrived, right after the pass into it.
+    AUTO_ASSIGN = "auto_assign"
 
 
 class TargetKind(StrEnum):

@@ -11,7 +11,7 @@ from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.orm import Session
 
 from leaddesk.errors import InvalidInputError
-from leaddesk.store.models import BucketRule, User
+from leaddesk.store.models import BucketRule, Lead, User
 
 
 class AssignRule(StrEnum):
@@ -46,6 +46,13 @@ class BucketKey:
     def __post_init__(self) -> None:
         if (self.office_id is None) == (self.group_id is None):
             raise ValueError("a bucket is of exactly one office or one pass group")
+
+
+def in_bucket(bucket: BucketKey) -> ColumnElement[bool]:
+    """True for a lead waiting in ``bucket``."""
+    if bucket.office_id is not None:
+        return Lead.bucket_office_id == bucket.office_id
+    return Lead.bucket_group_id == bucket.group_id
 
 
 def rule_row(session: Session, bucket: BucketKey) -> BucketRule | None:
