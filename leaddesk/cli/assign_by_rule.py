@@ -5,24 +5,34 @@ from __future__ import annotations
 
 import argparse
 
+from sqlalchemy.orm import Session
+
 from leaddesk.cli.common import actor_of, opened, print_json, print_table
-from leaddesk.reassignment.rule_assign import assign_by_plan
+from leaddesk.reassignment.retry import write_with_retry
+from leaddesk.reassignment.rule_assign import RuleAssignResult, assign_by_plan
 from leaddesk.reassignment.rule_plan import AssignmentPlan, bucket_of_place, plan_by_rule
 
 
+def _plan(session: Session, args: argparse.Namespace) -> tuple[int, AssignmentPlan]:
+    actor = actor_of(session, args)
+    bucket = bucket_of_place(session, args.bucket)
+    return actor.id, plan_by_rule(session, actor_id=actor.id, bucket=bucket)
+
+
 def run_assign_by_rule(args: argparse.Namespace) -> int:
-    with opened(args) as database, database.write() as session:
-        actor = actor_of(session, args)
-        plan = plan_by_rule(
-            session, actor_id=actor.id, bucket=bucket_of_place(session, args.bucket)
-        )
-        if args.dry_run:
-            _print_plan(args, plan)
-            session.rollback()
-            return 0
-        # The plan just shown to nobody is applied as made: the same transaction, so the
-        # dry run of the same moment would have printed exactly this.
-        result = assign_by_plan(session, actor_id=actor.id, plan=plan, note=args.note)
+    if args.dry_run:
+        with opened(args) as database, database.read() as session:
+            _print_plan(args, _plan(session, args)[1])
+        return 0
+
+    def work(session: Session) -> tuple[AssignmentPlan, RuleAssignResult]:
+        # Planned and applied in one transaction: exactly what a dry run of this moment
+        # would have printed.
+        actor_id, plan = _plan(session, args)
+        return plan, assign_by_plan(session, actor_id=actor_id, plan=plan, note=args.note)
+
+    with opened(args) as database:
+        plan, result = write_with_retry(database, work)
     if args.json:
         print_json(
             {

@@ -12,6 +12,7 @@ from leaddesk.admin.audit import require_admin
 from leaddesk.admin.bucket_rules import set_away, set_bucket_rule
 from leaddesk.cli.common import actor_of, opened, print_json
 from leaddesk.errors import InvalidInputError
+from leaddesk.reassignment.retry import write_with_retry
 from leaddesk.store.bucket_rules import AssignRule, BucketKey
 from leaddesk.store.lookup import find_group, find_office
 
@@ -42,7 +43,8 @@ def add_set_parser(
 
 def run_set_rule(args: argparse.Namespace) -> int:
     rule = AssignRule.parse(args.assign)
-    with opened(args) as database, database.write() as session:
+
+    def work(session: Session) -> str:
         actor = actor_of(session, args)
         require_admin(session, actor.id)
         if args.bucket_kind == "office":
@@ -52,8 +54,11 @@ def run_set_rule(args: argparse.Namespace) -> int:
             place = find_group(session, args.group)
             bucket = BucketKey(group_id=place.id)
         set_bucket_rule(session, actor.id, bucket, rule=rule, auto=args.auto)
-    how = f"{rule.label}, automatic on arrival" if args.auto else rule.label
-    message = f"Leads to be Assigned of {place.name}: {how}."
+        how = f"{rule.label}, automatic on arrival" if args.auto else rule.label
+        return f"Leads to be Assigned of {place.name}: {how}."
+
+    with opened(args) as database:
+        message = write_with_retry(database, work)
     if args.json:
         print_json({"ok": True, "message": message})
     else:
