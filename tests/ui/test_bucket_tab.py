@@ -261,3 +261,70 @@ def test_a_pass_into_a_bucket_from_a_lead_window_shows_up_in_the_open_tab(
     assert _leads_under(tab, "Pass group: Inbound Team") == [EVERGREEN, VELVET, HARBOR]
     index = tab.model.lead_index(harbor.id)
     assert index.data(VERSION_ROLE) == 2  # a drag from here carries the new version
+
+
+# -- Assign all by rule ----------------------------------------------------------------------
+
+
+def _set_group_rule(database: Database, rule: str) -> None:
+    from leaddesk.admin.bucket_rules import set_bucket_rule
+    from leaddesk.store.bucket_rules import AssignRule, BucketKey
+
+    with database.write() as session:
+        set_bucket_rule(
+            session,
+            user_id(database, "Ada Admin"),
+            BucketKey(group_id=group_id(database)),
+            rule=AssignRule(rule),
+        )
+
+
+def test_assign_all_by_rule_previews_then_does_exactly_that(qtbot, database, bucket_tab):
+    _set_group_rule(database, "round_robin")
+    tab = bucket_tab("Pat Group")
+    assert tab.rule_button.isEnabled()
+    qtbot.mouseClick(tab.rule_button, Qt.MouseButton.LeftButton)
+    dialog = wait_for_window(qtbot, "rulePreviewDialog")
+    assert dialog is tab.rule_dialog
+    plan = dialog.plan
+    shown = [
+        (dialog.leads.item(row, 0).text(), dialog.leads.item(row, 1).text())
+        for row in range(dialog.leads.rowCount())
+    ]
+    assert shown == [(lead.lead_name, plan.members[lead.user_id]) for lead in plan.leads]
+    assert sorted(name for name, _to in shown) == sorted([EVERGREEN, VELVET])
+    counts = {dialog.counts.item(r, 0).text(): dialog.counts.item(r, 1).text() for r in range(2)}
+    assert counts == {"Jane Doe": "1", "Pat Group": "1"}
+    # Nothing has changed while the preview is open.
+    assert lead_by_name(database, EVERGREEN).owner_id is None
+    dialog.note_field.edit.setPlainText("Shared out by rule")
+    answer_next_dialog(qtbot, "ruleAssignDoneDialog")
+    qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: lead_by_name(database, VELVET).owner_id is not None)
+    tab.context.runner.wait_idle()
+    for lead in plan.leads:
+        assert lead_by_name(database, lead.lead_name).owner_id == lead.user_id
+    with database.read() as session:
+        batch = session.scalars(select(PassBatch).order_by(PassBatch.id.desc())).first()
+        assert (batch.method, batch.lead_count, batch.note) == (
+            "rule_assign",
+            2,
+            "Shared out by rule",
+        )
+        mail = session.scalars(select(OutboxMessage).where(OutboxMessage.batch_id == batch.id))
+        assert [(m.recipient_id, m.lead_count) for m in mail] == [
+            (user_id(database, "Jane Doe"), 1)
+        ]
+    qtbot.waitUntil(lambda: tab.waiting_count == 0)
+
+
+def test_assign_all_by_rule_on_a_manual_bucket_says_why_and_changes_nothing(
+    qtbot, database, bucket_tab
+):
+    tab = bucket_tab("Pat Group")
+    before = snapshot(database)
+    qtbot.mouseClick(tab.rule_button, Qt.MouseButton.LeftButton)
+    box = wait_for_window(qtbot, "rulePlanErrorDialog")
+    assert "assigned by hand" in box.text()
+    box.close()
+    assert snapshot(database) == before

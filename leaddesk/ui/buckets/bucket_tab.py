@@ -26,10 +26,14 @@ from PySide6.QtWidgets import (
 )
 
 from leaddesk.errors import LeadDeskError
+from leaddesk.reassignment.rule_plan import AssignmentPlan, plan_by_rule
+from leaddesk.store.bucket_rules import BucketKey
 from leaddesk.store.lead_details import buckets_of_actor
-from leaddesk.store.queries import LeadRow
+from leaddesk.store.queries import BucketLeads, LeadRow
 from leaddesk.ui.buckets.bucket_model import BUCKET_KEY_ROLE, COLUMNS, BucketModel
+from leaddesk.ui.buckets.rule_preview_dialog import RulePreviewDialog
 from leaddesk.ui.common.context import WindowContext
+from leaddesk.ui.common.feedback import show_outcome
 from leaddesk.ui.passing.drag_view import PassDragView
 from leaddesk.ui.passing.pass_source import PASS_SOURCE_MIME_TYPE, PassSource
 
@@ -90,6 +94,7 @@ class BucketTab(QWidget):
         self.tree.activated.connect(self._on_activated)
         self.tree.customContextMenuRequested.connect(self._show_menu)
         self.tree.selectionModel().selectionChanged.connect(self._update_buttons)
+        self.tree.selectionModel().currentChanged.connect(self._update_buttons)
         self.model.modelReset.connect(self._update_buttons)
 
         self.empty_label = QLabel(self)
@@ -115,7 +120,15 @@ class BucketTab(QWidget):
         self.assign_button = QPushButton("Assign…", self)
         self.assign_button.setObjectName("assignButton")
         self.assign_button.clicked.connect(self.open_assign_dialog)
+        self.rule_button = QPushButton("Assign all by &rule…", self)
+        self.rule_button.setObjectName("assignByRuleButton")
+        self.rule_button.setToolTip(
+            "Preview, then assign every lead waiting in the current bucket by its rule"
+        )
+        self.rule_button.clicked.connect(self.assign_all_by_rule)
+        self.rule_dialog: RulePreviewDialog | None = None
         buttons = QHBoxLayout()
+        buttons.addWidget(self.rule_button)
         buttons.addStretch(1)
         buttons.addWidget(self.open_button)
         buttons.addWidget(self.assign_button)
@@ -220,8 +233,50 @@ class BucketTab(QWidget):
         self.tree.clearSelection()
         self._restore_selection(set(lead_ids), lead_ids[0] if lead_ids else None)
 
+    def current_bucket(self) -> BucketLeads | None:
+        """The bucket of the current row; the only bucket when there is just one."""
+        bucket = self.model.bucket_at(self.tree.currentIndex())
+        if bucket is None and self.model.rowCount() == 1:
+            bucket = self.model.bucket_at(self.model.index(0, 0))
+        return bucket
+
+    def assign_all_by_rule(self) -> None:
+        """Ask the controller for the plan (off the GUI thread), then show it to confirm."""
+        bucket = self.current_bucket()
+        if bucket is None or not bucket.leads:
+            return
+        key = (
+            BucketKey(office_id=bucket.id)
+            if bucket.kind == "office"
+            else BucketKey(group_id=bucket.id)
+        )
+        actor_id = self.context.actor_id
+        self.rule_button.setEnabled(False)
+        self.context.runner.query(
+            lambda session: plan_by_rule(session, actor_id=actor_id, bucket=key),
+            self._show_plan,
+            on_error=self._plan_refused,
+            key="bucketRulePlan",
+        )
+
+    def _show_plan(self, plan: AssignmentPlan) -> None:
+        if not shiboken6.isValid(self):
+            return
+        self._update_buttons()
+        self.rule_dialog = RulePreviewDialog(self.context, plan, self)
+        self.rule_dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.rule_dialog.open()
+
+    def _plan_refused(self, message: str, _exc: BaseException) -> None:
+        if not shiboken6.isValid(self):
+            return
+        self._update_buttons()
+        show_outcome(self, "rulePlanErrorDialog", "Assign all by rule", message, error=True)
+
     def _update_buttons(self) -> None:
         leads = self.selected_leads()
+        bucket = self.current_bucket()
+        self.rule_button.setEnabled(bucket is not None and bool(bucket.leads))
         self.assign_button.setEnabled(bool(leads))
         self.open_button.setEnabled(len(leads) == 1)
 
