@@ -317,13 +317,19 @@ def _report(
                 "target": result.target_name,
                 "target_kind": result.target.kind.value,
                 "notifications_queued": result.notifications,
+                "auto_assigned": result.auto_assigned,
             }
         )
         return
     noun = "lead" if result.moved == 1 else "leads"
+    auto = (
+        f"; {result.auto_assigned:,} assigned at once by the bucket's rule"
+        if result.auto_assigned
+        else ""
+    )
     print(
         f"{result.moved:,} {noun} {verb} to {result.target_name} (batch {result.batch_id}, "
-        f"{result.notifications} notification(s) queued)."
+        f"{result.notifications} notification(s) queued){auto}."
     )
 
 

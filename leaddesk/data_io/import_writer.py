@@ -26,6 +26,7 @@ from leaddesk.notify.outbox import queue_batch_notifications
 from leaddesk.reassignment.import_moves import move_imported_leads
 from leaddesk.reassignment.moves import close_batch
 from leaddesk.reassignment.requests import LeadRef, PassMethod, Target
+from leaddesk.reassignment.rule_assign import assign_arrivals
 from leaddesk.store.models import Lead, LeadNote, PassBatch, PassHistory, Status, User, utc_now
 
 INSERT_CHUNK = 20_000
@@ -79,6 +80,10 @@ def write_import(
     report.notifications = queue_batch_notifications(
         session, batch_id=batch.id, actor_id=actor.id, now=now
     )
+    # Leads imported into a bucket with automatic assignment get their owner right away.
+    arrivals = assign_arrivals(session, actor_id=actor.id, batch_id=batch.id)
+    report.auto_assigned = arrivals.assigned
+    report.notifications += arrivals.notifications_change
     parts = [f"Imported {report.imported:,} lead(s) from {report.source_name}"]
     if report.updated:
         parts.append(f"updated {report.updated:,} ({len(moved):,} to another owner)")

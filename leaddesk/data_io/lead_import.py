@@ -96,6 +96,8 @@ class LeadImportReport:
     owners_changed: int = 0
     batch_id: int | None = None
     notifications: int = 0
+    # Of the imported leads, how many a bucket with automatic assignment gave an owner.
+    auto_assigned: int = 0
 
     @property
     def valid_rows(self) -> int:

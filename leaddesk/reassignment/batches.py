@@ -37,8 +37,12 @@ def finish_batch(
     target: Target,
     target_name: str,
     now: object,
+    *,
+    add_notes: bool = True,
 ) -> PassResult:
-    if batch.note:
+    # An automatic assignment right after a pass carries that pass's note for the email,
+    # but the note is on the leads once already.
+    if batch.note and add_notes:
         session.execute(
             insert(LeadNote).from_select(
                 ["lead_id", "author_id", "batch_id", "body", "created_at"],

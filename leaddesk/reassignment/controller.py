@@ -10,6 +10,7 @@ typed :mod:`leaddesk.errors` error before or instead of committing, so nothing c
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 from sqlalchemy import ColumnElement, and_, func, or_, select, tuple_
 from sqlalchemy.orm import Session
@@ -36,6 +37,7 @@ from leaddesk.reassignment.requests import (
     Target,
     TargetKind,
 )
+from leaddesk.reassignment.rule_assign import assign_arrivals
 from leaddesk.reassignment.undo_rules import undo_refusal
 from leaddesk.store.models import (
     Lead,
@@ -237,7 +239,17 @@ def _apply(
         )
     if moved == 0:
         raise InvalidInputError(empty_message)
-    return _finish(session, actor, batch, moved, target, target_name, now)
+    result = _finish(session, actor, batch, moved, target, target_name, now)
+    if target.kind is TargetKind.USER:
+        return result
+    arrivals = assign_arrivals(session, actor_id=actor.id, batch_id=batch.id)
+    if not arrivals.assigned:
+        return result
+    return replace(
+        result,
+        auto_assigned=arrivals.assigned,
+        notifications=result.notifications + arrivals.notifications_change,
+    )
 
 
 def _already_applied(session: Session, client_uuid: str) -> PassResult | None:

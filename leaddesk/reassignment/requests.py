@@ -100,6 +100,8 @@ class PassResult:
     target_name: str
     notifications: int
     method: PassMethod
+    # Leads a bucket with automatic assignment gave to its members right after this pass.
+    auto_assigned: int = 0
 
 
 @dataclass(frozen=True)

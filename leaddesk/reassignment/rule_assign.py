@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from leaddesk.errors import ConflictError
@@ -17,9 +17,9 @@ from leaddesk.reassignment import permissions
 from leaddesk.reassignment.batches import clean_note, finish_batch, new_batch
 from leaddesk.reassignment.moves import move_leads_by_plan
 from leaddesk.reassignment.requests import PassMethod, Target
-from leaddesk.reassignment.rule_plan import AssignmentPlan, plan_by_rule
+from leaddesk.reassignment.rule_plan import AssignmentPlan, available_members, plan_by_rule
 from leaddesk.store.bucket_rules import BucketKey, in_bucket, rule_row
-from leaddesk.store.models import User, utc_now
+from leaddesk.store.models import BucketRule, Lead, OutboxMessage, PassBatch, User, utc_now
 
 
 @dataclass(frozen=True)
@@ -47,6 +47,7 @@ def assign_by_plan(
     plan: AssignmentPlan,
     note: str = "",
     method: PassMethod = PassMethod.RULE_ASSIGN,
+    add_notes: bool = True,
 ) -> RuleAssignResult:
     """Apply a plan made by :func:`plan_by_rule`; a changed bucket is a conflict."""
     note = clean_note(note)
@@ -91,7 +92,9 @@ def assign_by_plan(
         if plan.bucket.office_id is not None
         else Target.group(plan.bucket.group_id)  # type: ignore[arg-type]
     )
-    result = finish_batch(session, actor, batch, moved, target, plan.bucket_name, now)
+    result = finish_batch(
+        session, actor, batch, moved, target, plan.bucket_name, now, add_notes=add_notes
+    )
     return RuleAssignResult(
         batch_id=batch.id,
         moved=moved,
@@ -99,3 +102,71 @@ def assign_by_plan(
         counts=plan.counts(),
         bucket_name=plan.bucket_name,
     )
+
+
+@dataclass(frozen=True)
+class Arrivals:
+    """What automatic assignment did after one pass."""
+
+    assigned: int = 0
+    # Emails: queued for the new owners, minus the dropped "waiting" emails of the pass.
+    notifications_change: int = 0
+
+
+def assign_arrivals(session: Session, *, actor_id: int, batch_id: int) -> Arrivals:
+    """Assign what ``batch_id`` brought into buckets with automatic assignment.
+
+    Called in the transaction of the pass (or import) right after it: each such bucket's
+    arrivals become one batch of their own (history shows both steps; undo takes back the
+    assignment first). Their watchers' "waiting" email of the first batch is dropped, since
+    nothing waits; the new owners get one email each, with the pass's note. Where no member
+    is available the leads simply wait, and the watchers keep their email.
+    """
+    arrivals = session.execute(
+        select(Lead.bucket_office_id, Lead.bucket_group_id)
+        .join(
+            BucketRule,
+            or_(
+                BucketRule.office_id == Lead.bucket_office_id,
+                BucketRule.group_id == Lead.bucket_group_id,
+            ),
+        )
+        .where(Lead.last_batch_id == batch_id, BucketRule.auto.is_(True))
+        .distinct()
+    ).all()
+    if not arrivals:
+        return Arrivals()
+    first = session.get(PassBatch, batch_id)
+    assert first is not None
+    now = utc_now()
+    assigned = change = 0
+    for office_id, group_id in arrivals:
+        bucket = BucketKey(office_id=office_id, group_id=group_id)
+        if not available_members(session, bucket, now):
+            continue
+        plan = plan_by_rule(
+            session, actor_id=actor_id, bucket=bucket, now=now, arrived_in_batch=batch_id
+        )
+        result = assign_by_plan(
+            session,
+            actor_id=actor_id,
+            plan=plan,
+            note=first.note,
+            method=PassMethod.AUTO_ASSIGN,
+            add_notes=False,
+        )
+        assigned += result.moved
+        change += result.notifications
+        place = (
+            OutboxMessage.office_id == office_id
+            if office_id is not None
+            else OutboxMessage.group_id == group_id
+        )
+        dropped = session.execute(
+            delete(OutboxMessage).where(
+                OutboxMessage.batch_id == batch_id, OutboxMessage.kind == "bucket", place
+            ),
+            execution_options={"preserve_rowcount": True},
+        ).rowcount  # type: ignore[attr-defined]
+        change -= max(dropped or 0, 0)
+    return Arrivals(assigned=assigned, notifications_change=change)

@@ -105,10 +105,14 @@ def plan_by_rule(
     now: datetime | None = None,
     arrived_in_batch: int | None = None,
 ) -> AssignmentPlan:
-    """Who gets which waiting lead (or only those that arrived with ``arrived_in_batch``)."""
+    """Who gets which waiting lead (or only those that arrived with ``arrived_in_batch``:
+    then the bucket's automatic rule acts, so the actor need not see the bucket)."""
     now = now or utc_now()
     actor = permissions.get_actor(session, actor_id)
-    name = _require_visible(session, actor, bucket)
+    if arrived_in_batch is None:
+        name = _require_visible(session, actor, bucket)
+    else:
+        name = _place_name(session, bucket)
     rule = rule_row(session, bucket)
     if rule is None or rule.rule == AssignRule.MANUAL.value:
         raise InvalidInputError(
@@ -200,6 +204,16 @@ def _least_loaded(session: Session, members: list[int], count: int) -> list[int]
         order.append(uid)
         heapq.heappush(heap, (load + 1, 1, datetime.min, step, uid))
     return order
+
+
+def _place_name(session: Session, bucket: BucketKey) -> str:
+    place = (
+        session.get(Office, bucket.office_id)
+        if bucket.office_id is not None
+        else session.get(PassGroup, bucket.group_id)
+    )
+    assert place is not None, "a bucket with leads has its office or pass group"
+    return place.name
 
 
 def _require_visible(session: Session, actor: User, bucket: BucketKey) -> str:

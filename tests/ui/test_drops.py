@@ -218,3 +218,36 @@ def test_bucket_leads_dropped_on_a_user_are_assigned(qtbot, main_window, databas
     assert (assigned.owner_id, assigned.bucket_office_id) == (user_id(database, "Sam Field"), None)
     assert notes_of(database, assigned.id) == ["Walk-in for you"]
     qtbot.waitUntil(lambda: window.tabs.tabText(1) == "Leads to be Assigned")
+
+
+def _make_downtown_automatic(database) -> None:
+    from leaddesk.admin.bucket_rules import set_bucket_rule
+    from leaddesk.store.bucket_rules import AssignRule, BucketKey
+
+    with database.write() as session:
+        set_bucket_rule(
+            session,
+            user_id(database, "Ada Admin"),
+            BucketKey(office_id=office_id(database)),
+            rule=AssignRule.ROUND_ROBIN,
+            auto=True,
+        )
+
+
+def test_a_drop_on_an_automatic_office_gives_the_lead_an_owner_at_once(
+    qtbot, main_window, database
+):
+    _make_downtown_automatic(database)
+    window = main_window()
+    lead = lead_index(window, "John Smith", "LEAD", "Harbor Logistics renewal")
+    pass_with_answers(qtbot, window, lambda: drop_on_target(window, "Downtown Office", [lead]))
+    moved = lead_by_name(database, "Harbor Logistics renewal")
+    members = {user_id(database, n) for n in ("Olivia Office", "Maria Manager", "Sam Field")}
+    assert moved.bucket_office_id is None and moved.owner_id in members
+    with database.read() as session:
+        methods = session.scalars(
+            select(PassBatch.method)
+            .where(PassBatch.id >= moved.last_batch_id - 1)
+            .order_by(PassBatch.id)
+        ).all()
+    assert methods == ["drag_lead", "auto_assign"]

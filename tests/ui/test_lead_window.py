@@ -288,3 +288,31 @@ def test_details_show_where_an_imported_lead_came_from(qtbot, database, open_lea
     native = open_lead("Maria Manager")
     assert not native.fields["origin"].isVisible()
     assert not native.origin_caption.isVisible()
+
+
+def test_pass_lead_to_an_automatic_office_gives_it_an_owner_at_once(qtbot, database, open_lead):
+    from leaddesk.admin.bucket_rules import set_bucket_rule
+    from leaddesk.store.bucket_rules import AssignRule, BucketKey
+
+    downtown = office_id(database)
+    with database.write() as session:
+        set_bucket_rule(
+            session,
+            user_id(database, "Ada Admin"),
+            BucketKey(office_id=downtown),
+            rule=AssignRule.LEAST_LOADED,
+            auto=True,
+        )
+    lead_id = lead_by_name(database, HARBOR).id
+    window = open_lead("Maria Manager")
+    _pass(qtbot, window, Target.office(downtown), outcome="passDoneDialog")
+    with database.read() as session:
+        lead = session.get(Lead, lead_id)
+        steps = session.execute(
+            select(PassHistory.to_office_id, PassHistory.to_owner_id)
+            .where(PassHistory.lead_id == lead_id)
+            .order_by(PassHistory.id)
+        ).all()
+    members = {user_id(database, n) for n in ("Olivia Office", "Maria Manager", "Sam Field")}
+    assert lead.bucket_office_id is None and lead.owner_id in members
+    assert [tuple(step) for step in steps[-2:]] == [(downtown, None), (None, lead.owner_id)]
