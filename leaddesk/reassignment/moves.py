@@ -246,7 +246,24 @@ def move_leads_by_plan(
     and still in the bucket move; the caller compares the count with the plan and rolls
     back on a mismatch (another connection changed one of them).
     """
-    planned = _plan_table(session, plan)
+    sqlite = session.get_bind().dialect.name == "sqlite"
+    if sqlite:
+        # SQLite cannot look rows of json_each up by lead id, so joined straight to leads it
+        # would scan the plan once per lead; a temporary table keyed by lead id cannot.
+        session.execute(text(_SQLITE_PLAN_TABLE))
+        session.execute(text("DELETE FROM temp.rule_plan"))
+        session.execute(
+            text(
+                "INSERT INTO temp.rule_plan (lead_id, version, user_id) " + _SQLITE_FROM_JSON
+            ).bindparams(plan=json.dumps([list(row) for row in plan]))
+        )
+        planned = (
+            text("SELECT lead_id, version, user_id FROM temp.rule_plan")
+            .columns(lead_id=Integer, version=Integer, user_id=Integer)
+            .subquery("planned")
+        )
+    else:
+        planned = _plan_table(plan)
     history = (
         select(
             literal(batch_id),
@@ -279,21 +296,28 @@ def move_leads_by_plan(
         )
         .execution_options(synchronize_session=False)
     ).rowcount  # type: ignore[attr-defined]
+    if sqlite:
+        session.execute(text("DELETE FROM temp.rule_plan"))
     return min(recorded, updated)  # type: ignore[no-any-return]
 
 
-def _plan_table(session: Session, plan: Sequence[tuple[int, int, int]]) -> Subquery:
-    """The plan as rows (lead_id, version, user_id), unpacked from one JSON parameter."""
-    if session.get_bind().dialect.name == "postgresql":
-        sql = (
-            "SELECT (e->>0)::int AS lead_id, (e->>1)::int AS version, (e->>2)::int AS user_id "
-            "FROM jsonb_array_elements(CAST(:plan AS jsonb)) AS e"
-        )
-    else:
-        sql = (
-            "SELECT json_extract(value, '$[0]') AS lead_id, json_extract(value, '$[1]') AS "
-            "version, json_extract(value, '$[2]') AS user_id FROM json_each(:plan)"
-        )
+_SQLITE_PLAN_TABLE = (
+    "CREATE TEMP TABLE IF NOT EXISTS rule_plan "
+    "(lead_id INTEGER PRIMARY KEY, version INTEGER NOT NULL, user_id INTEGER NOT NULL)"
+)
+_SQLITE_FROM_JSON = (
+    "SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'), "
+    "json_extract(value, '$[2]') FROM json_each(:plan)"
+)
+
+
+def _plan_table(plan: Sequence[tuple[int, int, int]]) -> Subquery:
+    """The plan as rows (lead_id, version, user_id), unpacked from one JSON parameter
+    (PostgreSQL hash-joins it to leads)."""
+    sql = (
+        "SELECT (e->>0)::int AS lead_id, (e->>1)::int AS version, (e->>2)::int AS user_id "
+        "FROM jsonb_array_elements(CAST(:plan AS jsonb)) AS e"
+    )
     return (
         text(sql)
         .bindparams(plan=json.dumps([list(row) for row in plan]))
