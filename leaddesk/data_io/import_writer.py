@@ -77,13 +77,13 @@ def write_import(
     close_batch(session, batch_id=batch.id, moved=report.imported + len(moved), undoes_id=None)
     set_committed_value(batch, "lead_count", report.imported + len(moved))
     report.batch_id = batch.id
-    report.notifications = queue_batch_notifications(
-        session, batch_id=batch.id, actor_id=actor.id, now=now
-    )
-    # Leads imported into a bucket with automatic assignment get their owner right away.
+    # Leads imported into a bucket with automatic assignment get their owner right away,
+    # before the import's emails are queued: watchers hear only of leads still waiting.
     arrivals = assign_arrivals(session, actor_id=actor.id, batch_id=batch.id)
     report.auto_assigned = arrivals.assigned
-    report.notifications += arrivals.notifications_change
+    report.notifications = arrivals.notifications + queue_batch_notifications(
+        session, batch_id=batch.id, actor_id=actor.id, now=now
+    )
     parts = [f"Imported {report.imported:,} lead(s) from {report.source_name}"]
     if report.updated:
         parts.append(f"updated {report.updated:,} ({len(moved):,} to another owner)")

@@ -13,6 +13,7 @@ from sqlalchemy import String, and_, cast, exists, func, insert, literal, select
 from sqlalchemy.orm import Session
 
 from leaddesk.store.models import (
+    Lead,
     OfficeMember,
     OutboxMessage,
     PassGroupMember,
@@ -42,8 +43,9 @@ def queue_batch_notifications(
     """Queue the emails for one batch; returns how many rows were queued.
 
     New owners get one "leads passed to you" row each; office managers of an office bucket
-    and members of a pass-group bucket get one "waiting to be assigned" row each. The actor
-    is never emailed about their own pass.
+    and members of a pass-group bucket get one "waiting to be assigned" row each, counting
+    the leads still waiting there (automatic assignment may already have given them owners).
+    The actor is never emailed about their own pass.
     """
     queued = 0
     # One random token per batch plus the recipient (unique within a batch): a unique
@@ -88,6 +90,10 @@ def queue_batch_notifications(
             literal(now),
             message_key,
         )
+        .join(
+            Lead,
+            and_(Lead.id == PassHistory.lead_id, Lead.bucket_office_id == PassHistory.to_office_id),
+        )
         .join(OfficeMember, OfficeMember.office_id == PassHistory.to_office_id)
         .join(User, User.id == OfficeMember.user_id)
         .where(
@@ -115,6 +121,10 @@ def queue_batch_notifications(
             literal(now),
             literal(now),
             message_key,
+        )
+        .join(
+            Lead,
+            and_(Lead.id == PassHistory.lead_id, Lead.bucket_group_id == PassHistory.to_group_id),
         )
         .join(PassGroupMember, PassGroupMember.group_id == PassHistory.to_group_id)
         .join(User, User.id == PassGroupMember.user_id)

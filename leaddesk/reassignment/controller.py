@@ -239,16 +239,18 @@ def _apply(
         )
     if moved == 0:
         raise InvalidInputError(empty_message)
-    result = _finish(session, actor, batch, moved, target, target_name, now)
     if target.kind is TargetKind.USER:
-        return result
+        return _finish(session, actor, batch, moved, target, target_name, now)
+    # Automatic assignment goes first so that the pass's own emails (finished below) tell
+    # the bucket's watchers only of leads still waiting.
     arrivals = assign_arrivals(session, actor_id=actor.id, batch_id=batch.id)
+    result = _finish(session, actor, batch, moved, target, target_name, now)
     if not arrivals.assigned:
         return result
     return replace(
         result,
         auto_assigned=arrivals.assigned,
-        notifications=result.notifications + arrivals.notifications_change,
+        notifications=result.notifications + arrivals.notifications,
     )
 
 

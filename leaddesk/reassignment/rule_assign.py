@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from leaddesk.errors import ConflictError
@@ -19,7 +19,7 @@ from leaddesk.reassignment.moves import move_leads_by_plan
 from leaddesk.reassignment.requests import PassMethod, Target
 from leaddesk.reassignment.rule_plan import AssignmentPlan, available_members, plan_by_rule
 from leaddesk.store.bucket_rules import BucketKey, in_bucket, rule_row
-from leaddesk.store.models import BucketRule, Lead, OutboxMessage, PassBatch, User, utc_now
+from leaddesk.store.models import BucketRule, Lead, PassBatch, User, utc_now
 
 
 @dataclass(frozen=True)
@@ -109,18 +109,18 @@ class Arrivals:
     """What automatic assignment did after one pass."""
 
     assigned: int = 0
-    # Emails: queued for the new owners, minus the dropped "waiting" emails of the pass.
-    notifications_change: int = 0
+    notifications: int = 0  # queued for the new owners
 
 
 def assign_arrivals(session: Session, *, actor_id: int, batch_id: int) -> Arrivals:
     """Assign what ``batch_id`` brought into buckets with automatic assignment.
 
-    Called in the transaction of the pass (or import) right after it: each such bucket's
-    arrivals become one batch of their own (history shows both steps; undo takes back the
-    assignment first). Their watchers' "waiting" email of the first batch is dropped, since
-    nothing waits; the new owners get one email each, with the pass's note. Where no member
-    is available the leads simply wait, and the watchers keep their email.
+    Called in the transaction of the pass (or import) right after its leads moved and
+    before its emails are queued: each such bucket's arrivals become one batch of their own
+    (history shows both steps; undo takes back the assignment first), and the new owners get
+    one email each, with the pass's note. The pass's emails then tell watchers only of
+    leads still waiting, so nothing is queued only to be taken back (ordinary server logins
+    may not delete outbox rows). Where no member is available the leads simply wait.
     """
     arrivals = session.execute(
         select(Lead.bucket_office_id, Lead.bucket_group_id)
@@ -139,7 +139,7 @@ def assign_arrivals(session: Session, *, actor_id: int, batch_id: int) -> Arriva
     first = session.get(PassBatch, batch_id)
     assert first is not None
     now = utc_now()
-    assigned = change = 0
+    assigned = notifications = 0
     for office_id, group_id in arrivals:
         bucket = BucketKey(office_id=office_id, group_id=group_id)
         if not available_members(session, bucket, now):
@@ -156,17 +156,5 @@ def assign_arrivals(session: Session, *, actor_id: int, batch_id: int) -> Arriva
             add_notes=False,
         )
         assigned += result.moved
-        change += result.notifications
-        place = (
-            OutboxMessage.office_id == office_id
-            if office_id is not None
-            else OutboxMessage.group_id == group_id
-        )
-        dropped = session.execute(
-            delete(OutboxMessage).where(
-                OutboxMessage.batch_id == batch_id, OutboxMessage.kind == "bucket", place
-            ),
-            execution_options={"preserve_rowcount": True},
-        ).rowcount  # type: ignore[attr-defined]
-        change -= max(dropped or 0, 0)
-    return Arrivals(assigned=assigned, notifications_change=change)
+        notifications += result.notifications
+    return Arrivals(assigned=assigned, notifications=notifications)

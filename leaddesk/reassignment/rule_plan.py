@@ -21,7 +21,7 @@ import heapq
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from leaddesk.errors import InvalidInputError, NotFoundError, PermissionDeniedError
@@ -139,7 +139,7 @@ def plan_by_rule(
     if assign_rule is AssignRule.ROUND_ROBIN:
         order = _round_robin(list(members), rule.last_assigned_user_id, len(waiting))
     else:
-        order = _least_loaded(session, list(members), len(waiting))
+        order = _least_loaded(session, bucket, list(members), len(waiting))
     leads = tuple(
         PlannedLead(lead_id, lead_name, version, user_id)
         for (lead_id, lead_name, version), user_id in zip(waiting, order, strict=True)
@@ -175,7 +175,23 @@ def _round_robin(members: list[int], cursor: int | None, count: int) -> list[int
     return [members[(start + k) % len(members)] for k in range(count)]
 
 
-def _least_loaded(session: Session, members: list[int], count: int) -> list[int]:
+def member_load(
+    session: Session, bucket: BucketKey, members: list[int]
+) -> tuple[dict[int, int], dict[int, datetime]]:
+    """Open leads per member, and when each last received a lead (never: left out).
+
+    On PostgreSQL through ``leaddesk_bucket_load`` (migration 0005), which counts past
+    row-level security: a manager on a shared server reads only some of the members' leads,
+    and a count of those would be wrong.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        rows = session.execute(
+            text("SELECT user_id, open_leads, last_received FROM leaddesk_bucket_load(:o, :g)"),
+            {"o": bucket.office_id, "g": bucket.group_id},
+        ).all()
+        wanted = set(members)
+        loads = {uid: count for uid, count, _ in rows if uid in wanted}
+        return loads, {uid: when for uid, _, when in rows if uid in wanted and when}
     loads = dict(
         session.execute(
             select(Lead.owner_id, func.count(Lead.id))
@@ -192,6 +208,11 @@ def _least_loaded(session: Session, members: list[int], count: int) -> list[int]
             .group_by(PassHistory.to_owner_id)
         ).all()
     )
+    return loads, last_received  # type: ignore[return-value]
+
+
+def _least_loaded(session: Session, bucket: BucketKey, members: list[int], count: int) -> list[int]:
+    loads, last_received = member_load(session, bucket, members)
     # (open leads, phase, when last received, tie): never received sorts first among equals;
     # a lead this plan gives makes its receiver the most recent (phase 1, in plan order).
     heap = [

@@ -38,6 +38,7 @@ ORGANISATION_TABLES = (
     "pass_groups",
     "pass_group_members",
     "statuses",
+    "bucket_rules",
 )
 # One key column per organisation table: what the lock grant above names.
 LOCK_COLUMNS = {
@@ -48,6 +49,7 @@ LOCK_COLUMNS = {
     "pass_groups": "id",
     "pass_group_members": "group_id",
     "statuses": "id",
+    "bucket_rules": "id",
 }
 ACTIVITY_TABLES = ("leads", "lead_notes", "pass_batches", "pass_history", "outbox", "audit_log")
 ALL_TABLES = ORGANISATION_TABLES + ACTIVITY_TABLES
@@ -156,6 +158,9 @@ _FUNCTIONS: tuple[tuple[str, str, str, str, str, str], ...] = (
         # A lead waiting in a bucket p_actor sees may go to any active member of that
         # office or pass group. Evaluated per row, but only for an owner the cheap checks
         # refused. STABLE: it reads the statement's snapshot, i.e. the lead's old place.
+        # A bucket with automatic assignment gives its arrivals to its members whoever
+        # passed them there (the passer need not see the bucket; the leads policy's USING
+        # still asks that the lead be theirs to pass, e.g. their own batch moved it last).
         "leaddesk_may_assign_from_bucket",
         "p_actor integer, p_lead integer, p_owner integer",
         "boolean",
@@ -163,10 +168,12 @@ _FUNCTIONS: tuple[tuple[str, str, str, str, str, str], ...] = (
         "DEFINER",
         "SELECT EXISTS (SELECT 1 FROM leads AS l"
         " JOIN users AS u ON u.id = p_owner AND u.active WHERE l.id = p_lead AND ("
-        "(l.bucket_office_id IN (SELECT leaddesk_visible_office_ids(p_actor)) AND EXISTS"
+        "((l.bucket_office_id IN (SELECT leaddesk_visible_office_ids(p_actor))"
+        " OR l.bucket_office_id IN (SELECT office_id FROM bucket_rules WHERE auto)) AND EXISTS"
         " (SELECT 1 FROM office_members AS m"
         " WHERE m.office_id = l.bucket_office_id AND m.user_id = p_owner))"
-        " OR (l.bucket_group_id IN (SELECT leaddesk_visible_group_ids(p_actor)) AND EXISTS"
+        " OR ((l.bucket_group_id IN (SELECT leaddesk_visible_group_ids(p_actor))"
+        " OR l.bucket_group_id IN (SELECT group_id FROM bucket_rules WHERE auto)) AND EXISTS"
         " (SELECT 1 FROM pass_group_members AS m"
         " WHERE m.group_id = l.bucket_group_id AND m.user_id = p_owner))))",
     ),
@@ -248,6 +255,9 @@ def function_statements(schema: str) -> list[str]:
         statements.append(f"REVOKE ALL ON FUNCTION {signature} FROM PUBLIC")
         statements.append(f"GRANT EXECUTE ON FUNCTION {signature} TO {ADMIN_ROLE}")
     statements.append(f"GRANT EXECUTE ON FUNCTION leaddesk_close_batch(integer) TO {USER_ROLE}")
+    statements.append(
+        f"GRANT EXECUTE ON FUNCTION leaddesk_bucket_load(integer, integer) TO {USER_ROLE}"
+    )
     return statements
 
 
@@ -271,6 +281,8 @@ def grant_statements(schema: str, database: str) -> list[str]:
         f"GRANT UPDATE (status, attempts, next_attempt_at, claimed_by, claimed_at, last_error,"
         f" sent_at) ON outbox TO {USER_ROLE}",
         f"GRANT INSERT, UPDATE, DELETE ON {organisation} TO {ADMIN_ROLE}",
+        # Assigning by a bucket's rule moves its round-robin cursor (leaddesk_cursor below).
+        f"GRANT UPDATE (last_assigned_user_id) ON bucket_rules TO {USER_ROLE}",
         # A pass holds FOR SHARE locks on the rows it checked (actor, target, rights,
         # memberships), and PostgreSQL asks UPDATE privilege on a column for that; the
         # leaddesk_lock policies below let no such UPDATE through.
@@ -312,6 +324,9 @@ def policy_statements() -> list[str]:
         f" OR leaddesk_may_assign_from_bucket({actor}, id, owner_id)"
     )
     same_login = "db_login = current_user::text"
+    # A reminder (no batch) belongs to its bucket: those who see the bucket queue and send it.
+    seen_bucket = f"(office_id IN {offices} OR group_id IN {groups})"
+    reminder = f"(batch_id IS NULL AND {seen_bucket})"
     statements: list[str] = []
     for table in ALL_TABLES:
         statements.append(f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY")
@@ -330,6 +345,12 @@ def policy_statements() -> list[str]:
         # its WITH CHECK (administrators' go through the leaddesk_admin policy).
         statements += _policy(table, "leaddesk_lock", "UPDATE", USER_ROLE, "true", "false")
         statements += _policy(table, "leaddesk_admin", "ALL", ADMIN_ROLE, IS_ADMIN, IS_ADMIN)
+    # The round-robin cursor of a bucket the login sees, or of one assigning on arrival
+    # (whoever passes a lead there moves it); the column grant keeps the rule itself fixed.
+    cursor_bucket = f"auto OR {seen_bucket}"
+    statements += _policy(
+        "bucket_rules", "leaddesk_cursor", "UPDATE", USER_ROLE, cursor_bucket, cursor_bucket
+    )
     statements += _policy(
         "leads", "leaddesk_read", "SELECT", USER_ROLE, f"owner_id = {actor} OR {passable}", None
     )
@@ -379,10 +400,15 @@ def policy_statements() -> list[str]:
         None,
         f"batch_id IN {OWN_BATCHES} AND {LEAD_IS_VISIBLE}",
     )
-    own_outbox = f"{IS_ADMIN} OR batch_id IN {OWN_BATCHES}"
+    own_outbox = f"{IS_ADMIN} OR batch_id IN {OWN_BATCHES} OR {reminder}"
     statements += _policy("outbox", "leaddesk_read", "SELECT", USER_ROLE, own_outbox, None)
     statements += _policy(
-        "outbox", "leaddesk_queue", "INSERT", USER_ROLE, None, f"batch_id IN {OWN_BATCHES}"
+        "outbox",
+        "leaddesk_queue",
+        "INSERT",
+        USER_ROLE,
+        None,
+        f"batch_id IN {OWN_BATCHES} OR {reminder}",
     )
     statements += _policy("outbox", "leaddesk_send", "UPDATE", USER_ROLE, own_outbox, own_outbox)
     statements += _policy("audit_log", "leaddesk_read", "SELECT", USER_ROLE, IS_ADMIN, None)

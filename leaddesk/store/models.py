@@ -138,6 +138,10 @@ class BucketRule(Base):
         ),
         CheckConstraint("rule IN ('manual', 'round_robin', 'least_loaded')", name="known_rule"),
         CheckConstraint("NOT (auto AND rule = 'manual')", name="auto_needs_rule"),
+        CheckConstraint(
+            "waiting_limit_minutes IS NULL OR waiting_limit_minutes > 0",
+            name="positive_waiting_limit",
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -155,6 +159,8 @@ class BucketRule(Base):
     last_assigned_user_id: Mapped[int | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL")
     )
+    # Leads waiting longer than this are overdue: highlighted, and reminded once a period.
+    waiting_limit_minutes: Mapped[int | None] = mapped_column(Integer)
 
 
 class Status(Base):
@@ -261,19 +267,30 @@ class PassHistory(Base):
 
 
 class OutboxMessage(Base):
-    """One notification per recipient per batch, queued in the pass transaction."""
+    """One notification per recipient per batch, queued in the pass transaction; or one
+    reminder per overdue bucket, period and recipient (no batch; see notify.reminders)."""
 
     __tablename__ = "outbox"
     __table_args__ = (
         UniqueConstraint("batch_id", "recipient_id", name="uq_outbox_batch_recipient"),
+        UniqueConstraint("reminder_key", "recipient_id", name="uq_outbox_reminder_recipient"),
+        CheckConstraint(
+            "(batch_id IS NOT NULL AND reminder_key IS NULL) OR (batch_id IS NULL"
+            " AND reminder_key IS NOT NULL AND kind = 'reminder')",
+            name="batch_or_reminder",
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    batch_id: Mapped[int] = mapped_column(ForeignKey("pass_batches.id"), index=True)
+    batch_id: Mapped[int | None] = mapped_column(ForeignKey("pass_batches.id"), index=True)
     recipient_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     recipient_email: Mapped[str] = mapped_column(String(320))
-    # "owner": leads passed to the recipient; "bucket": leads waiting in a bucket they watch.
+    # "owner": leads passed to the recipient; "bucket": leads waiting in a bucket they watch;
+    # "reminder": leads of a bucket they watch waited longer than its limit.
     kind: Mapped[str] = mapped_column(String(20))
+    # For a reminder: its bucket and period ("office:3:2026-11-28T16:00"); unique with the
+    # recipient, so queueing a period's reminders twice queues them once.
+    reminder_key: Mapped[str | None] = mapped_column(String(100))
     lead_count: Mapped[int] = mapped_column(Integer)
     office_id: Mapped[int | None] = mapped_column(ForeignKey("offices.id"))
     group_id: Mapped[int | None] = mapped_column(ForeignKey("pass_groups.id"))
