@@ -4,11 +4,13 @@ Row-level security hides most leads from a manager, yet least loaded must count 
 lead of the bucket's members; automatic assignment must work for a passer who does not see
 the bucket; the round-robin cursor moves, the rule itself does not. Demo people: Olivia
 manages the Downtown Office (members Olivia, Maria, Sam) and sees only her own and Sam's
-leads; Maria is a member but does not see the bucket.
+leads; Maria is a member but does not see the bucket. Reminders of overdue leads are queued
+and sent by those who see the bucket.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 
 import pytest
@@ -16,7 +18,10 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
 from leaddesk.cli import main
+from leaddesk.notify.sender import send_queued
+from leaddesk.store.database import open_database
 from tests.helpers.server import ServerDatabase, ensure_login, set_up_server
+from tests.helpers.smtp_server import running_smtp_server
 
 pytestmark = [pytest.mark.postgresql_only, pytest.mark.parametrize("backend", ["postgresql"])]
 
@@ -135,3 +140,54 @@ def test_the_rule_itself_stays_the_administrators(server):
         connection.commit()
     assert server.owner_scalar("SELECT last_assigned_user_id FROM bucket_rules") == 2
     assert server.owner_scalar("SELECT rule || ' ' || auto::text FROM bucket_rules") == before
+
+
+def test_reminders_are_queued_and_sent_by_those_who_see_the_bucket(server, capsys):
+    assert (
+        main(
+            ["office", "set", "Downtown Office", "--waiting-limit", "1h", "--db", server.url("ada")]
+        )
+        == 0
+    )
+    with server.raw("postgres") as owner:
+        owner.execute(
+            text(
+                "UPDATE leads SET updated_at = (now() AT TIME ZONE 'UTC') - interval '2 hours'"
+                " WHERE name = 'Walk-in: Corner Florist website'"
+            )
+        )
+        owner.commit()
+    capsys.readouterr()
+    # Maria and Victor do not see the Downtown bucket: nothing overdue for them.
+    for login in ("maria", "victor"):
+        assert main(["remind", "--db", server.url(login)]) == 0
+        assert capsys.readouterr().out.startswith("No bucket has leads waiting longer")
+    for expected in (1, 0):  # Olivia's second run in the same period queues nothing
+        assert main(["remind", "--json", "--db", server.url("olivia")]) == 0
+        assert json.loads(capsys.readouterr().out) == {"overdue_buckets": 1, "queued": expected}
+    assert (
+        server.owner_scalar("SELECT string_agg(kind || ' ' || recipient_email, ',') FROM outbox")
+        == "reminder olivia.office@example.com"
+    )
+    # Nobody can queue a reminder for a bucket they do not see.
+    with server.raw("victor") as victor, pytest.raises(DBAPIError) as refused:
+        victor.execute(
+            text(
+                "INSERT INTO outbox (reminder_key, recipient_id, recipient_email, kind, lead_count,"
+                " office_id, status, attempts, next_attempt_at, created_at, message_key)"
+                " SELECT 'office:1:forged', id, email, 'reminder', 1, 1, 'queued', 0, now(),"
+                " now(), 'forged' FROM users WHERE name = 'Victor Outside'"
+            )
+        )
+    assert "row-level security" in str(refused.value.orig)
+
+    with running_smtp_server() as smtp:
+        olivia = open_database(server.url("olivia"))
+        try:
+            report = send_queued(olivia, smtp.settings(), None, sender_id="olivia")
+        finally:
+            olivia.dispose()
+        assert report.sent == 1
+        (received,) = smtp.handler.received
+        body = received.message.get_body(preferencelist=("plain",)).get_content()
+    assert "Walk-in: Corner Florist website (Corner Florist), waited 2 h" in body

@@ -11,6 +11,7 @@ from leaddesk.admin.users import get_user
 from leaddesk.errors import InvalidInputError, NotFoundError
 from leaddesk.store.bucket_rules import AssignRule, BucketKey, rule_row
 from leaddesk.store.models import BucketRule, Office, PassGroup
+from leaddesk.store.waiting import limit_text
 
 
 def bucket_name(session: Session, bucket: BucketKey) -> str:
@@ -44,6 +45,29 @@ def set_bucket_rule(
     session.flush()
     how = f"{rule.label}, automatic on arrival" if auto else rule.label
     record(session, actor, "bucket.rule", f"Leads to be Assigned of {name}: {how}.")
+    return row
+
+
+def set_waiting_limit(
+    session: Session, actor_id: int, bucket: BucketKey, minutes: int | None
+) -> BucketRule | None:
+    """How long a lead may wait in the bucket before it is overdue; ``None``: no limit."""
+    actor = require_admin(session, actor_id)
+    name = bucket_name(session, bucket)
+    row = rule_row(session, bucket)
+    if row is None and minutes is None:
+        return None
+    if row is None:
+        row = BucketRule(office_id=bucket.office_id, group_id=bucket.group_id, rule="manual")
+        session.add(row)
+    row.waiting_limit_minutes = minutes
+    session.flush()
+    record(
+        session,
+        actor,
+        "bucket.waiting_limit",
+        f"Leads to be Assigned of {name}: waiting limit {limit_text(minutes)}.",
+    )
     return row
 
 

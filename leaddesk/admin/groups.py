@@ -23,6 +23,7 @@ class GroupRow:
     members: list[MemberRow] = field(default_factory=list)
     rule: str = "manual"
     auto: bool = False
+    waiting_limit_minutes: int | None = None
 
     def as_json(self) -> dict[str, object]:
         return {
@@ -31,6 +32,7 @@ class GroupRow:
             "waiting_leads": self.waiting_leads,
             "assign": self.rule.replace("_", "-"),
             "auto": self.auto,
+            "waiting_limit_minutes": self.waiting_limit_minutes,
             "members": [{"name": m.name, "active": m.active} for m in self.members],
         }
 
@@ -63,6 +65,7 @@ def list_groups(session: Session, actor_id: int) -> list[GroupRow]:
             members=members.get(g.id, []),
             rule=rules[g.id].rule if g.id in rules else "manual",
             auto=g.id in rules and rules[g.id].auto,
+            waiting_limit_minutes=rules[g.id].waiting_limit_minutes if g.id in rules else None,
         )
         for g in session.scalars(select(PassGroup).order_by(PassGroup.name))
     ]

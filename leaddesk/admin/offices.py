@@ -31,6 +31,7 @@ class OfficeRow:
     # How the bucket is assigned (an AssignRule value) and whether automatically on arrival.
     rule: str = "manual"
     auto: bool = False
+    waiting_limit_minutes: int | None = None
 
     def as_json(self) -> dict[str, object]:
         return {
@@ -39,6 +40,7 @@ class OfficeRow:
             "waiting_leads": self.waiting_leads,
             "assign": self.rule.replace("_", "-"),
             "auto": self.auto,
+            "waiting_limit_minutes": self.waiting_limit_minutes,
             "members": [
                 {"name": m.name, "office_manager": m.is_office_manager, "active": m.active}
                 for m in self.members
@@ -76,6 +78,7 @@ def list_offices(session: Session, actor_id: int) -> list[OfficeRow]:
             members=members.get(o.id, []),
             rule=rules[o.id].rule if o.id in rules else "manual",
             auto=o.id in rules and rules[o.id].auto,
+            waiting_limit_minutes=rules[o.id].waiting_limit_minutes if o.id in rules else None,
         )
         for o in session.scalars(select(Office).order_by(Office.name))
     ]

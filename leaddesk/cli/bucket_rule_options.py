@@ -9,26 +9,28 @@ from datetime import UTC, datetime
 from sqlalchemy.orm import Session
 
 from leaddesk.admin.audit import require_admin
-from leaddesk.admin.bucket_rules import set_away, set_bucket_rule
+from leaddesk.admin.bucket_rules import set_away, set_bucket_rule, set_waiting_limit
 from leaddesk.cli.common import actor_of, opened, print_json
 from leaddesk.errors import InvalidInputError
 from leaddesk.reassignment.retry import write_with_retry
 from leaddesk.store.bucket_rules import AssignRule, BucketKey
 from leaddesk.store.lookup import find_group, find_office
+from leaddesk.store.waiting import limit_text, parse_limit
 
 
 def add_set_parser(
     parent: argparse._SubParsersAction, kind: str, acting: argparse.ArgumentParser
 ) -> None:
-    """``office set`` / ``group set``: the bucket's assignment rule."""
+    """``office set`` / ``group set``: the bucket's assignment rule and waiting limit."""
     noun = "office" if kind == "office" else "pass group"
     parser = parent.add_parser(
-        "set", parents=[acting], help=f"how the {noun}'s Leads to be Assigned are assigned"
+        "set",
+        parents=[acting],
+        help=f"how the {noun}'s Leads to be Assigned are assigned, and how long they may wait",
     )
     parser.add_argument(kind, metavar=kind.upper())
     parser.add_argument(
         "--assign",
-        required=True,
         choices=[rule.label for rule in AssignRule],
         help="manual (by hand), round-robin over active members, or least-loaded",
     )
@@ -36,13 +38,23 @@ def add_set_parser(
         "--auto",
         action=argparse.BooleanOptionalAction,
         default=False,
-        help="assign each lead by the rule as it arrives in the bucket",
+        help="with --assign: assign each lead by the rule as it arrives in the bucket",
     )
-    parser.set_defaults(handler=run_set_rule, bucket_kind=kind)
+    parser.add_argument(
+        "--waiting-limit",
+        metavar="TIME",
+        help="leads waiting longer are overdue and reminded (4h, 90m, 2d; none to remove)",
+    )
+    parser.set_defaults(handler=run_set_rule, bucket_kind=kind, usage_error=parser.error)
 
 
 def run_set_rule(args: argparse.Namespace) -> int:
-    rule = AssignRule.parse(args.assign)
+    if args.assign is None and args.waiting_limit is None:
+        args.usage_error("say --assign RULE, --waiting-limit TIME, or both")
+    if args.auto and args.assign is None:
+        args.usage_error("--auto goes with --assign round-robin|least-loaded")
+    rule = AssignRule.parse(args.assign) if args.assign is not None else None
+    limit = parse_limit(args.waiting_limit) if args.waiting_limit is not None else None
 
     def work(session: Session) -> str:
         actor = actor_of(session, args)
@@ -53,9 +65,14 @@ def run_set_rule(args: argparse.Namespace) -> int:
         else:
             place = find_group(session, args.group)
             bucket = BucketKey(group_id=place.id)
-        set_bucket_rule(session, actor.id, bucket, rule=rule, auto=args.auto)
-        how = f"{rule.label}, automatic on arrival" if args.auto else rule.label
-        return f"Leads to be Assigned of {place.name}: {how}."
+        parts = []
+        if rule is not None:
+            set_bucket_rule(session, actor.id, bucket, rule=rule, auto=args.auto)
+            parts.append(f"{rule.label}, automatic on arrival" if args.auto else rule.label)
+        if args.waiting_limit is not None:
+            set_waiting_limit(session, actor.id, bucket, limit)
+            parts.append(f"waiting limit {limit_text(limit)}")
+        return f"Leads to be Assigned of {place.name}: {'; '.join(parts)}."
 
     with opened(args) as database:
         message = write_with_retry(database, work)

@@ -158,7 +158,7 @@ def run_outbox(args: argparse.Namespace) -> int:
         [
             [
                 m.id,
-                m.batch_id,
+                m.batch_id if m.batch_id is not None else "-",
                 m.recipient_email,
                 t.subject,
                 m.status,

@@ -18,7 +18,7 @@ from leaddesk.reassignment.retry import write_with_retry
 from leaddesk.reassignment.undo_rules import PassSummary, recent_passes, undo_offer
 from leaddesk.store.database import READ_ONLY_PASSES, Database
 from leaddesk.store.lookup import find_group, find_lead, find_office, find_status, find_user
-from leaddesk.store.queries import lead_history, visible_buckets, visible_leads
+from leaddesk.store.queries import lead_history, visible_leads
 from leaddesk.text_safety import one_line
 
 # What a write returns: a pass result, or (for undo --last) the result with what was undone.
@@ -101,11 +101,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="added to every lead passed and sent in the email (up to 4,000 characters)",
     )
     passing.set_defaults(handler=run_pass)
-
-    buckets = subparsers.add_parser(
-        "buckets", parents=[acting], help="the Leads to be Assigned you can see"
-    )
-    buckets.set_defaults(handler=run_buckets)
 
     assign = subparsers.add_parser(
         "assign",
@@ -331,38 +326,6 @@ def _report(
         f"{result.moved:,} {noun} {verb} to {result.target_name} (batch {result.batch_id}, "
         f"{result.notifications} notification(s) queued){auto}."
     )
-
-
-def run_buckets(args: argparse.Namespace) -> int:
-    with opened(args) as database, database.read() as session:
-        actor = actor_of(session, args)
-        buckets = visible_buckets(session, actor)
-    if args.json:
-        print_json(
-            [
-                {
-                    "kind": bucket.kind,
-                    "id": bucket.id,
-                    "name": bucket.name,
-                    "leads": [lead.as_json() for lead in bucket.leads],
-                }
-                for bucket in buckets
-            ]
-        )
-        return 0
-    if not buckets:
-        print(
-            f"{actor.name} sees no Leads to be Assigned buckets "
-            "(office managers see their office's, pass-group members their group's)."
-        )
-        return 0
-    for bucket in buckets:
-        kind = "Office" if bucket.kind == "office" else "Pass group"
-        print(f"{kind}: {one_line(bucket.name)} — {len(bucket.leads)} lead(s) to be assigned")
-        for lead in bucket.leads:
-            name, company, status = (one_line(v) for v in (lead.name, lead.company, lead.status))
-            print(f"  {lead.id:>8}  {name}  ({company}, {status})")
-    return 0
 
 
 def run_history(args: argparse.Namespace) -> int:

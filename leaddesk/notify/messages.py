@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import html
 from dataclasses import dataclass
+from datetime import timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
 from leaddesk.store.models import (
+    BucketRule,
     Lead,
     Office,
     OutboxMessage,
@@ -21,7 +23,9 @@ from leaddesk.store.models import (
     PassHistory,
     Status,
     User,
+    utc_now,
 )
+from leaddesk.store.waiting import duration_text, limit_text
 from leaddesk.text_safety import clean_multiline, one_line
 
 # Very large batches list this many leads and then say how many more there are.
@@ -49,7 +53,15 @@ def _plural(count: int, word: str) -> str:
 
 
 def subject_for(session: Session, message: OutboxMessage) -> str:
-    batch = session.get(PassBatch, message.batch_id)
+    if message.kind == "reminder":
+        place = _bucket_name(session, message)
+        limit = limit_text(_waiting_limit(session, message))
+        verb = "has" if message.lead_count == 1 else "have"
+        return (
+            f"Reminder: {_plural(message.lead_count, 'lead')} {verb} waited longer than "
+            f"{limit} in {place}"
+        )
+    batch = session.get(PassBatch, message.batch_id) if message.batch_id is not None else None
     actor = session.get(User, batch.actor_id) if batch else None
     actor_name = one_line(actor.name) if actor else "someone"
     if message.kind == "bucket":
@@ -107,11 +119,74 @@ def listed_leads(session: Session, message: OutboxMessage) -> list[ListedLead]:
     ]
 
 
+def _waiting_limit(session: Session, message: OutboxMessage) -> int | None:
+    rule = BucketRule.office_id == message.office_id
+    if message.office_id is None:
+        rule = BucketRule.group_id == message.group_id
+    return session.scalar(select(BucketRule.waiting_limit_minutes).where(rule))
+
+
+def overdue_now(session: Session, message: OutboxMessage) -> list[tuple[str, str, timedelta]]:
+    """The reminder's bucket's leads that are overdue at sending: (name, company, waited)."""
+    limit = _waiting_limit(session, message)
+    if limit is None:
+        return []
+    now = utc_now()
+    place = (
+        Lead.bucket_office_id == message.office_id
+        if message.office_id is not None
+        else Lead.bucket_group_id == message.group_id
+    )
+    rows = session.execute(
+        select(Lead.name, Lead.company, Lead.updated_at)
+        .where(place, Lead.updated_at < now - timedelta(minutes=limit))
+        .order_by(Lead.updated_at, Lead.id)
+        .limit(MAX_LISTED_LEADS)
+    )
+    return [(one_line(name), one_line(company), now - since) for name, company, since in rows]
+
+
+def _render_reminder(session: Session, message: OutboxMessage, greeting: str) -> RenderedMessage:
+    subject = subject_for(session, message)
+    leads = overdue_now(session, message)
+    place = _bucket_name(session, message)
+    if leads:
+        intro = (
+            f"These leads are still waiting in {place}, longer than its limit. Open LeadDesk, "
+            "tab Leads to be Assigned, to give them an owner."
+        )
+    else:
+        intro = f"Every lead of this reminder has an owner now; {place} has none overdue."
+    lines = [greeting, "", intro, ""]
+    lines += [
+        f"  - {name} ({company}), waited {duration_text(waited)}" for name, company, waited in leads
+    ]
+    lines += ["", f"LeadDesk reminder for {place}; one per period of the waiting limit."]
+    esc = html.escape
+    rows = "".join(
+        f"<tr><td>{esc(name)}</td><td>{esc(company)}</td><td>{esc(duration_text(waited))}</td></tr>"
+        for name, company, waited in leads
+    )
+    table = (
+        "<table border='1' cellpadding='4' cellspacing='0'>"
+        f"<tr><th>Lead</th><th>Company</th><th>Waited</th></tr>{rows}</table>"
+        if leads
+        else ""
+    )
+    html_body = (
+        f"<html><body><p>{esc(greeting)}</p><p>{esc(intro)}</p>{table}"
+        f"<p style='color:#666'>LeadDesk reminder for {esc(place)}</p></body></html>"
+    )
+    return RenderedMessage(subject=subject, text="\n".join(lines) + "\n", html=html_body)
+
+
 def render(session: Session, message: OutboxMessage) -> RenderedMessage:
-    batch = session.get(PassBatch, message.batch_id)
-    note = clean_multiline(batch.note) if batch else ""
     recipient = session.get(User, message.recipient_id)
     greeting = f"Hello {one_line(recipient.name)}," if recipient else "Hello,"
+    if message.kind == "reminder":
+        return _render_reminder(session, message, greeting)
+    batch = session.get(PassBatch, message.batch_id)
+    note = clean_multiline(batch.note) if batch else ""
     subject = subject_for(session, message)
     leads = listed_leads(session, message)
     more = max(message.lead_count - len(leads), 0)

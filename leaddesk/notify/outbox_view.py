@@ -41,7 +41,7 @@ class OutboxCounts:
 @dataclass(frozen=True)
 class OutboxEntry:
     id: int
-    batch_id: int
+    batch_id: int | None  # None for a reminder
     recipient: str
     kind: str
     lead_count: int

@@ -10,6 +10,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, aliased
 
 from leaddesk.store.models import (
+    BucketRule,
     Lead,
     LeadNote,
     ManagerRight,
@@ -95,6 +96,8 @@ class BucketLeads:
     id: int
     name: str
     leads: list[LeadRow]
+    # Leads waiting longer than this are overdue (see leaddesk.store.waiting); None: no limit.
+    waiting_limit_minutes: int | None = None
 
 
 def visible_buckets(session: Session, actor: User) -> list[BucketLeads]:
@@ -121,6 +124,14 @@ def visible_buckets(session: Session, actor: User) -> list[BucketLeads]:
                 .order_by(PassGroup.name)
             )
         )
+    limits = {
+        (("office", office_id) if office_id is not None else ("group", group_id)): minutes
+        for office_id, group_id, minutes in session.execute(
+            select(
+                BucketRule.office_id, BucketRule.group_id, BucketRule.waiting_limit_minutes
+            ).where(BucketRule.waiting_limit_minutes.is_not(None))
+        )
+    }
     buckets: list[BucketLeads] = []
     for kind, rows, column in (
         ("office", offices, Lead.bucket_office_id),
@@ -133,7 +144,15 @@ def visible_buckets(session: Session, actor: User) -> list[BucketLeads]:
                     _lead_row_select().where(column == bucket_id).order_by(Lead.created_at, Lead.id)
                 )
             ]
-            buckets.append(BucketLeads(kind=kind, id=bucket_id, name=name, leads=leads))
+            buckets.append(
+                BucketLeads(
+                    kind=kind,
+                    id=bucket_id,
+                    name=name,
+                    leads=leads,
+                    waiting_limit_minutes=limits.get((kind, bucket_id)),
+                )
+            )
     return buckets
 
 

@@ -288,3 +288,40 @@ def test_an_away_period_is_set_and_cleared_in_the_users_tab(qtbot, database, adm
     qtbot.mouseClick(tab.not_away_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: tab.rows[sam].away_from is None)
     assert tab.away_label.text() == "Not away."
+
+
+def test_a_waiting_limit_is_set_refused_and_removed_in_the_offices_tab(
+    qtbot, database, admin_window
+):
+    window = admin_window()
+    tab = window.offices_tab
+    window.tabs.setCurrentWidget(tab)
+    qtbot.waitUntil(lambda: tab.list.count() > 0)
+    tab.select("Downtown Office")
+    assert tab.limit_edit.text() == ""
+
+    def stored() -> int | None:
+        with database.read() as session:
+            return session.scalar(select(BucketRule.waiting_limit_minutes))
+
+    tab.limit_edit.setText("1h30m")
+    qtbot.mouseClick(tab.save_limit_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: tab.places[tab.current_id()].waiting_limit_minutes == 90)
+    assert tab.limit_edit.text() == "1h30min"  # as read back, and accepted again as typed
+    assert window.status_label.text() == (
+        "Leads waiting in Downtown Office longer than 1 h 30 min are overdue."
+    )
+
+    tab.limit_edit.setText("soon")
+    error = answer_next_dialog(qtbot, "adminErrorDialog", accept=True)
+    qtbot.mouseClick(tab.save_limit_button, Qt.MouseButton.LeftButton)
+    error.wait()
+    assert error.text.splitlines()[-1] == (
+        "Unknown waiting limit 'soon'; write it like 4h, 90m, 1h30m or 2d, or none."
+    )
+    assert stored() == 90
+
+    tab.limit_edit.setText("")
+    qtbot.mouseClick(tab.save_limit_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: tab.places[tab.current_id()].waiting_limit_minutes is None)
+    assert stored() is None

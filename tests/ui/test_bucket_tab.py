@@ -7,24 +7,34 @@ is checked afterwards.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from datetime import timedelta
 
 import pytest
 from PySide6.QtCore import QMimeData, QModelIndex, Qt
-from sqlalchemy import select
+from sqlalchemy import select, update
 
+from leaddesk.admin.bucket_rules import set_bucket_rule, set_waiting_limit
 from leaddesk.reassignment.controller import assign_from_bucket, pass_leads
 from leaddesk.reassignment.requests import LeadRef, PassMethod, Selection, Target
+from leaddesk.store.bucket_rules import AssignRule, BucketKey
 from leaddesk.store.database import Database, open_database
 from leaddesk.store.lead_details import buckets_of_actor
-from leaddesk.store.models import Lead, LeadNote, OutboxMessage, PassBatch
-from leaddesk.ui.buckets.bucket_model import VERSION_ROLE, BucketModel
+from leaddesk.store.models import Lead, LeadNote, OutboxMessage, PassBatch, utc_now
+from leaddesk.ui.buckets.bucket_model import (
+    OVERDUE_BACKGROUND,
+    OVERDUE_ROLE,
+    VERSION_ROLE,
+    WAITED_COLUMN,
+    BucketModel,
+)
 from leaddesk.ui.buckets.bucket_tab import EMPTY_HEADLINE, BucketTab
 from leaddesk.ui.common.context import WindowContext
 from leaddesk.ui.common.operations import OperationRunner
 from leaddesk.ui.lead.lead_window import LeadWindow
 from leaddesk.ui.passing.pass_source import PASS_SOURCE_MIME_TYPE, PassSource, SourceKind
-from tests.helpers.demo_names import group_id, lead_by_name, snapshot, user_id
+from tests.helpers.demo_names import group_id, lead_by_name, office_id, snapshot, user_id
 from tests.helpers.dialogs import answer_next_dialog, find_visible_window, wait_for_window
+from tests.helpers.statements import counting_statements
 
 # The offscreen platform cannot pass window size hints on; that is not a LeadDesk problem.
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
@@ -267,9 +277,6 @@ def test_a_pass_into_a_bucket_from_a_lead_window_shows_up_in_the_open_tab(
 
 
 def _set_group_rule(database: Database, rule: str) -> None:
-    from leaddesk.admin.bucket_rules import set_bucket_rule
-    from leaddesk.store.bucket_rules import AssignRule, BucketKey
-
     with database.write() as session:
         set_bucket_rule(
             session,
@@ -328,3 +335,41 @@ def test_assign_all_by_rule_on_a_manual_bucket_says_why_and_changes_nothing(
     assert "assigned by hand" in box.text()
     box.close()
     assert snapshot(database) == before
+
+
+def test_overdue_leads_are_highlighted_with_how_long_they_waited(database, bucket_tab):
+    with database.write() as session:
+        ada = user_id(database, "Ada Admin")
+        set_waiting_limit(session, ada, BucketKey(office_id=office_id(database)), 240)
+        set_waiting_limit(session, ada, BucketKey(group_id=group_id(database)), 120)
+        for name, waited in (
+            (FLORIST, timedelta(hours=6, minutes=12)),
+            (EVERGREEN, timedelta(minutes=35)),
+        ):
+            session.execute(
+                update(Lead).where(Lead.name == name).values(updated_at=utc_now() - waited)
+            )
+    tab = bucket_tab("Ada Admin")
+    model = tab.model
+
+    def row(name: str) -> tuple[object, object, object]:
+        index = model.lead_index(lead_by_name(database, name).id)
+        waited = index.siblingAtColumn(WAITED_COLUMN)
+        return waited.data(), index.data(OVERDUE_ROLE), index.data(Qt.ItemDataRole.BackgroundRole)
+
+    text, overdue, background = row(FLORIST)
+    assert text.startswith("6 h 12 min") and text.endswith(", overdue")
+    assert overdue is True and background == OVERDUE_BACKGROUND
+    assert row(EVERGREEN) == ("35 min", False, None)
+    office = model.bucket_index(("office", office_id(database)))
+    assert office.siblingAtColumn(WAITED_COLUMN).data() == "1 overdue (limit 4 h)"
+    assert "over the 4 h limit of Downtown Office" in model.lead_index(
+        lead_by_name(database, FLORIST).id
+    ).siblingAtColumn(WAITED_COLUMN).data(Qt.ItemDataRole.ToolTipRole)
+
+    # Time passes without a database read: Evergreen goes over its 2 h limit.
+    with counting_statements(database.engine) as statements:
+        model.tick(utc_now() + timedelta(hours=2))
+    assert statements.count == 0
+    text, overdue, _background = row(EVERGREEN)
+    assert overdue is True and text == "2 h 35 min, overdue"

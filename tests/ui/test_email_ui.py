@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import json
 import socket
+from datetime import timedelta
 
 import pytest
 from PySide6.QtCore import QTimer
+from sqlalchemy import update
 
+from leaddesk.admin.bucket_rules import set_waiting_limit
 from leaddesk.notify.smtp_settings import (
     KEYRING_SMTP_SERVICE,
     Security,
@@ -16,9 +19,11 @@ from leaddesk.notify.smtp_settings import (
 )
 from leaddesk.reassignment.controller import pass_leads
 from leaddesk.reassignment.requests import Selection, Target
+from leaddesk.store.bucket_rules import BucketKey
+from leaddesk.store.models import Lead, utc_now
 from leaddesk.ui.email.email_status import EmailStatus
 from leaddesk.ui.email.settings_dialog import EmailSettingsDialog
-from tests.helpers.demo_names import user_id
+from tests.helpers.demo_names import office_id, user_id
 from tests.helpers.engine_checks import pass_all_leads
 from tests.helpers.smtp_server import free_port, running_smtp_server
 
@@ -281,3 +286,25 @@ def test_the_outbox_lists_only_the_signed_in_users_emails_unless_administrator(
     administrator = make_status(database)
     everyone = administrator.open_outbox()
     qtbot.waitUntil(lambda: everyone.table.rowCount() == 2, timeout=15_000)
+
+
+def test_the_windows_outbox_tick_queues_and_sends_a_reminder_once(
+    qtbot, database, store, smtp, make_status
+):
+    with database.write() as session:
+        set_waiting_limit(
+            session, user_id(database, "Ada Admin"), BucketKey(office_id=office_id(database)), 60
+        )
+        session.execute(
+            update(Lead)
+            .where(Lead.name == "Walk-in: Corner Florist website")
+            .values(updated_at=utc_now() - timedelta(hours=2))
+        )
+    _save_server(store, smtp.port)
+    status = make_status(database, start=False)
+    for _tick in range(2):  # the second tick is in the same period: nothing new
+        with qtbot.waitSignal(status.email_sender.run_finished, timeout=15_000):
+            status.email_sender.send_now()
+    [message] = smtp.handler.messages()
+    assert message["To"] == "olivia.office@example.com"
+    assert message["Subject"] == "Reminder: 1 lead has waited longer than 1 h in Downtown Office"

@@ -20,11 +20,12 @@ from PySide6.QtWidgets import (
 from sqlalchemy.orm import Session
 
 from leaddesk.admin import groups, offices, statuses
-from leaddesk.admin.bucket_rules import set_bucket_rule
+from leaddesk.admin.bucket_rules import set_bucket_rule, set_waiting_limit
 from leaddesk.admin.groups import GroupRow
 from leaddesk.admin.offices import OfficeRow
 from leaddesk.admin.snapshot import AdminSnapshot
 from leaddesk.store.bucket_rules import AssignRule, BucketKey
+from leaddesk.store.waiting import limit_text, parse_limit
 from leaddesk.ui.admin.host import AdminHost
 from leaddesk.ui.admin.tables import ID_ROLE, cell, named, read_only_table, select_id, selected_id
 
@@ -95,6 +96,7 @@ class PlaceTab(QWidget):
         self.waiting_label = QLabel("")
         right.addWidget(self.waiting_label)
         right.addLayout(self._rule_row(kind, cap))
+        right.addLayout(self._limit_row(kind, cap))
         right.addWidget(self.members, 1)
         member_row = QHBoxLayout()
         member_row.addWidget(self.user_combo, 1)
@@ -123,6 +125,22 @@ class PlaceTab(QWidget):
         row.addWidget(self.rule_combo, 1)
         row.addWidget(self.auto_check)
         row.addWidget(self.save_rule_button)
+        return row
+
+    def _limit_row(self, kind: str, cap: str) -> QHBoxLayout:
+        """How long a lead may wait before it is overdue (highlighted, reminded)."""
+        self.limit_edit = named(QLineEdit(), f"{kind}WaitingLimitEdit")
+        self.limit_edit.setPlaceholderText("none, or 4h, 90m, 2d")
+        self.limit_edit.setToolTip(
+            "Leads waiting longer are overdue: highlighted in Leads to be Assigned, and the "
+            "people who see the bucket get one reminder email per period of this length."
+        )
+        self.save_limit_button = named(QPushButton("Save &limit"), f"save{cap}LimitButton")
+        self.save_limit_button.clicked.connect(self.save_limit)
+        row = QHBoxLayout()
+        row.addWidget(QLabel("Waiting limit:"))
+        row.addWidget(self.limit_edit, 1)
+        row.addWidget(self.save_limit_button)
         return row
 
     def _rule_choice_changed(self) -> None:
@@ -176,6 +194,8 @@ class PlaceTab(QWidget):
             self.rule_combo.setCurrentIndex(self.rule_combo.findData(place.rule))
             self._rule_choice_changed()
             self.auto_check.setChecked(place.auto)
+            limit = place.waiting_limit_minutes
+            self.limit_edit.setText("" if limit is None else limit_text(limit).replace(" ", ""))
             self.members.setRowCount(len(place.members))
             for index, member in enumerate(place.members):
                 label = member.name + ("" if member.active else " (inactive)")
@@ -226,6 +246,23 @@ class PlaceTab(QWidget):
             set_bucket_rule(session, actor, bucket, rule=rule, auto=auto)
             how = RULE_LABELS[rule].lower() + (", automatically on arrival" if auto else "")
             return f"Leads waiting in {place_name} are now assigned {how}."
+
+        self.admin.run(work)
+
+    def save_limit(self) -> None:
+        place_id, actor = self.current_id(), self.admin.actor_id
+        if place_id is None:
+            return
+        typed = self.limit_edit.text().strip() or "none"
+        bucket = BucketKey(office_id=place_id) if self.is_office else BucketKey(group_id=place_id)
+        place_name = self.places[place_id].name
+
+        def work(session: Session) -> str:
+            minutes = parse_limit(typed)
+            set_waiting_limit(session, actor, bucket, minutes)
+            if minutes is None:
+                return f"Leads waiting in {place_name} have no waiting limit now."
+            return f"Leads waiting in {place_name} longer than {limit_text(minutes)} are overdue."
 
         self.admin.run(work)
 

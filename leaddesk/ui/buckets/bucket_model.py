@@ -8,6 +8,8 @@ so a view that finished a MoveAction never deletes rows on its own.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from PySide6.QtCore import (
     QAbstractItemModel,
     QMimeData,
@@ -15,19 +17,30 @@ from PySide6.QtCore import (
     QObject,
     QPersistentModelIndex,
     Qt,
+    QTimer,
 )
-from PySide6.QtGui import QFont
+from PySide6.QtGui import QColor, QFont
+from PySide6.QtWidgets import QApplication, QStyle
 
 from leaddesk.reassignment.drop_rules import count_phrase
 from leaddesk.reassignment.requests import LeadRef, Target, TargetKind
+from leaddesk.store.models import utc_now
 from leaddesk.store.queries import BucketLeads, LeadRow
+from leaddesk.store.waiting import duration_text, is_overdue, limit_text
 from leaddesk.ui.common.icons import group_icon, lead_icon, office_icon, status_icon
 from leaddesk.ui.common.time_format import local_time
 from leaddesk.ui.passing.pass_source import PASS_SOURCE_MIME_TYPE, PassSource, SourceKind
 
 Index = QModelIndex | QPersistentModelIndex
 
-COLUMNS = ["Lead", "Company", "Status", "Waiting since"]
+COLUMNS = ["Lead", "Company", "Status", "Waiting since", "Waited"]
+WAITED_COLUMN = 4
+OVERDUE_ROLE = Qt.ItemDataRole.UserRole + 4
+# Overdue rows: a translucent amber over the row's own background, so the palette's text
+# colour stays readable in light and dark palettes alike.
+OVERDUE_BACKGROUND = QColor(255, 160, 0, 70)
+# How often the waited times (and who is overdue) are recomputed; no database read.
+TICK_MS = 60_000
 LEAD_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 VERSION_ROLE = Qt.ItemDataRole.UserRole + 2
 BUCKET_KEY_ROLE = Qt.ItemDataRole.UserRole + 3  # ("office" | "group", id)
@@ -46,6 +59,29 @@ class BucketModel(QAbstractItemModel):
         self._buckets: list[BucketLeads] = []
         self._bold = QFont()
         self._bold.setBold(True)
+        self._now = utc_now()
+        self._tick = QTimer(self)
+        self._tick.setInterval(TICK_MS)
+        self._tick.timeout.connect(self.tick)
+        self._tick.start()
+
+    def tick(self, now: datetime | None = None) -> None:
+        """Time passed: waited times grow and leads may become overdue."""
+        self._now = now or utc_now()
+        for row in range(len(self._buckets)):
+            parent = self.index(row, 0)
+            self.dataChanged.emit(parent, self.index(row, WAITED_COLUMN))
+            last = self.rowCount(parent) - 1
+            if last >= 0:
+                self.dataChanged.emit(
+                    self.index(0, 0, parent), self.index(last, WAITED_COLUMN, parent)
+                )
+
+    def is_overdue(self, bucket: BucketLeads, lead: LeadRow) -> bool:
+        return is_overdue(lead.updated_at, bucket.waiting_limit_minutes, self._now)
+
+    def overdue_count(self, bucket: BucketLeads) -> int:
+        return sum(self.is_overdue(bucket, lead) for lead in bucket.leads)
 
     # -- data in -------------------------------------------------------------------------
 
@@ -53,6 +89,7 @@ class BucketModel(QAbstractItemModel):
         """Replace everything with a fresh read; the view restores expansion and selection."""
         self.beginResetModel()
         self._buckets = list(buckets)
+        self._now = utc_now()
         self.endResetModel()
 
     @property
@@ -139,7 +176,33 @@ class BucketModel(QAbstractItemModel):
         lead = self.lead_at(index)
         if lead is None:
             return self._bucket_data(self._buckets[index.row()], index.column(), role)
+        bucket = self._buckets[index.internalId() - 1]
+        if role in (Qt.ItemDataRole.BackgroundRole, OVERDUE_ROLE) or (
+            index.column() == WAITED_COLUMN
+        ):
+            return self._waiting_data(bucket, lead, index.column(), role)
         return self._lead_data(lead, index.column(), role)
+
+    def _waiting_data(self, bucket: BucketLeads, lead: LeadRow, column: int, role: int) -> object:
+        overdue = self.is_overdue(bucket, lead)
+        if role == OVERDUE_ROLE:
+            return overdue
+        if role == Qt.ItemDataRole.BackgroundRole:
+            return OVERDUE_BACKGROUND if overdue else None
+        waited = duration_text(self._now - lead.updated_at)
+        limit = limit_text(bucket.waiting_limit_minutes)
+        if role == Qt.ItemDataRole.DisplayRole:
+            return f"{waited}, overdue" if overdue else waited
+        if role == Qt.ItemDataRole.FontRole and overdue:
+            return self._bold
+        if role == Qt.ItemDataRole.DecorationRole and overdue:
+            return QApplication.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if bucket.waiting_limit_minutes is None:
+                return f"Waited {waited}; {bucket.name} has no waiting limit."
+            state = "over" if overdue else "within"
+            return f"Waited {waited}: {state} the {limit} limit of {bucket.name}."
+        return None
 
     def _bucket_data(self, bucket: BucketLeads, column: int, role: int) -> object:
         waiting = len(bucket.leads)
@@ -148,6 +211,10 @@ class BucketModel(QAbstractItemModel):
                 return bucket_title(bucket)
             if column == 1:
                 return f"{waiting} waiting" if waiting else "empty"
+            if column == WAITED_COLUMN and bucket.waiting_limit_minutes is not None:
+                overdue = self.overdue_count(bucket)
+                limit = limit_text(bucket.waiting_limit_minutes)
+                return f"{overdue} overdue (limit {limit})" if overdue else f"limit {limit}"
             return None
         if role == Qt.ItemDataRole.FontRole and column == 0:
             return self._bold

@@ -238,6 +238,13 @@ class EmailSender(QObject):
 
         if self.sender_id is None:
             self.sender_id = new_sender_id()
+        # Each tick also queues the reminders of overdue buckets this login sees (once per
+        # bucket and period however many windows tick; see notify.reminders).
+        if not self.database.read_only:
+            from leaddesk.notify.reminders import queue_reminders
+            from leaddesk.reassignment.retry import write_with_retry
+
+            write_with_retry(self.database, queue_reminders)
         # Read settings and password here, not at start: the user may have changed them.
         settings = self.settings_store.load()
         password = get_password(settings)
