@@ -121,7 +121,8 @@ class PlaceTab(QWidget):
         self.save_rule_button = named(QPushButton("Save r&ule"), f"save{cap}RuleButton")
         self.save_rule_button.clicked.connect(self.save_rule)
         row = QHBoxLayout()
-        row.addWidget(QLabel("Assign waiting leads:"))
+        self.rule_label = QLabel("Assign waiting leads:")
+        row.addWidget(self.rule_label)
         row.addWidget(self.rule_combo, 1)
         row.addWidget(self.auto_check)
         row.addWidget(self.save_rule_button)
@@ -138,7 +139,10 @@ class PlaceTab(QWidget):
         self.save_limit_button = named(QPushButton("Save &limit"), f"save{cap}LimitButton")
         self.save_limit_button.clicked.connect(self.save_limit)
         row = QHBoxLayout()
-        row.addWidget(QLabel("Waiting limit:"))
+        label = QLabel("Waiting limit:")
+        # The same width as the rule row's label, so both fields start in one column.
+        label.setMinimumWidth(self.rule_label.sizeHint().width())
+        row.addWidget(label)
         row.addWidget(self.limit_edit, 1)
         row.addWidget(self.save_limit_button)
         return row
