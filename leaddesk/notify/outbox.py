@@ -21,7 +21,8 @@ from leaddesk.store.models import (
     User,
 )
 
-_COLUMNS = [
+# The columns every queued row fills (reminders add their key: notify.reminders).
+OUTBOX_COLUMNS = [
     "batch_id",
     "recipient_id",
     "recipient_email",
@@ -143,7 +144,7 @@ def queue_batch_notifications(
 def _insert_rows(session: Session, rows: object) -> int:
     # SQLAlchemy keeps an INSERT's rowcount only when asked (psycopg drops it on close).
     result = session.execute(
-        insert(OutboxMessage).from_select(_COLUMNS, rows),  # type: ignore[arg-type]
+        insert(OutboxMessage).from_select(OUTBOX_COLUMNS, rows),  # type: ignore[arg-type]
         execution_options={"preserve_rowcount": True},
     )
     return max(result.rowcount or 0, 0)  # type: ignore[attr-defined]

@@ -23,6 +23,7 @@ from sqlalchemy import String, cast, func, literal, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from leaddesk.notify.outbox import OUTBOX_COLUMNS
 from leaddesk.store.models import (
     BucketRule,
     Lead,
@@ -36,21 +37,7 @@ from leaddesk.store.models import (
 )
 
 _EPOCH = datetime(1970, 1, 1)
-_COLUMNS = [
-    "batch_id",
-    "reminder_key",
-    "recipient_id",
-    "recipient_email",
-    "kind",
-    "lead_count",
-    "office_id",
-    "group_id",
-    "status",
-    "attempts",
-    "next_attempt_at",
-    "created_at",
-    "message_key",
-]
+_COLUMNS = [*OUTBOX_COLUMNS, "reminder_key"]
 
 
 @dataclass(frozen=True)
@@ -126,7 +113,6 @@ def _queue_for(session: Session, bucket: OverdueBucket, key: str, now: datetime)
         watchers = select(PassGroupMember.user_id).where(PassGroupMember.group_id == bucket.id)
     rows = select(
         literal(None),
-        literal(key),
         User.id,
         User.email,
         literal("reminder"),
@@ -138,6 +124,7 @@ def _queue_for(session: Session, bucket: OverdueBucket, key: str, now: datetime)
         literal(now),
         literal(now),
         literal(f"{uuid.uuid4().hex}.", String) + cast(User.id, String),
+        literal(key),
     ).where(User.id.in_(watchers), User.active.is_(True))
     dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
     # A second run in the same period (or a concurrent one) finds the unique
