@@ -109,6 +109,10 @@ def test_leads_on_a_current_schema_loads_no_alembic_qt_or_keyring(db_url):
     assert result["code"] == 0, result["out"]
     assert len(json.loads(result["out"])) == 12
     assert HEAVY_FOR_A_COMMAND & set(result["modules"]) == set()
+    # Listing reads: the controller, its rules and the undo rules stay unloaded, and with
+    # --db naming a file in an existing folder nobody asks where the per-user folder is.
+    assert [m for m in result["modules"] if m.startswith("leaddesk.reassignment")] == []
+    assert "platformdirs" not in result["modules"]
 
 
 @pytest.mark.parametrize("backend", ["postgresql"])

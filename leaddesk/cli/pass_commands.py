@@ -4,22 +4,22 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Callable
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
-from sqlalchemy.orm import Session
-
-from leaddesk.cli.assign_by_rule import run_assign_by_rule
 from leaddesk.cli.common import actor_of, common_options, opened, print_json, print_table
 from leaddesk.errors import InvalidInputError, ReadOnlyDatabaseError
-from leaddesk.reassignment.controller import assign_from_bucket, pass_leads, undo_batch
-from leaddesk.reassignment.permissions import require_visible_lead
-from leaddesk.reassignment.requests import LeadRef, PassMethod, PassResult, Selection, Target
-from leaddesk.reassignment.retry import write_with_retry
-from leaddesk.reassignment.undo_rules import PassSummary, recent_passes, undo_offer
 from leaddesk.store.database import READ_ONLY_PASSES, Database
 from leaddesk.store.lookup import find_group, find_lead, find_office, find_status, find_user
 from leaddesk.store.queries import lead_history, visible_leads
 from leaddesk.text_safety import one_line
+
+# The controller, its rules and the undo rules load inside the commands that use them:
+# `leaddesk leads` starts without them (tests/test_cli_structure.py).
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from leaddesk.reassignment.requests import PassResult
+    from leaddesk.reassignment.undo_rules import PassSummary
 
 # What a write returns: a pass result, or (for undo --last) the result with what was undone.
 Written = TypeVar("Written")
@@ -181,6 +181,9 @@ def run_leads(args: argparse.Namespace) -> int:
 
 
 def run_pass(args: argparse.Namespace) -> int:
+    from leaddesk.reassignment.controller import pass_leads
+    from leaddesk.reassignment.requests import LeadRef, PassMethod, Selection, Target
+
     def work(session: Session) -> PassResult:
         actor = actor_of(session, args)
         if args.lead:
@@ -216,6 +219,10 @@ def run_pass(args: argparse.Namespace) -> int:
 
 
 def run_assign(args: argparse.Namespace) -> int:
+    from leaddesk.cli.assign_by_rule import run_assign_by_rule
+    from leaddesk.reassignment.controller import assign_from_bucket
+    from leaddesk.reassignment.requests import LeadRef
+
     if args.bucket is not None:
         if not args.auto or args.to_user:
             args.usage_error(
@@ -245,6 +252,9 @@ def run_assign(args: argparse.Namespace) -> int:
 
 
 def run_undo(args: argparse.Namespace) -> int:
+    from leaddesk.reassignment.controller import undo_batch
+    from leaddesk.reassignment.undo_rules import undo_offer
+
     def work(session: Session) -> tuple[PassSummary | None, int, PassResult]:
         actor = actor_of(session, args)
         offer = undo_offer(session, actor_id=actor.id) if args.last else None
@@ -263,12 +273,16 @@ def run_undo(args: argparse.Namespace) -> int:
 
 def _write_pass(database: Database, work: Callable[[Session], Written]) -> Written:
     """Passes, assignments and undos: refused in one line on a read-only database."""
+    from leaddesk.reassignment.retry import write_with_retry
+
     if database.read_only:
         raise ReadOnlyDatabaseError(READ_ONLY_PASSES)
     return write_with_retry(database, work)
 
 
 def run_passes(args: argparse.Namespace) -> int:
+    from leaddesk.reassignment.undo_rules import recent_passes
+
     if args.limit < 1:
         raise InvalidInputError("--limit must be 1 or more.")
     with opened(args) as database, database.read() as session:
@@ -329,6 +343,8 @@ def _report(
 
 
 def run_history(args: argparse.Namespace) -> int:
+    from leaddesk.reassignment.permissions import require_visible_lead
+
     with opened(args) as database, database.read() as session:
         actor = actor_of(session, args)
         lead = find_lead(session, args.lead)
