@@ -263,8 +263,9 @@ def open_database(db: str | None = None, *, migrate: bool = True) -> Database:
     url = with_keyring_password(resolve_url(db))
     path = sqlite_file.sqlite_path(url) if url.get_backend_name() == "sqlite" else None
     if path is not None:
-        # Only LeadDesk's own per-user folder is made on demand; a typo in --db is not.
-        own_folder = path.parent == default_sqlite_path().parent
+        # Only LeadDesk's own per-user folder is made on demand; a typo in --db is not. Which
+        # folder is ours (platformdirs) is asked only when the folder is missing.
+        own_folder = not path.parent.is_dir() and path.parent == default_sqlite_path().parent
         sqlite_file.check_before_opening(path, may_create_folder=own_folder)
         if not sqlite_file.is_read_only_url(url) and not sqlite_file.may_write(path):
             url = sqlite_file.read_only_url(path)
