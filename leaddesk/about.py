@@ -43,7 +43,9 @@ def python_version() -> str:
 def keyring_backend_name() -> str | None:
     """The OS keyring in use, or None where none works (keyring then fails or stores nothing)."""
     # keyring (and, below, SQLAlchemy) load only when asked: `leaddesk --version` stays quick.
-    import keyring
+    from leaddesk.system_keyring import system_keyring
+
+    keyring = system_keyring()
     from keyring.backends import fail, null
 
     backend = keyring.get_keyring()

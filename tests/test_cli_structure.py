@@ -122,6 +122,35 @@ def test_a_server_login_without_a_password_in_its_url_looks_in_the_keyring(db_ur
     assert HEAVY_FOR_A_COMMAND & set(result["modules"]) == {"keyring"}
 
 
+@pytest.mark.parametrize("backend", ["postgresql"])
+def test_looking_in_the_keyring_starts_no_other_program(db_url, tmp_path):
+    """keyring's own choice of backend (none configured, no keyring service running), as a
+    user gets it: on Linux it would start ldconfig and the C compiler to look for macOS's
+    libraries (jaraco/keyring#403). A password lookup starts no program at all."""
+    script = (
+        "import contextlib, io, json, sys\n"
+        "started = []\n"
+        "sys.addaudithook(lambda event, args: event == 'subprocess.Popen'"
+        " and started.append(str(args[0])))\n"
+        "from leaddesk.cli import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        f"    code = main({['--db', db_url, 'leads', '--as', 'Maria Manager']!r})\n"
+        "print(json.dumps({'code': code, 'started': started,"
+        " 'keyring': 'keyring' in sys.modules}))\n"
+    )
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in ("PYTHON_KEYRING_BACKEND", "DBUS_SESSION_BUS_ADDRESS")
+    }
+    env["XDG_CONFIG_HOME"] = str(tmp_path)  # no keyringrc.cfg choosing a backend
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, env=env, check=True
+    )
+    result = json.loads(done.stdout)
+    assert result == {"code": 0, "started": [], "keyring": True}
+
+
 def test_the_program_collects_garbage_again_once_a_command_is_parsed(db_url):
     """``run`` pauses the collector for start-up; by the time the command runs it is on again
     and what start-up built is frozen. In-process callers of ``main`` keep their collector."""

@@ -7,15 +7,13 @@ from __future__ import annotations
 import argparse
 import os
 
-import keyring
-import keyring.errors
-
 from leaddesk.cli.common import print_json
 from leaddesk.errors import LeadDeskError
 from leaddesk.local_files import window_settings_location
 from leaddesk.notify.smtp_settings import KEYRING_SMTP_SERVICE, SmtpSettingsStore
 from leaddesk.store.database import DB_ENV_VAR, KEYRING_DB_SERVICE, keyring_account, resolve_url
 from leaddesk.store.database_info import DatabaseInfo, database_info
+from leaddesk.system_keyring import system_keyring
 
 
 def run_info(args: argparse.Namespace) -> int:
@@ -93,6 +91,7 @@ def _print_database(info: DatabaseInfo, chosen_by: str) -> None:
 
 
 def _entry(service: str, account: str, what: str) -> dict[str, str]:
+    keyring = system_keyring()
     try:
         stored = keyring.get_password(service, account) is not None
         state = f"{what} is stored" if stored else f"no password stored ({what})"

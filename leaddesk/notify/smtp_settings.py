@@ -16,6 +16,7 @@ from enum import StrEnum
 from pathlib import Path
 
 from leaddesk.errors import InvalidInputError
+from leaddesk.system_keyring import system_keyring
 from leaddesk.text_safety import is_email
 
 APP_NAME = "LeadDesk"
@@ -164,9 +165,7 @@ def get_password(settings: SmtpSettings) -> str | None:
     if not settings.user:
         return None
     # keyring is imported only when a password is looked up (it is slow to import).
-    import keyring
-    import keyring.errors
-
+    keyring = system_keyring()
     try:
         return keyring.get_password(KEYRING_SMTP_SERVICE, settings.keyring_account)
     except keyring.errors.KeyringError:
@@ -177,9 +176,7 @@ def store_password(settings: SmtpSettings, password: str) -> None:
     """Keep the password in the OS keyring; an empty password removes the entry."""
     if not settings.user:
         raise InvalidInputError("Enter an SMTP user name before saving a password.")
-    import keyring
-    import keyring.errors
-
+    keyring = system_keyring()
     try:
         if password:
             keyring.set_password(KEYRING_SMTP_SERVICE, settings.keyring_account, password)

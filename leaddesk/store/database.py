@@ -27,6 +27,7 @@ from leaddesk.errors import (
     ReadOnlyDatabaseError,
 )
 from leaddesk.store import sqlite_file
+from leaddesk.system_keyring import system_keyring
 
 APP_NAME = "LeadDesk"
 KEYRING_DB_SERVICE = "LeadDesk database"
@@ -83,9 +84,7 @@ def with_keyring_password(url: URL) -> URL:
         return url
     # keyring takes a tenth of a second to import; only a server login without a password
     # in its URL needs it.
-    import keyring
-    import keyring.errors
-
+    keyring = system_keyring()
     try:
         secret = keyring.get_password(KEYRING_DB_SERVICE, keyring_account(url))
     except keyring.errors.KeyringError:
@@ -94,9 +93,7 @@ def with_keyring_password(url: URL) -> URL:
 
 
 def store_db_password(url: URL, password: str) -> None:
-    import keyring
-    import keyring.errors
-
+    keyring = system_keyring()
     try:
         keyring.set_password(KEYRING_DB_SERVICE, keyring_account(url), password)
     except keyring.errors.KeyringError as exc:
