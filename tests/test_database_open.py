@@ -316,3 +316,31 @@ def test_a_sqlite_path_that_cannot_be_opened_is_a_clear_error(tmp_path, capsys):
     assert cli.main(["--db", str(folder), "outbox"]) == 1
     lines = capsys.readouterr().err.splitlines()
     assert len(lines) == 1 and lines[0].startswith("leaddesk: error:")
+
+
+def test_a_database_with_data_goes_down_one_revision_and_up_again_unchanged(db_url):
+    """A file made by the previous release upgrades in place with its rows. On SQLite a
+    migration that rebuilds a table (Alembic's batch mode: copy, DROP, rename) must not trip
+    over foreign keys pointing at the table being rebuilt."""
+    database = open_database(db_url)
+    try:
+        before = (_count(database, User), _count(database, Lead))
+        assert before[0] > 0 and before[1] > 0
+        previous = migrate.alembic_config(database)
+        from alembic.script import ScriptDirectory
+
+        down_to = ScriptDirectory.from_config(previous).get_revision(migrate.SCHEMA_HEAD)
+        command.downgrade(previous, down_to.down_revision)
+        assert migrate.stored_revision(database) == down_to.down_revision
+    finally:
+        database.dispose()
+    reopened = open_database(db_url)
+    try:
+        assert migrate.stored_revision(reopened) == migrate.SCHEMA_HEAD
+        assert (_count(reopened, User), _count(reopened, Lead)) == before
+        if reopened.engine.dialect.name == "sqlite":
+            with reopened.engine.connect() as connection:
+                assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+                assert connection.exec_driver_sql("PRAGMA foreign_key_check").all() == []
+    finally:
+        reopened.dispose()
