@@ -7,7 +7,6 @@ from leaddesk.errors import LeadDeskError
 from leaddesk.store.models import Base
 
 
-
 def _set_foreign_keys(connection: Connection, *, on: bool) -> None:
     cursor = connection.connection.cursor()
     try:
