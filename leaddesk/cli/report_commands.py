@@ -6,48 +6,13 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
-
-from sqlalchemy.orm import Session
 
 from leaddesk.cli.common import actor_of, common_options, opened, print_json, print_table
 from leaddesk.data_io.csv_text import write_csv
 from leaddesk.errors import InvalidInputError
-from leaddesk.reports.common import ChartData, ReportTable, default_since, parse_since
-from leaddesk.reports.passes import passes_chart, passes_report, passes_table
-from leaddesk.reports.waiting import waiting_chart, waiting_report, waiting_table
-from leaddesk.reports.workload import workload_chart, workload_report, workload_table
-
-
-@dataclass(frozen=True)
-class Shown:
-    table: ReportTable
-    chart: ChartData
-
-
-def _passes(session: Session, actor_id: int, since: datetime) -> Shown:
-    report = passes_report(session, actor_id=actor_id, since=since)
-    return Shown(passes_table(report), passes_chart(report))
-
-
-def _waiting(session: Session, actor_id: int, since: datetime) -> Shown:
-    report = waiting_report(session, actor_id=actor_id, since=since)
-    return Shown(waiting_table(report), waiting_chart(report))
-
-
-def _workload(session: Session, actor_id: int, since: datetime) -> Shown:
-    report = workload_report(session, actor_id=actor_id)
-    return Shown(workload_table(report), workload_chart(report))
-
-
-REPORTS: dict[str, Callable[[Session, int, datetime], Shown]] = {
-    "passes": _passes,
-    "waiting": _waiting,
-    "workload": _workload,
-}
+from leaddesk.reports.catalogue import REPORTS, report_kind
+from leaddesk.reports.common import default_since, parse_since
 
 EPILOG = """\
 passes    passes per manager per week (weeks start on Monday, UTC): passes, leads passed,
@@ -73,7 +38,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("report", choices=sorted(REPORTS), help="which report")
+    parser.add_argument("report", choices=[kind.name for kind in REPORTS], help="which report")
     parser.add_argument(
         "--since", metavar="DATE", help="YYYY-MM-DD (UTC); default: twelve weeks ago"
     )
@@ -88,7 +53,8 @@ def run_report(args: argparse.Namespace) -> int:
         _check_png_path(args.png)
     with opened(args) as database, database.read() as session:
         actor = actor_of(session, args)
-        shown = REPORTS[args.report](session, actor.id, since)
+        kind = report_kind(args.report)
+        shown = kind.read(session, actor.id, since)
     table = shown.table
     if args.csv is not None:
         write_csv(args.csv, table.headers, table.rows)
@@ -97,13 +63,13 @@ def run_report(args: argparse.Namespace) -> int:
         from leaddesk.ui.reports.chart_image import save_chart_png
 
         save_chart_png(shown.chart, args.png)
-    if args.report == "workload" and args.since:
+    if args.since and not kind.uses_since:
         print("leaddesk: note: workload counts open leads now; --since does not apply.",
               file=sys.stderr)  # fmt: skip
     if args.json:
         print_json([dict(zip(table.headers, row, strict=True)) for row in table.rows])
         return 0
-    print(f"{table.title}" + ("" if args.report == "workload" else f", since {since:%Y-%m-%d}"))
+    print(table.title + (f", since {since:%Y-%m-%d}" if kind.uses_since else ""))
     if table.rows:
         print_table(table.headers, table.rows, wide=args.wide)
     else:

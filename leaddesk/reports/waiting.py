@@ -19,18 +19,18 @@ grouped by bucket; no stay is read into Python. The actor sees the buckets they 
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import (
+    CTE,
     ColumnElement,
     DateTime,
     Integer,
-    Select,
     bindparam,
     case,
     cast,
-    exists,
     func,
     null,
     or_,
@@ -72,59 +72,92 @@ class WaitingReport:
     buckets: list[BucketWaits]  # offices by name, then pass groups by name
 
 
-def _stays(since: datetime) -> Select:  # type: ignore[type-arg]
-    """(office_id, group_id, started, ended) for every stay that started since ``since``;
-    ``ended`` is NULL for a lead still waiting."""
-    row, batch = aliased(PassHistory), aliased(PassBatch)
-    later, later_batch = aliased(PassHistory), aliased(PassBatch)
-    # The lead's next history row after this one: an index seek on (lead_id, id).
-    left_at = (
-        select(later_batch.created_at)
-        .select_from(later)
-        .join(later_batch, later_batch.id == later.batch_id)
-        .where(later.lead_id == row.lead_id, later.id > row.id)
-        .order_by(later.id)
+def _stays(
+    dialect: str, since: datetime, office_ids: Collection[int], group_ids: Collection[int]
+) -> CTE:
+    """(office_id, group_id, seconds, running) for every stay in the given buckets that
+    started since ``since``; ``running`` is 1 for a lead still waiting (measured to now).
+
+    Read from where stays end, which is cheaper than from where they start: a move out of a
+    bucket names the bucket (``from_office_id``/``from_group_id``) and the stay began at the
+    lead's previous history row (or its creation, if it has none). A stay still running
+    is a lead in a bucket now (both bucket columns are indexed), begun at its last history
+    row or its creation. Each start is one index seek on ``pass_history(lead_id)``.
+    """
+    left, left_batch = aliased(PassHistory), aliased(PassBatch)
+    before, before_batch = aliased(PassHistory), aliased(PassBatch)
+    arrived = (
+        select(before_batch.created_at)
+        .select_from(before)
+        .join(before_batch, before_batch.id == before.batch_id)
+        .where(before.lead_id == left.lead_id, before.id < left.id)
+        .order_by(before.id.desc())
         .limit(1)
         .scalar_subquery()
     )
-    arrivals = (
+    created = select(Lead.created_at).where(Lead.id == left.lead_id).scalar_subquery()
+    ended = (
         select(
-            row.to_office_id.label("office_id"),
-            row.to_group_id.label("group_id"),
-            batch.created_at.label("started"),
-            left_at.label("ended"),
+            left.from_office_id.label("office_id"),
+            left.from_group_id.label("group_id"),
+            func.coalesce(arrived, created).label("started"),
+            left_batch.created_at.label("ended"),
         )
-        .join(batch, batch.id == row.batch_id)
-        .where(or_(row.to_office_id.is_not(None), row.to_group_id.is_not(None)))
-        .where(batch.created_at >= since)
+        .join(left_batch, left_batch.id == left.batch_id)
+        .where(
+            or_(
+                left.from_office_id.in_(sorted(office_ids)),
+                left.from_group_id.in_(sorted(group_ids)),
+            )
+        )
+        # A stay that began since the date ended after it: older departures are skipped
+        # before any start is looked up.
+        .where(left_batch.created_at >= since)
     )
-    first, first_batch, earlier = aliased(PassHistory), aliased(PassBatch), aliased(PassHistory)
-    no_earlier = ~exists().where(earlier.lead_id == first.lead_id, earlier.id < first.id)
-    created_in_bucket_left = (
+    stays = [ended]
+    places = (
+        (Office, Lead.bucket_office_id, office_ids),
+        (PassGroup, Lead.bucket_group_id, group_ids),
+    )
+    for place, column, ids in places:
+        last, last_batch = aliased(PassHistory), aliased(PassBatch)
+        last_moved = (
+            select(last_batch.created_at)
+            .select_from(last)
+            .join(last_batch, last_batch.id == last.batch_id)
+            .where(last.lead_id == Lead.id)
+            .order_by(last.id.desc())
+            .limit(1)
+            .scalar_subquery()
+        )
+        # Driven from the offices (pass groups): one seek per bucket in that column's index.
+        # A filter on leads (IS NOT NULL, IN, an OR of both columns) makes SQLite scan every
+        # lead, as its statistics count the many NULLs as one value.
+        stays.append(
+            select(
+                Lead.bucket_office_id,
+                Lead.bucket_group_id,
+                func.coalesce(last_moved, Lead.created_at),
+                cast(null(), DateTime),
+            )
+            .select_from(place)
+            .join(Lead, column == place.id)
+            .where(place.id.in_(sorted(ids)))
+        )
+    # Materialized, both: each start is looked up and each wait computed once, however
+    # often the outer query names them (a flattened subquery would repeat the lookups).
+    every = union_all(*stays).cte("every_stay").prefix_with("MATERIALIZED")
+    return (
         select(
-            first.from_office_id,
-            first.from_group_id,
-            Lead.created_at,
-            first_batch.created_at,
+            every.c.office_id,
+            every.c.group_id,
+            _seconds(dialect, every.c.started, every.c.ended).label("seconds"),
+            case((every.c.ended.is_(None), 1), else_=0).label("running"),
         )
-        .select_from(first)
-        .join(first_batch, first_batch.id == first.batch_id)
-        .join(Lead, Lead.id == first.lead_id)
-        .where(or_(first.from_office_id.is_not(None), first.from_group_id.is_not(None)))
-        .where(no_earlier, Lead.created_at >= since)
+        .where(every.c.started >= since)
+        .cte("timed_stay")
+        .prefix_with("MATERIALIZED")
     )
-    any_history = aliased(PassHistory)
-    created_in_bucket_waiting = select(
-        Lead.bucket_office_id,
-        Lead.bucket_group_id,
-        Lead.created_at,
-        cast(null(), DateTime),
-    ).where(
-        or_(Lead.bucket_office_id.is_not(None), Lead.bucket_group_id.is_not(None)),
-        ~exists().where(any_history.lead_id == Lead.id),
-        Lead.created_at >= since,
-    )
-    return union_all(arrivals, created_in_bucket_left, created_in_bucket_waiting)
 
 
 def _seconds(dialect: str, started: ColumnElement, ended: ColumnElement) -> ColumnElement:
@@ -161,26 +194,26 @@ def waiting_report(
     actor = report_actor(session, actor_id)
     now = now or utc_now()
     dialect = session.get_bind().dialect.name
-    stays = _stays(since).subquery("stays")
-    seconds = _seconds(dialect, stays.c.started, stays.c.ended)
     office_ids = permissions.visible_office_ids(session, actor)
     group_ids = permissions.visible_group_ids(session, actor)
+    stays = _stays(dialect, since, office_ids, group_ids)
+    seconds = stays.c.seconds
     place = (stays.c.office_id, stays.c.group_id)
-    still = func.sum(case((stays.c.ended.is_(None), 1), else_=0))
     if dialect == "sqlite":
         measured = select(
             *place,
-            stays.c.ended,
-            seconds.label("seconds"),
+            stays.c.running,
+            seconds,
             func.row_number().over(partition_by=place, order_by=seconds).label("rank"),
-            func.count().over(partition_by=place).label("n"),
+            # The same window (one sort), framed over the whole bucket.
+            func.count().over(partition_by=place, order_by=seconds, rows=(None, None)).label("n"),
         ).subquery("measured")
         m = measured.c
         query = select(
             m.office_id,
             m.group_id,
             func.count(),
-            func.sum(case((m.ended.is_(None), 1), else_=0)),
+            func.sum(m.running),
             _sqlite_percentile(MEDIAN, m.seconds, m.rank, m.n),
             _sqlite_percentile(P90, m.seconds, m.rank, m.n),
         ).group_by(m.office_id, m.group_id)
@@ -188,7 +221,7 @@ def waiting_report(
         query = select(
             *place,
             func.count(),
-            still,
+            func.sum(stays.c.running),
             func.percentile_cont(MEDIAN).within_group(seconds),
             func.percentile_cont(P90).within_group(seconds),
         ).group_by(*place)
@@ -233,7 +266,7 @@ def waiting_chart(report: WaitingReport) -> ChartData:
     """A bar to the median, carried on in a lighter colour to the 90th percentile (hours)."""
     series = (
         ChartSeries("Median", ("series", 0)),
-        ChartSeries("To 90th percentile", ("series", 1)),
+        ChartSeries("To 90th percentile", ("tail", 0)),
     )
     rows = []
     for b in report.buckets:
