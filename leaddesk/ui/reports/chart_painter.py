@@ -38,11 +38,24 @@ def series_colour(series: ChartSeries) -> QColor:
     kind, number = series.colour
     if kind == "status":
         return icons.status_colour(series.name, number)
-    if kind == "tail":
-        colour = QColor(SERIES_COLOURS[number % len(SERIES_COLOURS)])
-        colour.setAlphaF(0.45)
-        return colour
     return QColor(SERIES_COLOURS[number % len(SERIES_COLOURS)])
+
+
+def series_pen_and_fill(series: ChartSeries, background: QColor) -> tuple[QPen, QColor]:
+    """How a segment is drawn. A "tail" (the stretch from median to 90th percentile) is its
+    colour half mixed into the background and outlined in the full colour: lighter than
+    the bar it continues on a light palette, and still clearly edged on a dark one."""
+    colour = series_colour(series)
+    if series.colour[0] != "tail":
+        return QPen(Qt.PenStyle.NoPen), colour
+    fill = QColor.fromRgbF(
+        (colour.redF() + background.redF()) / 2,
+        (colour.greenF() + background.greenF()) / 2,
+        (colour.blueF() + background.blueF()) / 2,
+    )
+    pen = QPen(colour, 1)
+    pen.setJoinStyle(Qt.PenJoinStyle.MiterJoin)
+    return pen, fill
 
 
 def nice_step(largest: float) -> float:
@@ -157,6 +170,7 @@ def paint_chart(painter: QPainter, rect: QRectF, chart: ChartData, palette: QPal
     painter.setPen(text)
     painter.drawText(layout.title_rect, Qt.AlignmentFlag.AlignLeft, chart.title)
     painter.setFont(font)
+    painter.setBackground(palette.color(QPalette.ColorRole.Base))
     _paint_legend(painter, layout, metrics, text)
     if not chart.rows:
         painter.setPen(muted)
@@ -167,7 +181,8 @@ def paint_chart(painter: QPainter, rect: QRectF, chart: ChartData, palette: QPal
     bottom = layout.rows_top + len(chart.rows) * layout.row_height
     _paint_grid(painter, layout, metrics, muted, bottom)
     scale = layout.bar_width / layout.scale_max
-    colours = [series_colour(series) for series in chart.series]
+    background = palette.color(QPalette.ColorRole.Base)
+    looks = [series_pen_and_fill(series, background) for series in chart.series]
     for index, row in enumerate(chart.rows):
         row_rect = layout.row_rect(index)
         label_rect = QRectF(
@@ -181,13 +196,18 @@ def paint_chart(painter: QPainter, rect: QRectF, chart: ChartData, palette: QPal
         x = layout.bar_left
         bar_top = row_rect.top() + ROW_GAP / 2 + 1
         bar_height = row_rect.height() - ROW_GAP - 2
-        painter.setPen(Qt.PenStyle.NoPen)
-        for value, colour in zip(row.values, colours, strict=True):
+        for value, (pen, fill) in zip(row.values, looks, strict=True):
             width = value * scale
             if width <= 0:
                 continue
-            painter.setBrush(colour)
-            painter.drawRect(QRectF(x, bar_top, width, bar_height))
+            painter.setPen(pen)
+            painter.setBrush(fill)
+            outline = pen.style() != Qt.PenStyle.NoPen
+            # An outline is drawn half outside the rectangle: keep it inside the bar.
+            shrink = 0.5 if outline else 0.0
+            painter.drawRect(
+                QRectF(x, bar_top, width, bar_height).adjusted(shrink, shrink, -shrink, -shrink)
+            )
             x += width
         painter.setPen(text)
         end_rect = QRectF(x + 6, row_rect.top(), layout.end_width + 40, row_rect.height())
@@ -202,14 +222,18 @@ def _paint_legend(
 ) -> None:
     lines = _legend_lines(layout.chart, metrics, layout.rect.width() - 2 * PADDING)
     line = metrics.height()
+    background = painter.background().color()
     for number, indexes in enumerate(lines):
         x = layout.rect.left() + PADDING
         top = layout.legend_top + number * (line + 2)
         for index in indexes:
             series = layout.chart.series[index]
-            painter.setPen(Qt.PenStyle.NoPen)
-            painter.setBrush(series_colour(series))
-            painter.drawRect(QRectF(x, top + (line - SWATCH) / 2, SWATCH, SWATCH))
+            pen, fill = series_pen_and_fill(series, background)
+            painter.setPen(pen)
+            painter.setBrush(fill)
+            painter.drawRect(
+                QRectF(x + 0.5, top + (line - SWATCH) / 2 + 0.5, SWATCH - 1, SWATCH - 1)
+            )
             painter.setPen(text)
             name_width = metrics.horizontalAdvance(series.name)
             painter.drawText(
