@@ -9,7 +9,8 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.orm import Session
 
-from leaddesk.errors import InvalidInputError, NotFoundError, PermissionDeniedError
+from leaddesk.errors import InvalidInputError
+from leaddesk.reassignment import permissions
 from leaddesk.store.models import User, utc_now
 
 # Without --since, the reports over time look back this far.
@@ -17,12 +18,7 @@ DEFAULT_WEEKS_BACK = 12
 
 
 def report_actor(session: Session, actor_id: int) -> User:
-    actor = session.get(User, actor_id)
-    if actor is None:
-        raise NotFoundError(f"There is no user with id {actor_id}.")
-    if not actor.active:
-        raise PermissionDeniedError(f"{actor.name} is inactive and cannot sign in.")
-    return actor
+    return permissions.signed_in_user(session, actor_id)
 
 
 def default_since(now: datetime | None = None) -> datetime:

@@ -13,13 +13,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import ColumnElement, Date, case, cast, false, func, or_, select, true
+from sqlalchemy import ColumnElement, Date, case, cast, func, select
 from sqlalchemy.orm import Session
 
 from leaddesk.reassignment import permissions
 from leaddesk.reassignment.requests import PassMethod
 from leaddesk.reports.common import ChartData, ChartRow, ChartSeries, ReportTable, report_actor
-from leaddesk.store.models import ManagerRight, PassBatch, PassHistory, User
+from leaddesk.store.models import PassBatch, PassHistory, User
 
 NOT_PASSES = (PassMethod.IMPORT.value, PassMethod.UNDO.value)
 # The chart colours managers by these many colours; the rest share "Others".
@@ -49,23 +49,6 @@ def _week_start(dialect: str, column: ColumnElement[datetime]) -> ColumnElement[
     return cast(func.date_trunc("week", column), Date)
 
 
-def _visible_rows(session: Session, actor: User) -> ColumnElement[bool]:
-    if actor.is_admin:
-        return true()
-    managed = select(ManagerRight.user_id).where(ManagerRight.manager_id == actor.id)
-    offices = sorted(permissions.visible_office_ids(session, actor))
-    groups = sorted(permissions.visible_group_ids(session, actor))
-    return or_(
-        PassBatch.actor_id == actor.id,
-        PassHistory.from_owner_id.in_(managed),
-        PassHistory.to_owner_id.in_(managed),
-        PassHistory.from_office_id.in_(offices) if offices else false(),
-        PassHistory.to_office_id.in_(offices) if offices else false(),
-        PassHistory.from_group_id.in_(groups) if groups else false(),
-        PassHistory.to_group_id.in_(groups) if groups else false(),
-    )
-
-
 def passes_report(session: Session, *, actor_id: int, since: datetime) -> PassesReport:
     actor = report_actor(session, actor_id)
     week = _week_start(session.get_bind().dialect.name, PassBatch.created_at).label("week")
@@ -84,7 +67,7 @@ def passes_report(session: Session, *, actor_id: int, since: datetime) -> Passes
             PassBatch.created_at >= since,
             PassBatch.method.not_in(NOT_PASSES),
             PassBatch.undoes_id.is_(None),
-            _visible_rows(session, actor),
+            permissions.history_visible_to(session, actor),
         )
         .group_by(week, PassBatch.actor_id)
     )
