@@ -26,15 +26,20 @@ from __future__ import annotations
 from datetime import datetime
 
 import pytest
+from sqlalchemy import update
 
+from leaddesk.admin.bucket_rules import set_bucket_rule
 from leaddesk.errors import PermissionDeniedError
+from leaddesk.reassignment.requests import Target
 from leaddesk.reports.passes import passes_report, passes_table
 from leaddesk.reports.waiting import waiting_report
 from leaddesk.reports.workload import workload_report, workload_table
+from leaddesk.store.bucket_rules import AssignRule, BucketKey
 from leaddesk.store.database import Database
-from tests.helpers.demo_names import user_id
+from leaddesk.store.models import PassBatch
+from tests.helpers.demo_names import office_id, user_id
 from tests.helpers.engine_checks import set_active
-from tests.helpers.report_story import NOW, SINCE, build_story
+from tests.helpers.report_story import NOW, SINCE, build_story, pass_at, set_created
 
 
 @pytest.fixture
@@ -111,6 +116,28 @@ def test_passes_count_only_what_the_actor_may_see(story):
         ["2026-11-02", "Olivia Office", 3, 3, 0],
     ]
     assert _passes(story, "Victor Outside") == []
+
+
+def test_automatic_assignment_on_arrival_is_no_second_pass_and_no_wait(database):
+    with database.write() as session:
+        set_bucket_rule(
+            session,
+            user_id(database, "Ada Admin"),
+            BucketKey(office_id=office_id(database)),
+            rule=AssignRule.ROUND_ROBIN,
+            auto=True,
+        )
+    set_created(database, "Walk-in: Corner Florist website", datetime(2026, 11, 1))
+    arrival = datetime(2026, 11, 3, 9)
+    pass_at(database, "Maria Manager", ["Harbor Logistics renewal"],
+          Target.office(office_id(database)), arrival)  # fmt: skip
+    with database.write() as session:
+        session.execute(
+            update(PassBatch).where(PassBatch.method == "auto_assign").values(created_at=arrival)
+        )
+    assert _passes(database, "Ada Admin") == [["2026-11-02", "Maria Manager", 1, 1, 0]]
+    waits = _waits(database, "Ada Admin", since=datetime(2026, 11, 2))
+    assert waits["Downtown Office"] == ("office", 1, 0, 0.0, 0.0)
 
 
 def _workload(database: Database, actor: str) -> list[list[object]]:

@@ -16,7 +16,8 @@ from leaddesk.reports.common import default_since, parse_since
 
 EPILOG = """\
 passes    passes per manager per week (weeks start on Monday, UTC): passes, leads passed,
-          how many were undone later; imports and undos are not passes
+          how many were undone later; imports, undos and automatic
+          assignments on arrival are not passes
 waiting   per Leads to be Assigned bucket you watch: stays since the date (a lead's time
           from arriving until it left, or until now), still waiting, median and 90th
           percentile in hours

@@ -50,8 +50,9 @@ REPORTS: tuple[ReportKind, ...] = (
         "passes",
         "Passes per week",
         _passes,
-        "Passes each manager made per week (weeks start on Monday, UTC); imports and undos "
-        "are not passes. Only passes that moved leads you may see are counted.",
+        "Passes each manager made per week (weeks start on Monday, UTC); imports, undos and "
+        "automatic assignments on arrival are not passes. Only passes that moved leads you "
+        "may see are counted.",
     ),
     ReportKind(
         "waiting",

@@ -1,7 +1,8 @@
 """Passes per manager per week: how many passes each person made, and how many leads moved.
 
-A pass is a batch someone made by hand or by command (imports and undos are not passes; a
-pass undone later still counts, and the ``undone`` column says how many were). Weeks start
+A pass is a batch someone made by hand or by command, "Assign all by rule" included (imports,
+undos and automatic assignments on arrival are not passes; a pass undone later still
+counts, and the ``undone`` column says how many were). Weeks start
 on Monday (UTC). One grouped query over the batches since the date joined with their
 history rows, so a manager who may see only part of a batch counts only that part: the
 rows that moved leads from or to users they manage or buckets they watch, or the whole
@@ -21,7 +22,9 @@ from leaddesk.reassignment.requests import PassMethod
 from leaddesk.reports.common import ChartData, ChartRow, ChartSeries, ReportTable, report_actor
 from leaddesk.store.models import PassBatch, PassHistory, User
 
-NOT_PASSES = (PassMethod.IMPORT.value, PassMethod.UNDO.value)
+# An automatic assignment on arrival is part of the pass that brought the leads, not a
+# second pass by the same person.
+NOT_PASSES = (PassMethod.IMPORT.value, PassMethod.UNDO.value, PassMethod.AUTO_ASSIGN.value)
 # The chart colours managers by these many colours; the rest share "Others".
 CHART_MANAGERS = 8
 

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QRectF
 from PySide6.QtGui import QFont, QGuiApplication, QImage, QPainter, QPalette
+from PySide6.QtWidgets import QApplication
 
 from leaddesk.errors import InvalidInputError
 from leaddesk.reports.common import ChartData
@@ -20,7 +21,7 @@ IMAGE_WIDTH = 900
 # Drawn at twice the size, so the picture stays sharp when zoomed or printed.
 IMAGE_SCALE = 2
 # The application this module started for a command-line image (kept alive, never twice).
-_started: list[QGuiApplication] = []
+_started: list[QApplication] = []
 
 
 def chart_image(
@@ -41,7 +42,9 @@ def save_chart_png(chart: ChartData, path: Path, palette: QPalette | None = None
     """Write ``chart`` to ``path``; a file that cannot be written is one sentence."""
     if QGuiApplication.instance() is None:
         # Whatever the desktop: an image needs no display, and its palette is Qt's light one.
-        _started.append(QGuiApplication(["leaddesk", "-platform", "offscreen"]))
+        # A full QApplication, not a bare GUI one: whatever else runs in this process later
+        # (a window, in-process tests) can use it.
+        _started.append(QApplication(["leaddesk", "-platform", "offscreen"]))
     image = chart_image(chart, palette or QGuiApplication.palette(), QGuiApplication.font())
     if not image.save(str(path), "PNG"):
         raise InvalidInputError(f"Cannot save the chart to {path}: the file cannot be written.")
