@@ -41,6 +41,9 @@ COMMANDS: tuple[Command, ...] = (
     Command("undo", "pass_commands", "undo a pass batch"),
     Command("buckets", "bucket_commands", "the Leads to be Assigned you can see"),
     Command("remind", "bucket_commands", "queue reminders of leads waiting over their limit"),
+    Command(
+        "report", "report_commands", "passes per week, waiting times, workload: table, CSV or PNG"
+    ),
     Command("outbox", "outbox_commands", "queued email notifications: list (default), send, retry"),
     Command("users", "admin_commands", "list users (admins only)"),
     Command("user", "admin_commands", "add, change or deactivate a user (admins only)"),

@@ -64,12 +64,7 @@ STREAM_CHUNK = 5000
 
 
 def _actor(session: Session, actor_id: int) -> User:
-    actor = session.get(User, actor_id)
-    if actor is None:
-        raise NotFoundError(f"There is no user with id {actor_id}.")
-    if not actor.active:
-        raise PermissionDeniedError(f"{actor.name} is inactive and cannot sign in.")
-    return actor
+    return permissions.signed_in_user(session, actor_id)
 
 
 def _visible_leads(session: Session, actor: User) -> ColumnElement[bool]:
@@ -186,22 +181,7 @@ def export_history(
     ).order_by(PassHistory.id)
     if since is not None:
         query = query.where(PassBatch.created_at >= since)
-    if not actor.is_admin:
-        managed = select(ManagerRight.user_id).where(ManagerRight.manager_id == actor.id)
-        offices = permissions.visible_office_ids(session, actor)
-        groups = permissions.visible_group_ids(session, actor)
-        query = query.where(
-            or_(
-                PassBatch.actor_id == actor.id,
-                PassHistory.from_owner_id.in_(managed),
-                PassHistory.to_owner_id.in_(managed),
-                # Passes into or out of the buckets they watch.
-                PassHistory.from_office_id.in_(offices) if offices else false(),
-                PassHistory.to_office_id.in_(offices) if offices else false(),
-                PassHistory.from_group_id.in_(groups) if groups else false(),
-                PassHistory.to_group_id.in_(groups) if groups else false(),
-            )
-        )
+    query = query.where(permissions.history_visible_to(session, actor))
 
     def rows() -> Iterator[list[object]]:
         for row in session.execute(query.execution_options(yield_per=STREAM_CHUNK)):

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
-from sqlalchemy import Select, select
+from sqlalchemy import ColumnElement, Select, false, or_, select, true
 from sqlalchemy.orm import Session
 
 from leaddesk.errors import NotFoundError, PermissionDeniedError
@@ -30,8 +30,10 @@ from leaddesk.store.models import (
     ManagerRight,
     Office,
     OfficeMember,
+    PassBatch,
     PassGroup,
     PassGroupMember,
+    PassHistory,
     User,
 )
 
@@ -43,6 +45,35 @@ _SHARE = {"read": True}
 
 def _shared(query: Select, lock: bool) -> Select:  # type: ignore[type-arg]
     return query.with_for_update(read=True) if lock else query
+
+
+def signed_in_user(session: Session, actor_id: int) -> User:
+    """The person reading (exports, reports): they exist and may still sign in."""
+    actor = session.get(User, actor_id)
+    if actor is None:
+        raise NotFoundError(f"There is no user with id {actor_id}.")
+    if not actor.active:
+        raise PermissionDeniedError(f"{actor.name} is inactive and cannot sign in.")
+    return actor
+
+
+def history_visible_to(session: Session, actor: User) -> ColumnElement[bool]:
+    """History rows (joined with their batch) the actor may read: passes they made, and
+    moves from or to users they manage or buckets they watch (everything for an admin)."""
+    if actor.is_admin:
+        return true()
+    managed = select(ManagerRight.user_id).where(ManagerRight.manager_id == actor.id)
+    offices = sorted(visible_office_ids(session, actor))
+    groups = sorted(visible_group_ids(session, actor))
+    return or_(
+        PassBatch.actor_id == actor.id,
+        PassHistory.from_owner_id.in_(managed),
+        PassHistory.to_owner_id.in_(managed),
+        PassHistory.from_office_id.in_(offices) if offices else false(),
+        PassHistory.to_office_id.in_(offices) if offices else false(),
+        PassHistory.from_group_id.in_(groups) if groups else false(),
+        PassHistory.to_group_id.in_(groups) if groups else false(),
+    )
 
 
 def get_actor(session: Session, actor_id: int, *, lock: bool = False) -> User:

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QLabel
 from leaddesk.admin.rights import grant_right
 from leaddesk.ui.buckets.bucket_tab import NO_BUCKETS_TEXT
 from leaddesk.ui.main.pass_guide import PassGuide
+from leaddesk.ui.main.workload_panel import GUIDE_TAB, WorkloadPanel
 from tests.helpers.demo_names import user_id
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
@@ -61,7 +62,12 @@ def test_someone_who_sees_no_bucket_is_told_who_does(qtbot, main_window):
 
 def test_the_pass_pane_explains_how_to_pass_with_the_shortcuts_that_work(main_window):
     window = main_window()
-    guide = window.pass_pane_lower.current()
+    # On the tab beside the workload chart, under the targets.
+    panel = window.pass_pane_lower.current()
+    assert isinstance(panel, WorkloadPanel)
+    assert panel.tabText(GUIDE_TAB) == "How to pass"
+    panel.setCurrentIndex(GUIDE_TAB)
+    guide = panel.currentWidget()
     assert isinstance(guide, PassGuide)
     assert guide.isVisible()
     # Under the targets, not beside them, and with room of its own.
@@ -80,9 +86,9 @@ def test_the_pass_pane_explains_how_to_pass_with_the_shortcuts_that_work(main_wi
 
 def test_the_pass_pane_lower_half_can_be_replaced(qtbot, main_window):
     window = main_window()
-    guide = window.pass_pane_lower.current()
+    panel = window.pass_pane_lower.current()
     chart = QLabel("workload chart")
     window.pass_pane_lower.replace(chart)
     assert window.pass_pane_lower.current() is chart
-    qtbot.waitUntil(lambda: not shiboken6.isValid(guide))  # the how-to is gone, not hidden
+    qtbot.waitUntil(lambda: not shiboken6.isValid(panel))  # gone, not hidden
     assert chart.isVisible()

@@ -51,6 +51,7 @@ from leaddesk.ui.main.panes import (
 from leaddesk.ui.main.pass_guide import PassGuide
 from leaddesk.ui.main.target_model import TargetModel
 from leaddesk.ui.main.target_view import TargetView
+from leaddesk.ui.main.workload_panel import install_workload
 from leaddesk.ui.passing.pass_source import PassSource
 from leaddesk.ui.passing.undo_action import UndoPassAction
 
@@ -101,13 +102,15 @@ class MainWindow(QMainWindow):
         self.splitter.setChildrenCollapsible(False)
         self.setCentralWidget(self.splitter)
         self._build_actions()
-        self.pass_pane_lower.replace(
-            PassGuide(
-                pass_to=self.pass_to_action,
-                cut=self.cut_action,
-                paste=self.paste_action,
-                undo=self.undo_action,
-            )
+        guide = PassGuide(
+            pass_to=self.pass_to_action,
+            cut=self.cut_action,
+            paste=self.paste_action,
+            undo=self.undo_action,
+        )
+        # Under the targets: the workload chart, and the how-to on a tab beside it.
+        self.workload_panel = install_workload(
+            context, self.target_model, self.target_view, self.pass_pane_lower, guide
         )
         self._build_status_bar()
         # A little air between rows: easier to aim a drop, easier to read at any scale.

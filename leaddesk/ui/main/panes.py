@@ -89,7 +89,7 @@ def setup_target_view(view: QTreeView, model: TargetModel) -> None:
     view.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
     # A fixed width: "resize to contents" would read every row (500 users) on each reload.
     view.header().setSectionResizeMode(1, QHeaderView.ResizeMode.Interactive)
-    view.setColumnWidth(1, 100)
+    view.setColumnWidth(1, 150)  # room for the workload bar beside the count
     view.setIndentation(14)
     model.modelReset.connect(view.restore_headings)
 

@@ -27,6 +27,8 @@ SCROLL_INTERVAL_MS = 40
 class TargetView(QTreeView):
     # (text, allowed) while a drag is over the pane; ("", False) when it ends or leaves.
     drop_hint_changed = Signal(str, bool)
+    # After the filter showed or hid rows (the workload chart lists the users shown).
+    filter_applied = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -90,6 +92,7 @@ class TargetView(QTreeView):
             self.setRowHidden(row, QModelIndex(), bool(wanted) and shown == 0)
             if wanted and shown:
                 self.setExpanded(heading, True)
+        self.filter_applied.emit()
 
     # -- a drag over the pane ------------------------------------------------------------
 

@@ -1,9 +1,10 @@
 """The main window's services beyond passing: email, import/export and administration.
 
 Kept apart from ``main_window`` (which is about the two panes and the pass flow): this adds
-File > Import leads… / Export… / Email settings…, Tools > Administration… (admins only; the
-menu does not exist for others), Help > About LeadDesk, and the status-bar email sender,
-which starts sending shortly after every write the window's runner makes.
+File > Import leads… / Export… / Email settings…, View > Reports…, Tools > Administration…
+(admins only; the menu does not exist for others), Help > About LeadDesk, and the
+status-bar email sender, which starts sending shortly after every write the window's
+runner makes.
 """
 
 from __future__ import annotations
@@ -73,6 +74,12 @@ class WindowServices(QObject):
                 "&Administration…", "administrationAction", self.open_administration
             )
             tools.addAction(self.admin_action)
+        # Reports are for everyone (each sees what they may): a View menu before Help.
+        view = QMenu("&View", window)
+        view.setObjectName("viewMenu")
+        window.menuBar().insertMenu(window.help_menu.menuAction(), view)
+        self.reports_action = self._action("&Reports…", "reportsAction", self.open_reports)
+        view.addAction(self.reports_action)
         self.about_action = self._action("&About LeadDesk", "aboutAction", self.open_about)
         window.help_menu.addAction(self.about_action)
 
@@ -116,6 +123,11 @@ class WindowServices(QObject):
         from leaddesk.ui.admin.admin_window import AdminWindow
 
         return self._open("admin", lambda: AdminWindow(self.context, self.window))
+
+    def open_reports(self) -> QDialog:
+        from leaddesk.ui.reports.reports_window import ReportsWindow
+
+        return self._open("reports", lambda: ReportsWindow(self.context, self.window))
 
     def open_about(self) -> QDialog:
         from leaddesk.ui.shell.about_dialog import AboutDialog
