@@ -10,8 +10,8 @@ from __future__ import annotations
 import textwrap
 
 import shiboken6
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor, QFont, QPalette, QStandardItem, QStandardItemModel
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QCloseEvent, QColor, QFont, QPalette, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -28,9 +28,11 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from sqlalchemy.orm import Session
 
 from leaddesk.errors import LeadDeskError
 from leaddesk.reassignment.controller import pass_leads
+from leaddesk.reassignment.lead_overview import LeadOverview, read_lead_overview
 from leaddesk.reassignment.requests import (
     LeadRef,
     PassMethod,
@@ -38,12 +40,11 @@ from leaddesk.reassignment.requests import (
     Selection,
     Target,
 )
-from leaddesk.reassignment.targets import PassTargets, pass_targets
+from leaddesk.reassignment.targets import PassTargets
 from leaddesk.server.changes import Changes
-from leaddesk.store.lead_details import LeadDetails, TimelineEntry, lead_details, lead_timeline
+from leaddesk.store.lead_details import LeadDetails, TimelineEntry, lead_details
 from leaddesk.ui.common.context import WindowContext
 from leaddesk.ui.common.feedback import ask_yes_no, show_outcome
-from leaddesk.ui.common.read_errors import READ_ERRORS
 from leaddesk.ui.common.time_format import local_time
 from leaddesk.ui.passing.note_field import NoteField
 
@@ -56,6 +57,8 @@ NOTE_WRAP = 110  # characters per line of a note shown under its pass
 class LeadWindow(QDialog):
     """A non-modal window on one lead; several may be open at once."""
 
+    loaded = Signal()  # a read's answer (or its error) is shown
+
     def __init__(self, context: WindowContext, lead_id: int, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.context = context
@@ -65,6 +68,9 @@ class LeadWindow(QDialog):
         # moved meanwhile is refused as a conflict instead of being overwritten.
         self.version_seen: int | None = None
         self._passing = False
+        self._loading = False
+        # Reads of this window are keyed to it: a newer read drops an older answer.
+        self._read_key = f"lead-window-{id(self)}"
         self.setObjectName("leadWindow")
         self.setModal(False)
         self.setWindowFlag(Qt.WindowType.WindowContextHelpButtonHint, False)
@@ -248,16 +254,26 @@ class LeadWindow(QDialog):
     # -- reading -------------------------------------------------------------------------
 
     def notice_changes(self, changes: Changes) -> None:
-        """Someone else committed a change: say so if it moved this lead, offer a reload."""
+        """Someone else committed a change: say so if it moved this lead, offer a reload.
+
+        Where the lead is now is read off the GUI thread; a newer change asks again and the
+        older answer is dropped."""
         if not shiboken6.isValid(self) or not changes.touches_lead(self.lead_id):
             return
-        try:
-            with self.context.database.read() as session:
-                now = lead_details(session, self.lead_id)
-        except LeadDeskError:
-            now = None  # gone from sight: moved where this person cannot see it
-        except READ_ERRORS:
-            return  # the database is unreachable; the next change or Reload will tell
+        lead_id = self.lead_id
+
+        def read(session: Session) -> LeadDetails | None:
+            try:
+                return lead_details(session, lead_id)
+            except LeadDeskError:
+                return None  # gone from sight: moved where this person cannot see it
+
+        # An unreachable database says nothing here; the next change or Reload will tell.
+        self.context.runner.query(read, self._show_changed, key=f"{self._read_key}-notice")
+
+    def _show_changed(self, now: LeadDetails | None) -> None:
+        if not shiboken6.isValid(self):
+            return
         if now is not None and now.version == self.version_seen:
             return  # our own pass, already shown
         where = (
@@ -270,28 +286,72 @@ class LeadWindow(QDialog):
         self.changed_label.setText(f"Someone else passed or changed this lead: it is {where}.")
         self.changed_banner.show()
 
+    @property
+    def loading(self) -> bool:
+        """True while a read of the lead is on its way."""
+        return self._loading
+
     def refresh(self) -> None:
-        """Re-read the lead, its timeline and the pass targets from the database."""
+        """Re-read the lead, its timeline and the pass targets, off the GUI thread.
+
+        Until the first answer the window says it is loading; a reload keeps what is shown
+        and puts a busy cursor on it. Only the newest read's answer is shown."""
         if not shiboken6.isValid(self):
             return
-        try:
-            with self.context.database.read() as session:
-                details = lead_details(session, self.lead_id)
-                timeline = lead_timeline(session, self.lead_id)
-                targets = pass_targets(session, actor_id=self.context.actor_id)
-        except LeadDeskError as exc:
-            self.error_label.setText(str(exc))
-            self.error_label.show()
-            self._update_pass_state()
+        lead_id, actor_id = self.lead_id, self.context.actor_id
+        self._set_loading(True)
+        self.context.runner.query(
+            lambda session: read_lead_overview(session, lead_id=lead_id, actor_id=actor_id),
+            self._show_read,
+            on_error=self._show_read_error,
+            key=self._read_key,
+        )
+
+    def _set_loading(self, loading: bool) -> None:
+        self._loading = loading
+        if loading:
+            self.tabs.setCursor(Qt.CursorShape.BusyCursor)
+        else:
+            self.tabs.unsetCursor()
+        if loading and self.details is None:
+            self.title_label.setText("Loading lead…")
+            self.subtitle_label.setText("Reading the lead from the database.")
+            self._show_timeline_placeholder("Loading…")
+            self.target_combo.setPlaceholderText("Loading the users, offices and pass groups…")
+        elif not loading:
+            self.target_combo.setPlaceholderText("Choose a user, office or pass group")
+        self._update_pass_state()
+
+    def _show_read(self, read: LeadOverview) -> None:
+        if not shiboken6.isValid(self):
             return
         self.error_label.hide()
         self.changed_banner.hide()
-        self.details = details
-        self.version_seen = details.version
-        self._show_details(details)
-        self._show_timeline(timeline)
-        self._fill_targets(targets, details)
-        self._update_pass_state()
+        self.details = read.details
+        self.version_seen = read.details.version
+        self._show_details(read.details)
+        self._show_timeline(read.timeline)
+        self._fill_targets(read.targets, read.details)
+        self._set_loading(False)
+        self.loaded.emit()
+
+    def _show_read_error(self, message: str, _exc: BaseException) -> None:
+        if not shiboken6.isValid(self):
+            return
+        self.error_label.setText(message)
+        self.error_label.show()
+        if self.details is None:
+            self.title_label.setText(f"Lead {self.lead_id}")
+            self.subtitle_label.setText("")
+            self._show_timeline_placeholder("")
+        self._set_loading(False)
+        self.loaded.emit()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        # An answer still on its way has nobody to show it to.
+        self.context.runner.forget_reads(self._read_key)
+        self.context.runner.forget_reads(f"{self._read_key}-notice")
+        super().closeEvent(event)
 
     def _show_details(self, lead: LeadDetails) -> None:
         self.setWindowTitle(f"{lead.name} – LeadDesk")
@@ -322,14 +382,18 @@ class LeadWindow(QDialog):
             "Assigned bucket of an office or a pass group."
         )
 
+    def _show_timeline_placeholder(self, text: str) -> None:
+        self.history_tree.clear()
+        placeholder = QTreeWidgetItem(["", "", text])
+        placeholder.setFlags(Qt.ItemFlag.NoItemFlags)
+        self.history_tree.addTopLevelItem(placeholder)
+
     def _show_timeline(self, timeline: list[TimelineEntry]) -> None:
         tree = self.history_tree
-        tree.clear()
         if not timeline:
-            placeholder = QTreeWidgetItem(["", "", "No passes or notes yet."])
-            placeholder.setFlags(Qt.ItemFlag.NoItemFlags)
-            tree.addTopLevelItem(placeholder)
+            self._show_timeline_placeholder("No passes or notes yet.")
             return
+        tree.clear()
         note_font = QFont(tree.font())
         note_font.setItalic(True)
         for entry in timeline:
@@ -453,6 +517,7 @@ class LeadWindow(QDialog):
     def _update_pass_state(self) -> None:
         ready = (
             self.details is not None
+            and not self._loading
             and self.selected_target() is not None
             and self.note_field.is_valid()
             and not self._passing
