@@ -51,6 +51,8 @@ def main_window(
             window.resize(1100, 700)
             window.show()
             qtbot.waitExposed(window)
+            # The Leads to be Assigned tab reads off the GUI thread; tests start once it has.
+            qtbot.waitUntil(lambda: not window.bucket_tab.loading, timeout=10_000)
         return window
 
     yield make

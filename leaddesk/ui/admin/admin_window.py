@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QLabel,
+    QTableWidget,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -27,6 +28,7 @@ from leaddesk.errors import LeadDeskError
 from leaddesk.ui.admin.host import AdminWork
 from leaddesk.ui.admin.people_tabs import RightsTab, UsersTab
 from leaddesk.ui.admin.place_tabs import AuditTab, PlaceTab, StatusesTab
+from leaddesk.ui.admin.tables import clear_loading, show_loading
 from leaddesk.ui.common.context import WindowContext
 from leaddesk.ui.common.feedback import show_outcome
 
@@ -121,6 +123,8 @@ class AdminWindow(QDialog):
             self.tabs.setCursor(Qt.CursorShape.BusyCursor)
             if self.snapshot is None:
                 self.status_label.setText("Loading…")
+                for table in self.tabs.findChildren(QTableWidget):
+                    show_loading(table)
         else:
             self.tabs.unsetCursor()
 
@@ -129,6 +133,9 @@ class AdminWindow(QDialog):
             return
         first = self.snapshot is None
         self.snapshot = snapshot
+        if first:
+            for table in self.tabs.findChildren(QTableWidget):
+                clear_loading(table)
         for tab in (
             self.users_tab,
             self.rights_tab,
@@ -149,6 +156,9 @@ class AdminWindow(QDialog):
     def _show_read_error(self, message: str, exc: BaseException) -> None:
         if not shiboken6.isValid(self):
             return
+        if self.snapshot is None:
+            for table in self.tabs.findChildren(QTableWidget):
+                clear_loading(table)
         if isinstance(exc, LeadDeskError):
             # E.g. the actor lost the admin right meanwhile: lock the window, say why.
             self._set_allowed(False)

@@ -148,6 +148,7 @@ class BucketTab(QWidget):
         layout.addLayout(buttons)
 
         context.runner.changed.connect(self.refresh)
+        self._update_buttons()
         self.refresh()
 
     # -- reading -------------------------------------------------------------------------

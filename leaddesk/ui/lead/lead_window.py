@@ -150,6 +150,9 @@ class LeadWindow(QDialog):
             form.addRow(label, value)
         self.place_caption = form.labelForField(self.fields["place"])
         self.origin_caption = form.labelForField(self.fields["origin"])
+        # Shown only for an imported lead; hidden from the start so the labels do not shift.
+        self.fields["origin"].hide()
+        self.origin_caption.hide()
         return page
 
     def _build_history_tab(self) -> QWidget:
@@ -180,6 +183,8 @@ class LeadWindow(QDialog):
         page.setObjectName("passLeadTab")
         self.pass_intro = QLabel(page)
         self.pass_intro.setWordWrap(True)
+        # Two lines kept for it while the lead loads, so the form below does not move.
+        self.pass_intro.setMinimumHeight(2 * self.pass_intro.fontMetrics().lineSpacing())
 
         self.target_combo = QComboBox(page)
         self.target_combo.setObjectName("passTargetCombo")
@@ -317,6 +322,7 @@ class LeadWindow(QDialog):
             self.title_label.setText("Loading lead…")
             self.subtitle_label.setText("Reading the lead from the database.")
             self._show_timeline_placeholder("Loading…")
+            self.pass_intro.setText("Loading…")
             self.target_combo.setPlaceholderText("Loading the users, offices and pass groups…")
         elif not loading:
             self.target_combo.setPlaceholderText("Choose a user, office or pass group")
