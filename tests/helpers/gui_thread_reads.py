@@ -32,13 +32,22 @@ class GuiThreadLog:
 
 
 def _sender() -> str:
-    """The innermost frame under ``leaddesk/`` (outside the store) that led to the call."""
-    frames = traceback.extract_stack()
-    for frame in reversed(frames):
-        path = frame.filename.replace("\\", "/")
-        if "/leaddesk/" in path and "/leaddesk/store/database.py" not in path:
-            return f"{path.rsplit('/leaddesk/', 1)[1]}:{frame.lineno} {frame.name}"
-    return "outside LeadDesk"
+    """Where the call came from: the window code that asked (the innermost frame under
+    ``leaddesk/ui/``) and the query that sent it (the innermost under ``leaddesk/``)."""
+    frames = [
+        (frame.filename.replace("\\", "/"), frame)
+        for frame in reversed(traceback.extract_stack())
+    ]
+    ours = [
+        (f"{path.rsplit('/leaddesk/', 1)[1]}:{frame.lineno} {frame.name}", path)
+        for path, frame in frames
+        if "/leaddesk/" in path and not path.endswith("/leaddesk/store/database.py")
+    ]
+    if not ours:
+        return "outside LeadDesk"
+    window = next((where for where, path in ours if "/leaddesk/ui/" in path), None)
+    query = ours[0][0]
+    return query if window is None or window == query else f"{window} -> {query}"
 
 
 def _on_gui_thread() -> bool:

@@ -77,6 +77,7 @@ def _open_and_watch(qtbot, make: Callable[[], QWidget], loading: Callable[[QWidg
     qtbot.waitUntil(lambda: not loading(window), timeout=30_000)
     seconds = time.perf_counter() - started
     longest = watch.stop()
+    print(f"{type(window).__name__}: first read {seconds:.2f} s, longest block {longest:.0f} ms")
     return window, longest, seconds
 
 
@@ -112,6 +113,7 @@ def test_bucket_tab_and_assign_dialog_over_a_slow_link(qtbot, database, slow):
     assert not dialog.user_combo.isEnabled()  # "Loading who can take them…"
     qtbot.waitUntil(lambda: not dialog.loading, timeout=30_000)
     longest = watch.stop()
+    print(f"BucketAssignDialog: longest block {longest:.0f} ms")
     assert dialog.user_combo.count() == 3
     assert longest < LONGEST_BLOCK_MS, f"the event loop was blocked for {longest:.0f} ms"
     dialog.reject()
