@@ -35,8 +35,7 @@ def _sender() -> str:
     """Where the call came from: the window code that asked (the innermost frame under
     ``leaddesk/ui/``) and the query that sent it (the innermost under ``leaddesk/``)."""
     frames = [
-        (frame.filename.replace("\\", "/"), frame)
-        for frame in reversed(traceback.extract_stack())
+        (frame.filename.replace("\\", "/"), frame) for frame in reversed(traceback.extract_stack())
     ]
     ours = [
         (f"{path.rsplit('/leaddesk/', 1)[1]}:{frame.lineno} {frame.name}", path)

@@ -1,4 +1,5 @@
-"""How many statements (round trips) opening a lead window and a bucket assignment send.
+"""How many statements (round trips) opening a lead window, a bucket assignment and opening
+the administration window send.
 
 The figures are the README's "Statement counts: lead window and Leads to be Assigned" table;
 a change that sends more fails here, so a regression is seen (fewer is welcome: lower the
@@ -15,6 +16,7 @@ from PySide6.QtWidgets import QApplication, QDialog
 
 from leaddesk.reassignment.requests import Target
 from leaddesk.store.database import Database
+from leaddesk.ui.admin.admin_window import AdminWindow
 from leaddesk.ui.buckets.bucket_tab import BucketTab
 from leaddesk.ui.common.context import WindowContext
 from leaddesk.ui.common.operations import OperationRunner
@@ -37,6 +39,7 @@ ASSIGN_DIALOG_ASSIGN = {"sqlite": 20, "postgresql": 21}
 BUCKET_TAB_RELOAD = {"sqlite": 5, "postgresql": 4}
 # From the drop to the tab showing the lead gone: preview, transaction, reload.
 BUCKET_DRAG = {"sqlite": 27, "postgresql": 27}
+OPEN_ADMINISTRATION = {"sqlite": 15, "postgresql": 14}
 
 
 @pytest.fixture
@@ -82,6 +85,20 @@ def test_opening_a_lead_window(qtbot, database, backend, context_of):
     assert window.title_label.text() == HARBOR
     print(f"open lead window [{backend}]: {sent.count}", *sent.statements, sep="\n  ")
     assert sent.count <= OPEN_LEAD_WINDOW[backend]
+    window.close()
+
+
+def test_opening_the_administration_window(qtbot, database, backend, context_of):
+    context = context_of("Ada Admin")
+    with counting_statements(database.engine) as sent:
+        window = AdminWindow(context)
+        qtbot.addWidget(window)
+        window.show()
+        qtbot.waitUntil(lambda: not window.loading, timeout=10_000)
+        context.runner.wait_idle()
+    assert window.users_tab.table.rowCount() >= 5
+    print(f"open administration [{backend}]: {sent.count}", *sent.statements, sep="\n  ")
+    assert sent.count <= OPEN_ADMINISTRATION[backend]
     window.close()
 
 
