@@ -25,7 +25,7 @@ from leaddesk.ui.common.context import WindowContext
 from leaddesk.ui.common.operations import OperationRunner
 from leaddesk.ui.lead.lead_window import LeadWindow
 from tests.helpers.demo_names import lead_by_name, user_id
-from tests.helpers.dialogs import answer_next_dialog
+from tests.helpers.dialogs import answer_next_dialog, wait_for_window
 from tests.helpers.gui_thread_reads import gui_thread_statements
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
@@ -205,3 +205,40 @@ def test_export_import_and_outbox_dialogs_read_off_the_gui_thread(
         assert status.shutdown(30_000)
         outbox.close()
     assert gui.statements == []
+
+
+# The packages of the windows above; the main window's own trees are read elsewhere.
+ROOMS = ("ui/lead/", "ui/buckets/", "ui/admin/", "ui/data/", "ui/email/")
+
+
+def test_opened_from_the_main_window_the_windows_read_off_the_gui_thread(
+    qtbot, database, main_window
+):
+    """The real ways in: File and Tools menus, a double-click in the bucket tab, Assign…."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtGui import QAction
+
+    window = main_window("Ada Admin")
+    florist = lead_by_name(database, FLORIST).id
+    tab = window.bucket_tab
+    with gui_thread_statements(database.engine) as gui:
+        for name in ("administrationAction", "exportAction", "outboxAction"):
+            window.findChild(QAction, name).trigger()
+        for name in ("adminWindow", "exportDialog", "outboxDialog"):
+            dialog = wait_for_window(qtbot, name)
+            qtbot.waitUntil(lambda d=dialog: not d.loading, timeout=10_000)
+            dialog.close()
+        window.tabs.setCurrentWidget(tab)
+        qtbot.waitUntil(tab.tree.isVisible)
+        centre = tab.tree.visualRect(tab.model.lead_index(florist)).center()
+        qtbot.mouseClick(tab.tree.viewport(), Qt.MouseButton.LeftButton, pos=centre)
+        qtbot.mouseDClick(tab.tree.viewport(), Qt.MouseButton.LeftButton, pos=centre)
+        lead = wait_for_window(qtbot, "leadWindow")
+        qtbot.waitUntil(lambda: not lead.loading, timeout=10_000)
+        lead.close()
+        tab.select_leads([florist])
+        qtbot.mouseClick(tab.assign_button, Qt.MouseButton.LeftButton)
+        assign = wait_for_window(qtbot, "bucketAssignDialog")
+        qtbot.waitUntil(lambda: not assign.loading, timeout=10_000)
+        assign.reject()
+    assert [s for s in gui.statements if any(room in s for room in ROOMS)] == []
