@@ -9,17 +9,12 @@ SQLite and PostgreSQL (SQLite sends its own BEGIN for each transaction).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-
 import pytest
-from PySide6.QtWidgets import QApplication, QDialog
 
 from leaddesk.reassignment.requests import Target
-from leaddesk.store.database import Database
 from leaddesk.ui.admin.admin_window import AdminWindow
 from leaddesk.ui.buckets.bucket_tab import BucketTab
 from leaddesk.ui.common.context import WindowContext
-from leaddesk.ui.common.operations import OperationRunner
 from leaddesk.ui.lead.lead_window import LeadWindow
 from leaddesk.ui.passing.pass_dialogs import run_pass_flow
 from tests.helpers.demo_names import lead_by_name, user_id
@@ -40,29 +35,6 @@ BUCKET_TAB_RELOAD = {"sqlite": 5, "postgresql": 4}
 # From the drop to the tab showing the lead gone: preview, transaction, reload.
 BUCKET_DRAG = {"sqlite": 27, "postgresql": 27}
 OPEN_ADMINISTRATION = {"sqlite": 15, "postgresql": 14}
-
-
-@pytest.fixture
-def context_of(database: Database) -> Iterator[Callable[[str], WindowContext]]:
-    made: list[WindowContext] = []
-
-    def make(actor: str) -> WindowContext:
-        context = WindowContext(
-            database=database,
-            runner=OperationRunner(database),
-            actor_id=user_id(database, actor),
-            actor_name=actor,
-            is_admin=actor == "Ada Admin",
-        )
-        made.append(context)
-        return context
-
-    yield make
-    for context in made:
-        context.runner.wait_idle()
-    for widget in QApplication.topLevelWidgets():
-        if isinstance(widget, QDialog) and widget.isVisible():
-            widget.close()
 
 
 def _open_tab(qtbot, context: WindowContext) -> BucketTab:

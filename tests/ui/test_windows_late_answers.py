@@ -12,7 +12,7 @@ import threading
 from collections.abc import Callable, Iterator
 
 import pytest
-from PySide6.QtWidgets import QApplication, QDialog
+from PySide6.QtWidgets import QApplication
 
 from leaddesk.admin import users
 from leaddesk.reassignment.controller import assign_from_bucket, pass_leads
@@ -21,7 +21,6 @@ from leaddesk.store.database import Database
 from leaddesk.ui.admin.admin_window import AdminWindow
 from leaddesk.ui.buckets.bucket_assign_dialog import BucketAssignDialog
 from leaddesk.ui.buckets.bucket_tab import BucketTab
-from leaddesk.ui.common.context import WindowContext
 from leaddesk.ui.common.operations import OperationRunner
 from leaddesk.ui.lead.lead_window import LeadWindow
 from tests.helpers.demo_names import lead_by_name, user_id
@@ -37,29 +36,6 @@ FLORIST = "Walk-in: Corner Florist website"  # waits in the Downtown Office buck
 def held(database: Database) -> Iterator[HeldReads]:
     with HeldReads(database.engine) as reads:
         yield reads
-
-
-@pytest.fixture
-def context_of(database: Database) -> Iterator[Callable[[str], WindowContext]]:
-    made: list[WindowContext] = []
-
-    def make(actor: str) -> WindowContext:
-        context = WindowContext(
-            database=database,
-            runner=OperationRunner(database),
-            actor_id=user_id(database, actor),
-            actor_name=actor,
-            is_admin=actor == "Ada Admin",
-        )
-        made.append(context)
-        return context
-
-    yield make
-    for context in made:
-        context.runner.wait_idle()
-    for widget in QApplication.topLevelWidgets():
-        if isinstance(widget, QDialog) and widget.isVisible():
-            widget.close()
 
 
 def elsewhere(work: Callable[[], None]) -> None:

@@ -10,10 +10,8 @@ stopped reading would fail. SQLite and PostgreSQL.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator
 
 import pytest
-from PySide6.QtWidgets import QApplication, QDialog
 
 from leaddesk.reassignment.controller import pass_leads
 from leaddesk.reassignment.requests import LeadRef, PassMethod, Selection, Target
@@ -21,8 +19,6 @@ from leaddesk.server.changes import Changes
 from leaddesk.store.database import Database
 from leaddesk.ui.admin.admin_window import AdminWindow
 from leaddesk.ui.buckets.bucket_tab import BucketTab
-from leaddesk.ui.common.context import WindowContext
-from leaddesk.ui.common.operations import OperationRunner
 from leaddesk.ui.lead.lead_window import LeadWindow
 from tests.helpers.demo_names import lead_by_name, user_id
 from tests.helpers.dialogs import answer_next_dialog, wait_for_window
@@ -32,29 +28,6 @@ pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSi
 
 HARBOR = "Harbor Logistics renewal"  # John Smith's LEAD; Maria Manager manages John
 FLORIST = "Walk-in: Corner Florist website"  # waits in the Downtown Office bucket
-
-
-@pytest.fixture
-def context_of(database: Database) -> Iterator[Callable[[str], WindowContext]]:
-    made: list[WindowContext] = []
-
-    def make(actor: str) -> WindowContext:
-        context = WindowContext(
-            database=database,
-            runner=OperationRunner(database),
-            actor_id=user_id(database, actor),
-            actor_name=actor,
-            is_admin=actor == "Ada Admin",
-        )
-        made.append(context)
-        return context
-
-    yield make
-    for context in made:
-        context.runner.wait_idle()
-    for widget in QApplication.topLevelWidgets():
-        if isinstance(widget, QDialog) and widget.isVisible():
-            widget.close()
 
 
 def _someone_else_passes(database: Database, lead_name: str, to: str) -> None:
