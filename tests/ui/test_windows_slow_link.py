@@ -136,3 +136,34 @@ def test_export_dialog_over_a_slow_link(qtbot, database, slow):
     )
     assert dialog.owner_combo.findText("John Smith") > 0
     assert longest < LONGEST_BLOCK_MS, f"the event loop was blocked for {longest:.0f} ms"
+
+
+def test_import_survey_and_outbox_over_a_slow_link(qtbot, database, slow, tmp_path, monkeypatch):
+    from leaddesk.ui.data.import_dialog import ImportDialog
+    from leaddesk.ui.email.email_status import EmailStatus
+
+    monkeypatch.setenv("LEADDESK_EMAIL_AUTOSEND", "0")
+    context = slow("Ada Admin")
+    path = tmp_path / "leads.csv"
+    path.write_text("name,status,owner\nA,LEAD,John Smith\n", encoding="utf-8")
+    importer = ImportDialog(context, None)
+    qtbot.addWidget(importer)
+    importer.show()
+    qtbot.waitExposed(importer)
+    gc.collect()
+    watch = EventLoopWatch().start()
+    importer.load_file(str(path))
+    assert importer.survey is None  # "Reading the file…" while LeadDesk's statuses are read
+    qtbot.waitUntil(lambda: importer.survey is not None, timeout=30_000)
+    longest = watch.stop()
+    print(f"ImportDialog survey: longest block {longest:.0f} ms")
+    assert longest < LONGEST_BLOCK_MS, f"the event loop was blocked for {longest:.0f} ms"
+
+    status = EmailStatus(context.database, recipient_id=None)
+    qtbot.addWidget(status)
+    outbox, longest, _seconds = _open_and_watch(
+        qtbot, status.open_outbox, lambda dialog: dialog.loading
+    )
+    assert outbox.table.rowCount() == 0  # nothing passed yet: the "Loading…" row is gone
+    assert status.shutdown(30_000)
+    assert longest < LONGEST_BLOCK_MS, f"the event loop was blocked for {longest:.0f} ms"
