@@ -7,11 +7,9 @@ change, so it always shows the lead as it is now.
 
 from __future__ import annotations
 
-import textwrap
-
 import shiboken6
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QCloseEvent, QColor, QFont, QPalette, QStandardItem, QStandardItemModel
+from PySide6.QtGui import QCloseEvent, QColor, QFont, QPalette, QStandardItemModel
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -24,7 +22,6 @@ from PySide6.QtWidgets import (
     QPushButton,
     QTabWidget,
     QTreeWidget,
-    QTreeWidgetItem,
     QVBoxLayout,
     QWidget,
 )
@@ -46,12 +43,9 @@ from leaddesk.store.lead_details import LeadDetails, TimelineEntry, lead_details
 from leaddesk.ui.common.context import WindowContext
 from leaddesk.ui.common.feedback import ask_yes_no, show_outcome
 from leaddesk.ui.common.time_format import local_time
+from leaddesk.ui.lead.target_choices import LABEL_ROLE, TARGET_ROLE, fill_target_choices
+from leaddesk.ui.lead.timeline_tree import HISTORY_COLUMNS, show_placeholder, show_timeline
 from leaddesk.ui.passing.note_field import NoteField
-
-TARGET_ROLE = Qt.ItemDataRole.UserRole + 1
-LABEL_ROLE = Qt.ItemDataRole.UserRole + 2  # how the confirmation question names the target
-HISTORY_COLUMNS = ["When", "Who", "What", "From", "To", "Batch"]
-NOTE_WRAP = 110  # characters per line of a note shown under its pass
 
 
 class LeadWindow(QDialog):
@@ -389,117 +383,17 @@ class LeadWindow(QDialog):
         )
 
     def _show_timeline_placeholder(self, text: str) -> None:
-        self.history_tree.clear()
-        placeholder = QTreeWidgetItem(["", "", text])
-        placeholder.setFlags(Qt.ItemFlag.NoItemFlags)
-        self.history_tree.addTopLevelItem(placeholder)
+        show_placeholder(self.history_tree, text)
 
     def _show_timeline(self, timeline: list[TimelineEntry]) -> None:
-        tree = self.history_tree
-        if not timeline:
-            self._show_timeline_placeholder("No passes or notes yet.")
-            return
-        tree.clear()
-        note_font = QFont(tree.font())
-        note_font.setItalic(True)
-        for entry in timeline:
-            what = entry.method if entry.kind == "pass" else "Note"
-            if entry.undone_by is not None:
-                what += f" (undone by batch {entry.undone_by})"
-            item = QTreeWidgetItem(
-                [
-                    local_time(entry.when),
-                    entry.who,
-                    what,
-                    entry.from_place,
-                    entry.to_place,
-                    "" if entry.batch_id is None else str(entry.batch_id),
-                ]
-            )
-            item.setTextAlignment(
-                HISTORY_COLUMNS.index("Batch"),
-                Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
-            )
-            tree.addTopLevelItem(item)
-            if entry.note:
-                note = QTreeWidgetItem(item, [_wrapped(entry.note)])
-                note.setFont(0, note_font)
-                note.setToolTip(0, entry.note)
-                note.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable)
-                note.setFirstColumnSpanned(True)
-            elif entry.kind == "pass":
-                item.setToolTip(0, "Passed without a note.")
-        tree.expandAll()
+        show_timeline(self.history_tree, timeline)
 
     def _fill_targets(self, targets: PassTargets, lead: LeadDetails) -> None:
         previous = self.target_combo.currentData(TARGET_ROLE)
         self.target_combo.blockSignals(True)
-        self.target_model.clear()
-
-        def section(title: str) -> None:
-            header = QStandardItem(title)
-            header.setFlags(Qt.ItemFlag.NoItemFlags)
-            font = QFont(self.target_combo.font())
-            font.setBold(True)
-            header.setFont(font)
-            # Disabled (not choosable) but readable: section headers, not greyed-out choices.
-            header.setForeground(self.target_combo.palette().color(QPalette.ColorRole.Text))
-            self.target_model.appendRow(header)
-
-        def entry(text: str, target: Target, blocked_reason: str = "") -> None:
-            item = QStandardItem(text)
-            item.setData(target, TARGET_ROLE)
-            item.setData(target_names[target], LABEL_ROLE)
-            if blocked_reason:
-                item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEnabled)
-                item.setToolTip(blocked_reason)
-            self.target_model.appendRow(item)
-
-        target_names: dict[Target, str] = {}
-        for user in targets.users:
-            target_names[Target.user(user.id)] = user.name
-        for office in targets.offices:
-            target_names[Target.office(office.id)] = (
-                f"the Leads to be Assigned bucket of office {office.name}"
-            )
-        for group in targets.groups:
-            target_names[Target.group(group.id)] = (
-                f"the Leads to be Assigned bucket of pass group {group.name}"
-            )
-        if targets.users:
-            section("Users")
-        for user in targets.users:
-            load = f"{user.open_leads} open lead" + ("" if user.open_leads == 1 else "s")
-            target = Target.user(user.id)
-            if user.id == self.context.actor_id:
-                entry(
-                    f"{user.name} (you) — not from inside a lead",
-                    target,
-                    "You cannot pass a lead to yourself from inside the lead.",
-                )
-            elif lead.owner_id == user.id:
-                entry(f"{user.name} — has this lead", target, "The lead is already with them.")
-            else:
-                entry(f"{user.name} — {load}", target)
-        if targets.offices:
-            section("Offices")
-        for office in targets.offices:
-            target = Target.office(office.id)
-            text = f"Office: {office.name} — {office.waiting} waiting"
-            if lead.bucket_kind == "office" and lead.bucket_id == office.id:
-                entry(text, target, "The lead is already waiting in this office's bucket.")
-            else:
-                entry(text, target)
-        if targets.groups:
-            section("Pass groups")
-        for group in targets.groups:
-            target = Target.group(group.id)
-            text = f"Pass group: {group.name} — {group.waiting} waiting"
-            if lead.bucket_kind == "group" and lead.bucket_id == group.id:
-                entry(text, target, "The lead is already waiting in this pass group's bucket.")
-            else:
-                entry(text, target)
-
+        fill_target_choices(
+            self.target_model, self.target_combo, targets, lead, actor_id=self.context.actor_id
+        )
         self.target_combo.setCurrentIndex(self.target_index(previous) if previous else -1)
         self.target_combo.blockSignals(False)
 
@@ -593,14 +487,6 @@ class LeadWindow(QDialog):
         self._set_passing(False)
         # The runner's ``changed`` refresh shows where the lead really is now.
         show_outcome(self, "passErrorDialog", "Lead not passed", message, error=True)
-
-
-def _wrapped(note: str) -> str:
-    """A note broken into lines that fit the window; the view does not wrap spanned rows."""
-    lines = []
-    for paragraph in note.splitlines() or [""]:
-        lines.extend(textwrap.wrap(paragraph, NOTE_WRAP) or [""])
-    return "\n".join("    " + line for line in lines)
 
 
 def _mute(label: QLabel) -> None:
