@@ -34,7 +34,7 @@ ASSIGN_DIALOG_ASSIGN = {"sqlite": 20, "postgresql": 21}
 BUCKET_TAB_RELOAD = {"sqlite": 5, "postgresql": 4}
 # From the drop to the tab showing the lead gone: preview, transaction, reload.
 BUCKET_DRAG = {"sqlite": 27, "postgresql": 27}
-OPEN_ADMINISTRATION = {"sqlite": 15, "postgresql": 14}
+OPEN_ADMINISTRATION = {"sqlite": 17, "postgresql": 16}
 
 
 def _open_tab(qtbot, context: WindowContext) -> BucketTab:
