@@ -21,7 +21,7 @@ from leaddesk.ui.admin.admin_window import AdminWindow
 from leaddesk.ui.buckets.bucket_tab import BucketTab
 from leaddesk.ui.lead.lead_window import LeadWindow
 from tests.helpers.demo_names import lead_by_name, user_id
-from tests.helpers.dialogs import answer_next_dialog, wait_for_window
+from tests.helpers.dialogs import answer_next_dialog, find_visible_window, wait_for_window
 from tests.helpers.gui_thread_reads import gui_thread_statements
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
@@ -95,7 +95,9 @@ def test_lead_window_opens_reloads_and_notices_changes_off_the_gui_thread(
     assert gui.statements == []
 
 
-def test_bucket_tab_and_assign_dialog_read_off_the_gui_thread(qtbot, database, context_of):
+def test_bucket_tab_its_dialogs_and_lead_windows_read_off_the_gui_thread(
+    qtbot, database, context_of
+):
     context = context_of("Olivia Office")
     with gui_thread_statements(database.engine) as gui:
         tab = BucketTab(context)
@@ -111,6 +113,15 @@ def test_bucket_tab_and_assign_dialog_read_off_the_gui_thread(qtbot, database, c
         qtbot.waitUntil(lambda: not dialog.loading, timeout=10_000)
         assert dialog.user_combo.count() >= 1
         dialog.reject()
+        # The plan is read on the read lane, then shown (a bucket assigned by hand says so).
+        tab.assign_all_by_rule()
+        qtbot.waitUntil(
+            lambda: any(map(find_visible_window, ("rulePreviewDialog", "rulePlanErrorDialog"))),
+            timeout=10_000,
+        )
+        for name in ("rulePreviewDialog", "rulePlanErrorDialog"):
+            if (answer := find_visible_window(name)) is not None:
+                answer.close()
         window = tab.open_selected_lead()
         assert window is not None
         qtbot.waitUntil(lambda: not window.loading, timeout=10_000)
