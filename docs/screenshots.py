@@ -240,7 +240,7 @@ class Pictures:
         lead = window.open_lead(lead_id_of(window, "Bluebell Dental scheduling"))
         lead.tabs.setCurrentIndex(lead.tabs.count() - 1)
         combo = lead.target_combo
-        self.wait_until(lambda: combo.count() > 0, "the Pass Lead targets")
+        self.wait_until(lambda: not lead.loading and combo.count() > 0, "the Pass Lead targets")
         combo.setCurrentIndex(combo.findText("Sam Field", flags=_contains()))
         lead.note_edit.setPlainText("Sam covers dental practices from next week.")
         self.settle()
@@ -264,6 +264,7 @@ class Pictures:
         self.wait_until(lambda: tab.model.total_waiting() > 0, "the bucket to load")
         tab.select_leads([lead_id])
         dialog = tab.open_assign_dialog()
+        self.wait_until(lambda: not dialog.loading, "who may take the lead")
         self.settle()
         self.save(composite(window, dialog), "bucket-assign.png")
         dialog.close()
@@ -276,6 +277,7 @@ class Pictures:
         window.findChild(QAction, "administrationAction").trigger()
         self.settle()
         admin = visible("adminWindow")
+        self.wait_until(lambda: not admin.loading, "the administration tables")
         admin.resize(1040, 620)  # as a person would widen it to read every column
         self.settle()
         self.save(admin.grab(), "administration.png")

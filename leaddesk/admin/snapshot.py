@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from leaddesk.admin.audit import AuditRow, audit_entries
+from leaddesk.admin.audit import AuditRow, audit_entries, require_admin
 from leaddesk.admin.groups import GroupRow, list_groups
 from leaddesk.admin.offices import OfficeRow, list_offices
 from leaddesk.admin.rights import RightRow, list_rights
@@ -34,6 +34,9 @@ class AdminSnapshot:
 
 def load_snapshot(session: Session, actor_id: int) -> AdminSnapshot:
     """Admins only (each reader checks)."""
+    # Held for the whole read: the session keeps only weak references, and each reader's
+    # own check would otherwise fetch the actor again (a round trip each, five in all).
+    _actor = require_admin(session, actor_id)
     return AdminSnapshot(
         users=list_users(session, actor_id),
         rights=list_rights(session, actor_id),

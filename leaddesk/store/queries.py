@@ -6,7 +6,7 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from leaddesk.store.models import (
@@ -101,59 +101,59 @@ class BucketLeads:
 
 
 def visible_buckets(session: Session, actor: User) -> list[BucketLeads]:
-    """The Leads to be Assigned buckets the actor sees, each with its waiting leads."""
+    """The Leads to be Assigned buckets the actor sees, each with its waiting leads.
+
+    Three statements whatever the number of buckets (each is a round trip on a slow link):
+    the offices and the pass groups, each with its waiting limit joined in, then every
+    visible bucket's leads at once."""
+    office_query = (
+        select(Office.id, Office.name, BucketRule.waiting_limit_minutes)
+        .outerjoin(BucketRule, BucketRule.office_id == Office.id)
+        .order_by(Office.name)
+    )
+    group_query = (
+        select(PassGroup.id, PassGroup.name, BucketRule.waiting_limit_minutes)
+        .outerjoin(BucketRule, BucketRule.group_id == PassGroup.id)
+        .order_by(PassGroup.name)
+    )
+    if not actor.is_admin:
+        office_query = office_query.join(OfficeMember, OfficeMember.office_id == Office.id).where(
+            OfficeMember.user_id == actor.id, OfficeMember.is_office_manager.is_(True)
+        )
+        group_query = group_query.join(
+            PassGroupMember, PassGroupMember.group_id == PassGroup.id
+        ).where(PassGroupMember.user_id == actor.id)
+    offices = list(session.execute(office_query))
+    groups = list(session.execute(group_query))
     if actor.is_admin:
-        offices = list(session.execute(select(Office.id, Office.name).order_by(Office.name)))
-        groups = list(
-            session.execute(select(PassGroup.id, PassGroup.name).order_by(PassGroup.name))
-        )
+        in_a_bucket = or_(Lead.bucket_office_id.is_not(None), Lead.bucket_group_id.is_not(None))
     else:
-        offices = list(
-            session.execute(
-                select(Office.id, Office.name)
-                .join(OfficeMember, OfficeMember.office_id == Office.id)
-                .where(OfficeMember.user_id == actor.id, OfficeMember.is_office_manager.is_(True))
-                .order_by(Office.name)
-            )
+        in_a_bucket = or_(
+            Lead.bucket_office_id.in_([office_id for office_id, _name, _limit in offices]),
+            Lead.bucket_group_id.in_([group_id for group_id, _name, _limit in groups]),
         )
-        groups = list(
-            session.execute(
-                select(PassGroup.id, PassGroup.name)
-                .join(PassGroupMember, PassGroupMember.group_id == PassGroup.id)
-                .where(PassGroupMember.user_id == actor.id)
-                .order_by(PassGroup.name)
-            )
+    waiting: dict[tuple[str, int], list[LeadRow]] = {}
+    if offices or groups:
+        rows = session.execute(
+            _lead_row_select()
+            .add_columns(Lead.bucket_office_id, Lead.bucket_group_id)
+            .where(in_a_bucket)
+            .order_by(Lead.created_at, Lead.id)
         )
-    limits = {
-        (("office", office_id) if office_id is not None else ("group", group_id)): minutes
-        for office_id, group_id, minutes in session.execute(
-            select(
-                BucketRule.office_id, BucketRule.group_id, BucketRule.waiting_limit_minutes
-            ).where(BucketRule.waiting_limit_minutes.is_not(None))
+        for *fields, office_id, group_id in rows:
+            key = ("office", office_id) if office_id is not None else ("group", group_id)
+            waiting.setdefault(key, []).append(LeadRow(*fields))
+    return [
+        BucketLeads(
+            kind=kind,
+            id=bucket_id,
+            name=name,
+            leads=waiting.get((kind, bucket_id), []),
+            waiting_limit_minutes=limit,
         )
-    }
-    buckets: list[BucketLeads] = []
-    for kind, rows, column in (
-        ("office", offices, Lead.bucket_office_id),
-        ("group", groups, Lead.bucket_group_id),
-    ):
-        for bucket_id, name in rows:
-            leads = [
-                LeadRow(*row)
-                for row in session.execute(
-                    _lead_row_select().where(column == bucket_id).order_by(Lead.created_at, Lead.id)
-                )
-            ]
-            buckets.append(
-                BucketLeads(
-                    kind=kind,
-                    id=bucket_id,
-                    name=name,
-                    leads=leads,
-                    waiting_limit_minutes=limits.get((kind, bucket_id)),
-                )
-            )
-    return buckets
+        for kind, places in (("office", offices), ("group", groups))
+        for bucket_id, name, limit in places
+    ]
 
 
 @dataclass(frozen=True)

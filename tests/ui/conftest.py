@@ -12,10 +12,13 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QApplication, QDialog, QWidget
 
 from leaddesk import ui
+from leaddesk.store.database import Database
+from leaddesk.ui.common.context import WindowContext
 from tests.helpers.dialogs import cancel_all_answers
+from tests.helpers.window_contexts import window_context
 
 
 @pytest.fixture(autouse=True)
@@ -51,6 +54,8 @@ def main_window(
             window.resize(1100, 700)
             window.show()
             qtbot.waitExposed(window)
+            # The Leads to be Assigned tab reads off the GUI thread; tests start once it has.
+            qtbot.waitUntil(lambda: not window.bucket_tab.loading, timeout=10_000)
         return window
 
     yield make
@@ -59,4 +64,22 @@ def main_window(
     # Close stray dialogs (a failed test may leave one open) so the next test starts clean.
     for widget in QApplication.topLevelWidgets():
         if widget.isVisible() and widget not in opened:
+            widget.close()
+
+
+@pytest.fixture
+def context_of(database: Database) -> Iterator[Callable[[str], WindowContext]]:
+    """``context_of("Olivia Office")``: a context for a window opened on its own; at the end
+    its reads and writes are waited for and stray dialogs closed."""
+    made: list[WindowContext] = []
+
+    def make(actor: str) -> WindowContext:
+        made.append(window_context(database, actor))
+        return made[-1]
+
+    yield make
+    for context in made:
+        context.runner.wait_idle()
+    for widget in QApplication.topLevelWidgets():
+        if isinstance(widget, QDialog) and widget.isVisible():
             widget.close()

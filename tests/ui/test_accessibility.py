@@ -184,6 +184,7 @@ def test_return_on_a_lead_opens_it(qtbot, main_window):
     window.owner_tree.setFocus()
     QTest.keyClick(window.owner_tree, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: len(window.lead_windows) == 1)
+    qtbot.waitUntil(lambda: not window.lead_windows[0].loading, timeout=10_000)
     assert "Harbor Logistics renewal" in window.lead_windows[0].windowTitle()
     # On a user or status row Return opens nothing (there is no lead to open).
     window.owner_tree.setCurrentIndex(status)

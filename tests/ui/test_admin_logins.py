@@ -32,7 +32,7 @@ def test_an_administrator_links_a_login_in_the_window(qtbot, main_window, server
     admin = window.findChild(WindowServices).open_administration()
     tab = admin.users_tab
     john = int(server.owner_scalar("SELECT id FROM users WHERE name = 'John Smith'"))  # type: ignore[arg-type]
-    qtbot.waitUntil(lambda: tab.table.rowCount() > 0)
+    qtbot.waitUntil(lambda: not admin.loading and tab.table.rowCount() > 0)
     select_id(tab.table, john)
     tab.edit_login.setText("johnny")
     qtbot.mouseClick(tab.save_button, Qt.MouseButton.LeftButton)

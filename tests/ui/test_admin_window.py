@@ -48,6 +48,7 @@ def admin_window(qtbot, database) -> Iterator[Callable[..., AdminWindow]]:
         window.show()
         qtbot.waitExposed(window)
         opened.append((window, context.runner))
+        qtbot.waitUntil(lambda: not window.loading, timeout=10_000)  # read off the GUI thread
         return window
 
     yield make
@@ -231,6 +232,7 @@ def test_export_dialog_writes_a_spreadsheet_ready_file(qtbot, tmp_path, dialog_c
 
     dialog = ExportDialog(dialog_context("Maria Manager"), None)
     qtbot.addWidget(dialog)
+    qtbot.waitUntil(lambda: not dialog.loading, timeout=10_000)
     path = tmp_path / "out.csv"
     dialog.file_edit.setText(str(path))
     dialog.owner_combo.setCurrentIndex(dialog.owner_combo.findText("John Smith"))

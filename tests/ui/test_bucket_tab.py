@@ -64,6 +64,7 @@ def bucket_tab(qtbot, database: Database) -> Iterator[Callable[[str], BucketTab]
         tab.resize(760, 420)
         tab.show()
         qtbot.waitExposed(tab)
+        qtbot.waitUntil(lambda: not tab.loading, timeout=10_000)  # read off the GUI thread
         return tab
 
     yield make
@@ -174,6 +175,7 @@ def test_assign_dialog_assigns_the_lead_and_the_badge_count_drops(qtbot, databas
 
     qtbot.mouseClick(tab.assign_button, Qt.MouseButton.LeftButton)
     dialog = wait_for_window(qtbot, "bucketAssignDialog")
+    qtbot.waitUntil(lambda: not dialog.loading, timeout=10_000)
     names = [dialog.user_combo.itemText(i) for i in range(dialog.user_combo.count())]
     # Office members and the users Olivia manages; never Victor Outside.
     assert names == ["Maria Manager", "Olivia Office (you)", "Sam Field"]
@@ -211,6 +213,7 @@ def test_assigning_a_lead_someone_else_assigned_meanwhile_is_refused(
     tab.select_leads([evergreen.id])
     dialog = tab.open_assign_dialog()
     assert dialog is not None
+    qtbot.waitUntil(lambda: not dialog.loading, timeout=10_000)
     dialog.select_user(pat)
 
     other = open_database(db_url)
@@ -248,6 +251,7 @@ def test_double_click_on_a_lead_opens_its_lead_window(qtbot, database, bucket_ta
     window = wait_for_window(qtbot, "leadWindow")
     assert isinstance(window, LeadWindow)
     assert window.lead_id == florist.id
+    qtbot.waitUntil(lambda: not window.loading, timeout=10_000)
     assert "Downtown Office" in window.fields["place"].text()
     window.close()
 
@@ -260,6 +264,7 @@ def test_a_pass_into_a_bucket_from_a_lead_window_shows_up_in_the_open_tab(
     harbor = lead_by_name(database, "Harbor Logistics renewal")
     # A child of the tab (closed with it), on the same runner: its pass refreshes the tab.
     window = tab.open_lead(harbor.id)
+    qtbot.waitUntil(lambda: not window.loading, timeout=10_000)
     window.select_target(Target.group(group_id(database)))
     confirm = answer_next_dialog(qtbot, "confirmPassDialog", accept=True)
     done = answer_next_dialog(qtbot, "passDoneDialog")

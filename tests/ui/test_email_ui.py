@@ -259,7 +259,7 @@ def test_failed_email_shows_in_status_and_outbox_retry_sends_it(
     dialog = status.dialog
     assert dialog is not None and dialog.objectName() == "outboxDialog"
     assert dialog.isVisible()
-    qtbot.waitUntil(lambda: dialog.table.rowCount() == 1, timeout=15_000)
+    qtbot.waitUntil(lambda: not dialog.loading and dialog.table.rowCount() == 1, timeout=15_000)
     assert dialog.table.item(0, 3).text() == "failed"
     assert dialog.table.item(0, 6).text().startswith("550 5.1.1")
     assert dialog.retry_button.isEnabled()
@@ -281,11 +281,11 @@ def test_the_outbox_lists_only_the_signed_in_users_emails_unless_administrator(
     pass_all_leads(database, "Sam Field", to_group="Inbound Team")
     jane = make_status(database, recipient_id=user_id(database, "Jane Doe"))
     dialog = jane.open_outbox()
-    qtbot.waitUntil(lambda: dialog.table.rowCount() == 1, timeout=15_000)
+    qtbot.waitUntil(lambda: not dialog.loading and dialog.table.rowCount() == 1, timeout=15_000)
     assert dialog.entries[0].recipient == "jane.doe@example.com"
     administrator = make_status(database)
     everyone = administrator.open_outbox()
-    qtbot.waitUntil(lambda: everyone.table.rowCount() == 2, timeout=15_000)
+    qtbot.waitUntil(lambda: not everyone.loading and everyone.table.rowCount() == 2, timeout=15_000)
 
 
 def test_the_windows_outbox_tick_queues_and_sends_a_reminder_once(

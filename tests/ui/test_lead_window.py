@@ -47,6 +47,7 @@ def open_lead(qtbot, database: Database) -> Iterator[Callable[..., LeadWindow]]:
         qtbot.addWidget(window)
         window.show()
         qtbot.waitExposed(window)
+        qtbot.waitUntil(lambda: not window.loading, timeout=10_000)  # read off the GUI thread
         return window
 
     yield make
@@ -262,6 +263,7 @@ def test_a_lead_that_does_not_exist_shows_a_clear_message_not_a_traceback(
     window = open_lead("Maria Manager")
     other = LeadWindow(window.context, 987_654)
     qtbot.addWidget(other)
+    qtbot.waitUntil(lambda: not other.loading, timeout=10_000)
     assert other.error_label.text() == "There is no lead with id 987654."
     assert not other.error_label.isHidden()
     assert not other.pass_button.isEnabled()

@@ -66,6 +66,7 @@ def test_an_open_lead_window_says_its_lead_was_passed_and_offers_to_reload(
     window = main_window("Maria Manager")
     lead = window.open_lead(lead_by_name(window.context.database, HARBOR).id)
     qtbot.waitExposed(lead)
+    qtbot.waitUntil(lambda: not lead.loading, timeout=10_000)
     banner = lead.findChild(QLabel, "leadChangedLabel")
     assert not lead.changed_banner.isVisible()
 
@@ -74,6 +75,7 @@ def test_an_open_lead_window_says_its_lead_was_passed_and_offers_to_reload(
     qtbot.waitUntil(lead.changed_banner.isVisible, timeout=10_000)
     assert banner.text() == "Someone else passed or changed this lead: it is now with Jane Doe."
     assert "John Smith" in lead.subtitle_label.text()  # not reloaded behind the person's back
-    lead.findChild(QPushButton, "leadReloadButton").click()
+    with qtbot.waitSignal(lead.loaded, timeout=10_000):
+        lead.findChild(QPushButton, "leadReloadButton").click()
     assert "Jane Doe" in lead.subtitle_label.text()
     assert not lead.changed_banner.isVisible()

@@ -99,7 +99,7 @@ def test_the_window_outbox_lists_the_signed_in_users_own_emails(main_window, qtb
     finally:
         database.dispose()
     jane = services(main_window("Jane Doe")).email_status.open_outbox()
-    qtbot.waitUntil(lambda: jane.table.rowCount() == 1, timeout=15_000)
+    qtbot.waitUntil(lambda: not jane.loading and jane.table.rowCount() == 1, timeout=15_000)
     assert [entry.recipient for entry in jane.entries] == ["jane.doe@example.com"]
     jane.close()
     maria = services(main_window("Maria Manager")).email_status.email_sender

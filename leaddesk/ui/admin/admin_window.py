@@ -10,23 +10,25 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QTimer
-from PySide6.QtGui import QShowEvent
+import shiboken6
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QHideEvent, QShowEvent
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QLabel,
+    QTableWidget,
     QTabWidget,
     QVBoxLayout,
     QWidget,
 )
-from sqlalchemy.exc import SQLAlchemyError
 
 from leaddesk.admin.snapshot import AdminSnapshot, load_snapshot
 from leaddesk.errors import LeadDeskError
 from leaddesk.ui.admin.host import AdminWork
 from leaddesk.ui.admin.people_tabs import RightsTab, UsersTab
 from leaddesk.ui.admin.place_tabs import AuditTab, PlaceTab, StatusesTab
+from leaddesk.ui.admin.tables import clear_loading, show_loading
 from leaddesk.ui.common.context import WindowContext
 from leaddesk.ui.common.feedback import show_outcome
 
@@ -34,10 +36,15 @@ from leaddesk.ui.common.feedback import show_outcome
 class AdminWindow(QDialog):
     """``AdminWindow(context, parent)``; non-modal, so the main window stays usable."""
 
+    loaded = Signal()  # a read's answer (or its error) is shown
+
     def __init__(self, context: WindowContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.context = context
         self.snapshot: AdminSnapshot | None = None
+        self._loading = False
+        self._read_key = f"admin-window-{id(self)}"
+        self._after_next_load: list[Callable[[], None]] = []
         self.setObjectName("adminWindow")
         self.setWindowTitle("LeadDesk — Administration")
         self.resize(900, 620)
@@ -90,24 +97,45 @@ class AdminWindow(QDialog):
         super().showEvent(event)
         self.reload()
 
+    @property
+    def loading(self) -> bool:
+        """True while a read of the tables is on its way."""
+        return self._loading
+
     def reload(self) -> None:
-        """Read everything again; cheap (a handful of small queries)."""
+        """Read everything again off the GUI thread (a handful of small queries); the
+        newest answer fills the tables."""
         # A hidden window reloads when shown again instead of on every pass elsewhere.
         if not self.context.is_admin or not self.isVisible():
             return
-        try:
-            with self.context.database.read() as session:
-                snapshot = load_snapshot(session, self.context.actor_id)
-        except LeadDeskError as exc:
-            # E.g. the actor lost the admin right meanwhile: lock the window, say why.
-            self._set_allowed(False)
-            self.status_label.setText(str(exc))
+        actor_id = self.context.actor_id
+        self._set_loading(True)
+        self.context.runner.query(
+            lambda session: load_snapshot(session, actor_id),
+            self._show_snapshot,
+            on_error=self._show_read_error,
+            key=self._read_key,
+        )
+
+    def _set_loading(self, loading: bool) -> None:
+        self._loading = loading
+        if loading:
+            self.tabs.setCursor(Qt.CursorShape.BusyCursor)
+            if self.snapshot is None:
+                self.status_label.setText("Loading…")
+                for table in self.tabs.findChildren(QTableWidget):
+                    show_loading(table)
+        else:
+            self.tabs.unsetCursor()
+
+    def _show_snapshot(self, snapshot: AdminSnapshot) -> None:
+        if not shiboken6.isValid(self):
             return
-        except SQLAlchemyError as exc:
-            first = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
-            self.status_label.setText(f"The database reported an error: {first}")
-            return
+        first = self.snapshot is None
         self.snapshot = snapshot
+        if first:
+            for table in self.tabs.findChildren(QTableWidget):
+                clear_loading(table)
         for tab in (
             self.users_tab,
             self.rights_tab,
@@ -117,6 +145,31 @@ class AdminWindow(QDialog):
             self.audit_tab,
         ):
             tab.populate(snapshot)
+        if first and self.status_label.text() == "Loading…":
+            self.status_label.setText("")
+        self._set_loading(False)
+        follow_ups, self._after_next_load = self._after_next_load, []
+        for follow_up in follow_ups:
+            follow_up()
+        self.loaded.emit()
+
+    def _show_read_error(self, message: str, exc: BaseException) -> None:
+        if not shiboken6.isValid(self):
+            return
+        if self.snapshot is None:
+            for table in self.tabs.findChildren(QTableWidget):
+                clear_loading(table)
+        if isinstance(exc, LeadDeskError):
+            # E.g. the actor lost the admin right meanwhile: lock the window, say why.
+            self._set_allowed(False)
+        self.status_label.setText(message)
+        self._set_loading(False)
+        self.loaded.emit()
+
+    def hideEvent(self, event: QHideEvent) -> None:
+        # An answer still on its way is not needed; showing the window again reads anew.
+        self.context.runner.forget_reads(self._read_key)
+        super().hideEvent(event)
 
     # -- writing ------------------------------------------------------------------------
 
@@ -129,8 +182,8 @@ class AdminWindow(QDialog):
             if after is not None:
                 # The runner emits ``changed`` (and so reloads this window) right after this
                 # callback; the follow-up (select the new row, clear the form) must see the
-                # reloaded data, so it runs on the next turn of the event loop.
-                QTimer.singleShot(0, after)
+                # reloaded data, so it runs when that read has been shown.
+                self._after_next_load.append(after)
 
         def failed(message: str, _exc: BaseException) -> None:
             self.status_label.setText(message)

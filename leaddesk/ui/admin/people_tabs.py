@@ -306,7 +306,7 @@ class RightsTab(QWidget):
         self.manager_combo.currentIndexChanged.connect(self._fill_list)
         self.users_list = named(QListWidget(), "rightsList", "Users this manager may manage")
         self.users_list.itemChanged.connect(self._toggled)
-        self.office_combo = named(QComboBox(), "rightsOfficeCombo")
+        self.office_combo = named(QComboBox(), "rightsOfficeCombo", "Office")
         self.grant_office_button = named(QPushButton("Manage &all of office"), "grantOfficeButton")
         self.grant_office_button.clicked.connect(lambda: self._office(grant=True))
         self.revoke_office_button = named(

@@ -57,3 +57,24 @@ def select_id(table: QTableWidget, item_id: int | None) -> None:
         if table.item(row, 0).data(ID_ROLE) == item_id:
             table.selectRow(row)
             return
+
+
+LOADING = "Loading…"
+
+
+def show_loading(table: QTableWidget) -> None:
+    """One greyed "Loading…" row across the table until its first rows arrive."""
+    table.setRowCount(1)
+    placeholder = QTableWidgetItem(LOADING)
+    placeholder.setFlags(Qt.ItemFlag.NoItemFlags)
+    table.setItem(0, 0, placeholder)
+    if table.columnCount() > 1:
+        table.setSpan(0, 0, 1, table.columnCount())
+
+
+def clear_loading(table: QTableWidget) -> None:
+    """Remove the "Loading…" row (tables that ``populate`` fills on selection stay empty)."""
+    item = table.item(0, 0)
+    if table.rowCount() == 1 and item is not None and item.flags() == Qt.ItemFlag.NoItemFlags:
+        table.clearSpans()
+        table.setRowCount(0)

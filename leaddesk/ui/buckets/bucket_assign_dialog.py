@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
 )
 from sqlalchemy.orm import Session
 
-from leaddesk.errors import LeadDeskError
 from leaddesk.reassignment.controller import assign_from_bucket
 from leaddesk.reassignment.requests import LeadRef, PassResult
 from leaddesk.reassignment.targets import TargetUser, bucket_assignees
@@ -25,21 +24,6 @@ from leaddesk.store.queries import LeadRow
 from leaddesk.ui.common.context import WindowContext
 from leaddesk.ui.common.feedback import show_outcome
 from leaddesk.ui.passing.note_field import NoteField
-
-
-def common_assignees(
-    session: Session, *, actor_id: int, lead_ids: Sequence[int]
-) -> list[TargetUser]:
-    """Users every one of the leads may be assigned to (selections can span buckets)."""
-    common: list[TargetUser] | None = None
-    for lead_id in lead_ids:
-        users = bucket_assignees(session, actor_id=actor_id, lead_id=lead_id)
-        if common is None:
-            common = users
-        else:
-            allowed = {user.id for user in users}
-            common = [user for user in common if user.id in allowed]
-    return common or []
 
 
 class BucketAssignDialog(QDialog):
@@ -57,6 +41,8 @@ class BucketAssignDialog(QDialog):
         self.leads = list(leads)
         self.result_message = ""
         self._running = False
+        self._loading = False
+        self._read_key = f"bucket-assignees-{id(self)}"
         self.setObjectName("bucketAssignDialog")
         self.setWindowTitle("Assign lead" if len(self.leads) == 1 else "Assign leads")
         self.setWindowFlag(Qt.WindowType.WindowContextHelpButtonHint, False)
@@ -117,25 +103,55 @@ class BucketAssignDialog(QDialog):
         self._load_assignees()
         self._update_ok()
 
+    @property
+    def loading(self) -> bool:
+        """True while the users who may take the leads are being read."""
+        return self._loading
+
     def _load_assignees(self) -> None:
-        try:
-            with self.context.database.read() as session:
-                users = common_assignees(
-                    session,
-                    actor_id=self.context.actor_id,
-                    lead_ids=[lead.id for lead in self.leads],
-                )
-        except LeadDeskError as exc:
-            users = []
-            self.error_label.setText(str(exc))
-            self.error_label.show()
+        """Read who may take every one of the leads, off the GUI thread."""
+        actor_id, lead_ids = self.context.actor_id, [lead.id for lead in self.leads]
+        self._loading = True
+        self.user_combo.setEnabled(False)
+        self.user_combo.setPlaceholderText("Loading who can take them…")
+        self.user_combo.setCursor(Qt.CursorShape.BusyCursor)
+        self.context.runner.query(
+            lambda session: bucket_assignees(session, actor_id=actor_id, lead_ids=lead_ids),
+            self._show_assignees,
+            on_error=self._show_read_error,
+            key=self._read_key,
+        )
+
+    def _loaded(self) -> None:
+        self._loading = False
+        self.user_combo.unsetCursor()
+        self.user_combo.setPlaceholderText("Choose a user")
+        self.user_combo.setCurrentIndex(-1)
+        self._update_ok()
+
+    def _show_assignees(self, users: list[TargetUser]) -> None:
+        if not shiboken6.isValid(self):
+            return
         for user in users:
             suffix = " (you)" if user.id == self.context.actor_id else ""
             self.user_combo.addItem(user.name + suffix, user.id)
-        if not users and self.error_label.isHidden():
+        self.user_combo.setEnabled(bool(users))
+        if not users:
             self.error_label.setText("Nobody can take all of these leads; assign them one by one.")
             self.error_label.show()
-        self.user_combo.setCurrentIndex(-1)
+        self._loaded()
+
+    def _show_read_error(self, message: str, _exc: BaseException) -> None:
+        if not shiboken6.isValid(self):
+            return
+        self.error_label.setText(message)
+        self.error_label.show()
+        self._loaded()
+
+    def done(self, result: int) -> None:
+        # Closed before the users arrived: their answer has nobody to show it to.
+        self.context.runner.forget_reads(self._read_key)
+        super().done(result)
 
     def select_user(self, user_id: int) -> None:
         self.user_combo.setCurrentIndex(self.user_combo.findData(user_id))
@@ -146,7 +162,10 @@ class BucketAssignDialog(QDialog):
 
     def _update_ok(self) -> None:
         self.ok_button.setEnabled(
-            self.selected_user() is not None and self.note_field.is_valid() and not self._running
+            self.selected_user() is not None
+            and self.note_field.is_valid()
+            and not self._running
+            and not self._loading
         )
 
     def _set_running(self, running: bool) -> None:

@@ -25,7 +25,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from leaddesk.errors import LeadDeskError
 from leaddesk.reassignment.rule_plan import AssignmentPlan, plan_by_rule
 from leaddesk.store.bucket_rules import BucketKey
 from leaddesk.store.lead_details import buckets_of_actor
@@ -48,6 +47,10 @@ NO_BUCKETS_TEXT = (
 )
 
 
+def _loading_state() -> str:
+    return "<p style='font-size:large; font-weight:600'>Loading…</p><p>&nbsp;</p>"
+
+
 def _empty_state(explanation: str) -> str:
     return (
         f"<p style='font-size:large; font-weight:600'>{EMPTY_HEADLINE}</p>"
@@ -57,12 +60,15 @@ def _empty_state(explanation: str) -> str:
 
 class BucketTab(QWidget):
     waiting_count_changed = Signal(int)
+    loaded = Signal()  # a read's answer (or its error) is shown
 
     def __init__(self, context: WindowContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.context = context
         self.setObjectName("bucketTab")
-        self._waiting = -1
+        self._waiting = -1  # not read yet
+        self._loading = False
+        self._read_key = f"bucket-tab-{id(self)}"
         self._seen_buckets: set[tuple[str, int]] = set()
         self.lead_windows: list[LeadWindow] = []
 
@@ -142,6 +148,7 @@ class BucketTab(QWidget):
         layout.addLayout(buttons)
 
         context.runner.changed.connect(self.refresh)
+        self._update_buttons()
         self.refresh()
 
     # -- reading -------------------------------------------------------------------------
@@ -157,16 +164,49 @@ class BucketTab(QWidget):
             return None
         return PassSource.decode(mime.data(PASS_SOURCE_MIME_TYPE).data())
 
+    @property
+    def loading(self) -> bool:
+        """True while a read of the buckets is on its way."""
+        return self._loading
+
     def refresh(self) -> None:
-        """Re-read the buckets, keeping which buckets are open and which leads are selected."""
+        """Re-read the buckets off the GUI thread; the newest answer is shown, keeping which
+        buckets are open and which leads are selected."""
         if not shiboken6.isValid(self):
             return
-        try:
-            with self.context.database.read() as session:
-                buckets = buckets_of_actor(session, self.context.actor_id)
-        except LeadDeskError as exc:
-            self.error_label.setText(str(exc))
-            self.error_label.show()
+        actor_id = self.context.actor_id
+        self._set_loading(True)
+        self.context.runner.query(
+            lambda session: buckets_of_actor(session, actor_id),
+            self._show_buckets,
+            on_error=self._show_read_error,
+            key=self._read_key,
+        )
+
+    def _set_loading(self, loading: bool) -> None:
+        self._loading = loading
+        if not loading:
+            self.stack.unsetCursor()
+        elif self._waiting < 0:
+            # The first read: say so where the leads will be, in the empty state's place.
+            self.empty_label.setText(_loading_state())
+            self.stack.setCurrentWidget(self.empty_label)
+            self.stack.setCursor(Qt.CursorShape.BusyCursor)
+        else:
+            self.stack.setCursor(Qt.CursorShape.BusyCursor)
+
+    def _show_read_error(self, message: str, _exc: BaseException) -> None:
+        if not shiboken6.isValid(self):
+            return
+        self.error_label.setText(message)
+        self.error_label.show()
+        if self._waiting < 0:
+            self.empty_label.setText("")
+        self._set_loading(False)
+        self.loaded.emit()
+
+    def _show_buckets(self, buckets: list[BucketLeads]) -> None:
+        if not shiboken6.isValid(self):
             return
         self.error_label.hide()
         collapsed = {
@@ -186,7 +226,9 @@ class BucketTab(QWidget):
         self._show_empty_state(buckets)
         total = self.model.total_waiting()
         self._waiting = total
+        self._set_loading(False)
         self.waiting_count_changed.emit(total)
+        self.loaded.emit()
 
     def _restore_selection(self, lead_ids: set[int], current_id: int | None) -> None:
         selection = self.tree.selectionModel()

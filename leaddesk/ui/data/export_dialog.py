@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from datetime import datetime, time
 
-from PySide6.QtCore import QDate
+import shiboken6
+from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -88,15 +89,49 @@ class ExportDialog(QDialog):
         self._load_choices()
         self._kind_changed()
 
+    @property
+    def loading(self) -> bool:
+        """True while the owners and statuses to choose from are being read."""
+        return self._loading
+
     def _load_choices(self) -> None:
+        """Fill the owner and status choices off the GUI thread; "All" works meanwhile."""
         self.owner_combo.addItem("All I can see", None)
         self.status_combo.addItem("All statuses", None)
-        with self.context.database.read() as session:
-            owners, status_names = export_choices(session, actor_id=self.context.actor_id)
+        self._loading = True
+        for combo in (self.owner_combo, self.status_combo):
+            combo.addItem("Loading…", None)
+            combo.model().item(1).setEnabled(False)
+            combo.setCursor(Qt.CursorShape.BusyCursor)
+        actor_id = self.context.actor_id
+        self.context.runner.query(
+            lambda session: export_choices(session, actor_id=actor_id),
+            self._show_choices,
+            on_error=self._show_choices_error,
+            key=f"export-choices-{id(self)}",
+        )
+
+    def _loaded(self) -> None:
+        self._loading = False
+        for combo in (self.owner_combo, self.status_combo):
+            combo.removeItem(1)  # "Loading…"
+            combo.unsetCursor()
+
+    def _show_choices(self, choices: tuple[list[tuple[int, str]], list[tuple[int, str]]]) -> None:
+        if not shiboken6.isValid(self):
+            return
+        self._loaded()
+        owners, status_names = choices
         for user_id, name in owners:
             self.owner_combo.addItem(name, user_id)
         for status_id, name in status_names:
             self.status_combo.addItem(name, status_id)
+
+    def _show_choices_error(self, message: str, _exc: BaseException) -> None:
+        if not shiboken6.isValid(self):
+            return
+        self._loaded()
+        self.result_label.setText(message)
 
     def _kind_changed(self) -> None:
         leads = self.kind_combo.currentData() == "leads"

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import UTC
 from typing import TYPE_CHECKING
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -41,6 +42,8 @@ class OutboxDialog(QDialog):
         self.setWindowTitle("Outbox")
         self.resize(900, 420)
         self.entries: list[OutboxEntry] = []
+        self._reads = 0  # reloads asked for; an answer to an older one is dropped
+        self._loading = False
 
         self.summary = QLabel(self)
         self.summary.setObjectName("outboxSummary")
@@ -84,8 +87,40 @@ class OutboxDialog(QDialog):
         self._show_counts(self.email_sender.counts)
         self._update_buttons()
 
+    @property
+    def loading(self) -> bool:
+        """True while the list of emails is being read."""
+        return self._loading
+
     def reload(self) -> None:
-        self.email_sender.list_rows(self._fill, self._show_error)
+        """Read the list on the sender's thread; only the newest answer fills the table."""
+        self._reads += 1
+        serial = self._reads
+        self._loading = True
+        self.table.setCursor(Qt.CursorShape.BusyCursor)
+        if not self.entries:
+            self.table.setRowCount(1)
+            placeholder = QTableWidgetItem("Loading…")
+            placeholder.setFlags(Qt.ItemFlag.NoItemFlags)
+            self.table.setItem(0, 1, placeholder)
+
+        def filled(entries: list[OutboxEntry]) -> None:
+            if serial == self._reads:
+                self._loaded()
+                self._fill(entries)
+
+        def failed(message: str) -> None:
+            if serial == self._reads:
+                self._loaded()
+                if not self.entries:
+                    self.table.setRowCount(0)
+                self._show_error(message)
+
+        self.email_sender.list_rows(filled, failed)
+
+    def _loaded(self) -> None:
+        self._loading = False
+        self.table.unsetCursor()
 
     def retry(self) -> None:
         selected = [

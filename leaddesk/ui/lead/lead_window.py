@@ -7,11 +7,9 @@ change, so it always shows the lead as it is now.
 
 from __future__ import annotations
 
-import textwrap
-
 import shiboken6
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor, QFont, QPalette, QStandardItem, QStandardItemModel
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QCloseEvent, QColor, QFont, QPalette, QStandardItemModel
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -24,13 +22,14 @@ from PySide6.QtWidgets import (
     QPushButton,
     QTabWidget,
     QTreeWidget,
-    QTreeWidgetItem,
     QVBoxLayout,
     QWidget,
 )
+from sqlalchemy.orm import Session
 
 from leaddesk.errors import LeadDeskError
 from leaddesk.reassignment.controller import pass_leads
+from leaddesk.reassignment.lead_overview import LeadOverview, read_lead_overview
 from leaddesk.reassignment.requests import (
     LeadRef,
     PassMethod,
@@ -38,23 +37,21 @@ from leaddesk.reassignment.requests import (
     Selection,
     Target,
 )
-from leaddesk.reassignment.targets import PassTargets, pass_targets
+from leaddesk.reassignment.targets import PassTargets
 from leaddesk.server.changes import Changes
-from leaddesk.store.lead_details import LeadDetails, TimelineEntry, lead_details, lead_timeline
+from leaddesk.store.lead_details import LeadDetails, TimelineEntry, lead_details
 from leaddesk.ui.common.context import WindowContext
 from leaddesk.ui.common.feedback import ask_yes_no, show_outcome
-from leaddesk.ui.common.read_errors import READ_ERRORS
 from leaddesk.ui.common.time_format import local_time
+from leaddesk.ui.lead.target_choices import LABEL_ROLE, TARGET_ROLE, fill_target_choices
+from leaddesk.ui.lead.timeline_tree import HISTORY_COLUMNS, show_placeholder, show_timeline
 from leaddesk.ui.passing.note_field import NoteField
-
-TARGET_ROLE = Qt.ItemDataRole.UserRole + 1
-LABEL_ROLE = Qt.ItemDataRole.UserRole + 2  # how the confirmation question names the target
-HISTORY_COLUMNS = ["When", "Who", "What", "From", "To", "Batch"]
-NOTE_WRAP = 110  # characters per line of a note shown under its pass
 
 
 class LeadWindow(QDialog):
     """A non-modal window on one lead; several may be open at once."""
+
+    loaded = Signal()  # a read's answer (or its error) is shown
 
     def __init__(self, context: WindowContext, lead_id: int, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -65,6 +62,9 @@ class LeadWindow(QDialog):
         # moved meanwhile is refused as a conflict instead of being overwritten.
         self.version_seen: int | None = None
         self._passing = False
+        self._loading = False
+        # Reads of this window are keyed to it: a newer read drops an older answer.
+        self._read_key = f"lead-window-{id(self)}"
         self.setObjectName("leadWindow")
         self.setModal(False)
         self.setWindowFlag(Qt.WindowType.WindowContextHelpButtonHint, False)
@@ -144,6 +144,9 @@ class LeadWindow(QDialog):
             form.addRow(label, value)
         self.place_caption = form.labelForField(self.fields["place"])
         self.origin_caption = form.labelForField(self.fields["origin"])
+        # Shown only for an imported lead; hidden from the start so the labels do not shift.
+        self.fields["origin"].hide()
+        self.origin_caption.hide()
         return page
 
     def _build_history_tab(self) -> QWidget:
@@ -174,6 +177,8 @@ class LeadWindow(QDialog):
         page.setObjectName("passLeadTab")
         self.pass_intro = QLabel(page)
         self.pass_intro.setWordWrap(True)
+        # Two lines kept for it while the lead loads, so the form below does not move.
+        self.pass_intro.setMinimumHeight(2 * self.pass_intro.fontMetrics().lineSpacing())
 
         self.target_combo = QComboBox(page)
         self.target_combo.setObjectName("passTargetCombo")
@@ -248,16 +253,26 @@ class LeadWindow(QDialog):
     # -- reading -------------------------------------------------------------------------
 
     def notice_changes(self, changes: Changes) -> None:
-        """Someone else committed a change: say so if it moved this lead, offer a reload."""
+        """Someone else committed a change: say so if it moved this lead, offer a reload.
+
+        Where the lead is now is read off the GUI thread; a newer change asks again and the
+        older answer is dropped."""
         if not shiboken6.isValid(self) or not changes.touches_lead(self.lead_id):
             return
-        try:
-            with self.context.database.read() as session:
-                now = lead_details(session, self.lead_id)
-        except LeadDeskError:
-            now = None  # gone from sight: moved where this person cannot see it
-        except READ_ERRORS:
-            return  # the database is unreachable; the next change or Reload will tell
+        lead_id = self.lead_id
+
+        def read(session: Session) -> LeadDetails | None:
+            try:
+                return lead_details(session, lead_id)
+            except LeadDeskError:
+                return None  # gone from sight: moved where this person cannot see it
+
+        # An unreachable database says nothing here; the next change or Reload will tell.
+        self.context.runner.query(read, self._show_changed, key=f"{self._read_key}-notice")
+
+    def _show_changed(self, now: LeadDetails | None) -> None:
+        if not shiboken6.isValid(self):
+            return
         if now is not None and now.version == self.version_seen:
             return  # our own pass, already shown
         where = (
@@ -270,28 +285,73 @@ class LeadWindow(QDialog):
         self.changed_label.setText(f"Someone else passed or changed this lead: it is {where}.")
         self.changed_banner.show()
 
+    @property
+    def loading(self) -> bool:
+        """True while a read of the lead is on its way."""
+        return self._loading
+
     def refresh(self) -> None:
-        """Re-read the lead, its timeline and the pass targets from the database."""
+        """Re-read the lead, its timeline and the pass targets, off the GUI thread.
+
+        Until the first answer the window says it is loading; a reload keeps what is shown
+        and puts a busy cursor on it. Only the newest read's answer is shown."""
         if not shiboken6.isValid(self):
             return
-        try:
-            with self.context.database.read() as session:
-                details = lead_details(session, self.lead_id)
-                timeline = lead_timeline(session, self.lead_id)
-                targets = pass_targets(session, actor_id=self.context.actor_id)
-        except LeadDeskError as exc:
-            self.error_label.setText(str(exc))
-            self.error_label.show()
-            self._update_pass_state()
+        lead_id, actor_id = self.lead_id, self.context.actor_id
+        self._set_loading(True)
+        self.context.runner.query(
+            lambda session: read_lead_overview(session, lead_id=lead_id, actor_id=actor_id),
+            self._show_read,
+            on_error=self._show_read_error,
+            key=self._read_key,
+        )
+
+    def _set_loading(self, loading: bool) -> None:
+        self._loading = loading
+        if loading:
+            self.tabs.setCursor(Qt.CursorShape.BusyCursor)
+        else:
+            self.tabs.unsetCursor()
+        if loading and self.details is None:
+            self.title_label.setText("Loading lead…")
+            self.subtitle_label.setText("Reading the lead from the database.")
+            self._show_timeline_placeholder("Loading…")
+            self.pass_intro.setText("Loading…")
+            self.target_combo.setPlaceholderText("Loading the users, offices and pass groups…")
+        elif not loading:
+            self.target_combo.setPlaceholderText("Choose a user, office or pass group")
+        self._update_pass_state()
+
+    def _show_read(self, read: LeadOverview) -> None:
+        if not shiboken6.isValid(self):
             return
         self.error_label.hide()
         self.changed_banner.hide()
-        self.details = details
-        self.version_seen = details.version
-        self._show_details(details)
-        self._show_timeline(timeline)
-        self._fill_targets(targets, details)
-        self._update_pass_state()
+        self.details = read.details
+        self.version_seen = read.details.version
+        self._show_details(read.details)
+        self._show_timeline(read.timeline)
+        self._fill_targets(read.targets, read.details)
+        self._set_loading(False)
+        self.loaded.emit()
+
+    def _show_read_error(self, message: str, _exc: BaseException) -> None:
+        if not shiboken6.isValid(self):
+            return
+        self.error_label.setText(message)
+        self.error_label.show()
+        if self.details is None:
+            self.title_label.setText(f"Lead {self.lead_id}")
+            self.subtitle_label.setText("")
+            self._show_timeline_placeholder("")
+        self._set_loading(False)
+        self.loaded.emit()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        # An answer still on its way has nobody to show it to.
+        self.context.runner.forget_reads(self._read_key)
+        self.context.runner.forget_reads(f"{self._read_key}-notice")
+        super().closeEvent(event)
 
     def _show_details(self, lead: LeadDetails) -> None:
         self.setWindowTitle(f"{lead.name} – LeadDesk")
@@ -322,114 +382,18 @@ class LeadWindow(QDialog):
             "Assigned bucket of an office or a pass group."
         )
 
+    def _show_timeline_placeholder(self, text: str) -> None:
+        show_placeholder(self.history_tree, text)
+
     def _show_timeline(self, timeline: list[TimelineEntry]) -> None:
-        tree = self.history_tree
-        tree.clear()
-        if not timeline:
-            placeholder = QTreeWidgetItem(["", "", "No passes or notes yet."])
-            placeholder.setFlags(Qt.ItemFlag.NoItemFlags)
-            tree.addTopLevelItem(placeholder)
-            return
-        note_font = QFont(tree.font())
-        note_font.setItalic(True)
-        for entry in timeline:
-            what = entry.method if entry.kind == "pass" else "Note"
-            if entry.undone_by is not None:
-                what += f" (undone by batch {entry.undone_by})"
-            item = QTreeWidgetItem(
-                [
-                    local_time(entry.when),
-                    entry.who,
-                    what,
-                    entry.from_place,
-                    entry.to_place,
-                    "" if entry.batch_id is None else str(entry.batch_id),
-                ]
-            )
-            item.setTextAlignment(
-                HISTORY_COLUMNS.index("Batch"),
-                Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
-            )
-            tree.addTopLevelItem(item)
-            if entry.note:
-                note = QTreeWidgetItem(item, [_wrapped(entry.note)])
-                note.setFont(0, note_font)
-                note.setToolTip(0, entry.note)
-                note.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable)
-                note.setFirstColumnSpanned(True)
-            elif entry.kind == "pass":
-                item.setToolTip(0, "Passed without a note.")
-        tree.expandAll()
+        show_timeline(self.history_tree, timeline)
 
     def _fill_targets(self, targets: PassTargets, lead: LeadDetails) -> None:
         previous = self.target_combo.currentData(TARGET_ROLE)
         self.target_combo.blockSignals(True)
-        self.target_model.clear()
-
-        def section(title: str) -> None:
-            header = QStandardItem(title)
-            header.setFlags(Qt.ItemFlag.NoItemFlags)
-            font = QFont(self.target_combo.font())
-            font.setBold(True)
-            header.setFont(font)
-            # Disabled (not choosable) but readable: section headers, not greyed-out choices.
-            header.setForeground(self.target_combo.palette().color(QPalette.ColorRole.Text))
-            self.target_model.appendRow(header)
-
-        def entry(text: str, target: Target, blocked_reason: str = "") -> None:
-            item = QStandardItem(text)
-            item.setData(target, TARGET_ROLE)
-            item.setData(target_names[target], LABEL_ROLE)
-            if blocked_reason:
-                item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEnabled)
-                item.setToolTip(blocked_reason)
-            self.target_model.appendRow(item)
-
-        target_names: dict[Target, str] = {}
-        for user in targets.users:
-            target_names[Target.user(user.id)] = user.name
-        for office in targets.offices:
-            target_names[Target.office(office.id)] = (
-                f"the Leads to be Assigned bucket of office {office.name}"
-            )
-        for group in targets.groups:
-            target_names[Target.group(group.id)] = (
-                f"the Leads to be Assigned bucket of pass group {group.name}"
-            )
-        if targets.users:
-            section("Users")
-        for user in targets.users:
-            load = f"{user.open_leads} open lead" + ("" if user.open_leads == 1 else "s")
-            target = Target.user(user.id)
-            if user.id == self.context.actor_id:
-                entry(
-                    f"{user.name} (you) — not from inside a lead",
-                    target,
-                    "You cannot pass a lead to yourself from inside the lead.",
-                )
-            elif lead.owner_id == user.id:
-                entry(f"{user.name} — has this lead", target, "The lead is already with them.")
-            else:
-                entry(f"{user.name} — {load}", target)
-        if targets.offices:
-            section("Offices")
-        for office in targets.offices:
-            target = Target.office(office.id)
-            text = f"Office: {office.name} — {office.waiting} waiting"
-            if lead.bucket_kind == "office" and lead.bucket_id == office.id:
-                entry(text, target, "The lead is already waiting in this office's bucket.")
-            else:
-                entry(text, target)
-        if targets.groups:
-            section("Pass groups")
-        for group in targets.groups:
-            target = Target.group(group.id)
-            text = f"Pass group: {group.name} — {group.waiting} waiting"
-            if lead.bucket_kind == "group" and lead.bucket_id == group.id:
-                entry(text, target, "The lead is already waiting in this pass group's bucket.")
-            else:
-                entry(text, target)
-
+        fill_target_choices(
+            self.target_model, self.target_combo, targets, lead, actor_id=self.context.actor_id
+        )
         self.target_combo.setCurrentIndex(self.target_index(previous) if previous else -1)
         self.target_combo.blockSignals(False)
 
@@ -453,6 +417,7 @@ class LeadWindow(QDialog):
     def _update_pass_state(self) -> None:
         ready = (
             self.details is not None
+            and not self._loading
             and self.selected_target() is not None
             and self.note_field.is_valid()
             and not self._passing
@@ -522,14 +487,6 @@ class LeadWindow(QDialog):
         self._set_passing(False)
         # The runner's ``changed`` refresh shows where the lead really is now.
         show_outcome(self, "passErrorDialog", "Lead not passed", message, error=True)
-
-
-def _wrapped(note: str) -> str:
-    """A note broken into lines that fit the window; the view does not wrap spanned rows."""
-    lines = []
-    for paragraph in note.splitlines() or [""]:
-        lines.extend(textwrap.wrap(paragraph, NOTE_WRAP) or [""])
-    return "\n".join("    " + line for line in lines)
 
 
 def _mute(label: QLabel) -> None:
