@@ -15,9 +15,9 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import QEventLoop, QItemSelectionModel
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QTextEdit
 
-from tests.helpers.dialogs import answer_next_dialog, on_next_dialog
+from tests.helpers.dialogs import on_next_dialog
 from tests.helpers.drag_drop import drop_on_index, mime_for
 from tests.helpers.event_loop import EventLoopWatch
 from tests.helpers.gui_thread import GuiThreadBusyWatch
@@ -32,6 +32,8 @@ class SessionFigures:
     longest_busy_ms: float  # GUI-thread CPU between two turns of the event loop
     busy_step: str  # the step of the script where that was
     drop_to_done_s: float  # from the drop to "Lead pass successful" on the screen
+    drop_to_confirm_s: float  # of which: from the drop to the confirmation (the preview)
+    note_to_done_s: float  # of which: from the note's answer to "Lead pass successful"
 
 
 def wait_until(condition: Callable[[], bool], timeout: float = TIMEOUT_S) -> None:
@@ -90,16 +92,28 @@ def run_scripted_session(
         lead,
         QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows,
     )
-    shown_at: list[float] = []
+    shown_at: dict[str, float] = {}
 
-    def done_shown(dialog: object) -> None:
-        shown_at.append(time.perf_counter())
+    def answered(name: str, accept: Callable[[object], None]) -> Callable[[object], None]:
+        def answer(dialog: object) -> None:
+            shown_at[name] = time.perf_counter()
+            accept(dialog)
+
+        return answer
+
+    def yes(dialog: object) -> None:
+        dialog.button(dialog.StandardButton.Yes).click()  # type: ignore[attr-defined]
+
+    def with_note(dialog: object) -> None:
+        dialog.findChild(QTextEdit, "noteEdit").setPlainText(note)  # type: ignore[attr-defined]
         dialog.accept()  # type: ignore[attr-defined]
 
     timeout_ms = int(TIMEOUT_S * 1000)
-    confirm = answer_next_dialog(None, "confirmPassDialog", timeout=timeout_ms)
-    answer_next_dialog(None, "passNoteDialog", note=note, timeout=timeout_ms)
-    done = on_next_dialog(None, "passDoneDialog", done_shown, timeout=timeout_ms)
+    confirm = on_next_dialog(None, "confirmPassDialog", answered("confirm", yes), timeout_ms)
+    on_next_dialog(None, "passNoteDialog", answered("note", with_note), timeout_ms)
+    done = on_next_dialog(
+        None, "passDoneDialog", answered("done", lambda d: d.accept()), timeout_ms
+    )
     mime = mime_for(tree, [lead])
     target_view = window.target_view  # type: ignore[attr-defined]
     dropped_at = time.perf_counter()
@@ -119,7 +133,9 @@ def run_scripted_session(
         longest_block_ms=wall.stop(),
         longest_busy_ms=busy.stop(),
         busy_step=busy.longest_step,
-        drop_to_done_s=shown_at[0] - dropped_at,
+        drop_to_done_s=shown_at["done"] - dropped_at,
+        drop_to_confirm_s=shown_at["confirm"] - dropped_at,
+        note_to_done_s=shown_at["done"] - shown_at["note"],
     )
 
 
