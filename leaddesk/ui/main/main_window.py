@@ -4,9 +4,9 @@ Every way to pass ends in :func:`run_pass_flow`: a drop on the target pane (from
 tab), the context menu's "Pass to…", and Edit > Cut / Paste. Passes run on the operation
 runner's write lane; the trees are read on its read lane (``tree_reads``), never on the GUI
 thread, so a slow link shows "Loading…" rows or a busy cursor instead of a frozen window;
-``runner.changed`` reads both panes again, keeping expansion and selection. (A little over
-400 lines: it is the one place that wires all the pass paths, menus and remembered settings
-together; the views' set-up lives in ``panes``.)
+``runner.changed`` reads both panes again, keeping expansion and selection. (Over 400 lines:
+it is the one place that wires all the pass paths, the trees' reads, menus and remembered
+settings together; the views' set-up lives in ``panes``, the reads in ``tree_reads``.)
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ import os
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+import shiboken6
 from PySide6.QtCore import QByteArray, QModelIndex, QPoint, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
@@ -300,6 +301,8 @@ class MainWindow(QMainWindow):
             return read_window_trees(session, actor_id=actor_id, owners=read_owners)
 
         def done(trees: WindowTrees) -> None:
+            if not shiboken6.isValid(self):  # the window closed while the read was under way
+                return
             self._trees_loading = False
             self.target_model.take(target_ticket, trees.targets)
             taken = self.owner_model.take(owner_ticket, trees.owners)
@@ -312,6 +315,8 @@ class MainWindow(QMainWindow):
                 then()
 
         def failed(message: str, _exc: BaseException) -> None:
+            if not shiboken6.isValid(self):
+                return
             self._trees_loading = False
             self.target_model.fail(target_ticket)
             self.owner_model.fail(owner_ticket, message)

@@ -32,6 +32,7 @@ from leaddesk.reassignment.drop_rules import count_phrase
 from leaddesk.reassignment.requests import LeadRef, Target
 from leaddesk.ui.common import icons
 from leaddesk.ui.common.context import WindowContext
+from leaddesk.ui.common.loading_row import LOADING_FLAGS, loading_data, loading_row
 from leaddesk.ui.common.palettes import readable_text
 from leaddesk.ui.common.tree_item import TreeItem
 from leaddesk.ui.main.tree_reads import (
@@ -50,17 +51,10 @@ if TYPE_CHECKING:
 
 Index = QModelIndex | QPersistentModelIndex
 KEY_ROLE = Qt.ItemDataRole.UserRole + 1
-LOADING_TEXT = "Loading…"
 _NODE_FLAGS = (
     Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsDragEnabled
 )
 _LEAD_FLAGS = _NODE_FLAGS | Qt.ItemFlag.ItemNeverHasChildren
-_LOADING_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemNeverHasChildren
-
-
-def loading_row(parent_key: Hashable = None) -> TreeItem:
-    """A row that says the rows of its parent are on their way (a read over the network)."""
-    return TreeItem("loading", ("loading", parent_key))
 
 
 class OwnerTreeModel(QAbstractItemModel):
@@ -382,7 +376,7 @@ class OwnerTreeModel(QAbstractItemModel):
         # Precomputed: views ask for flags thousands of times and enum arithmetic is slow.
         kind = self.item(index).kind
         if kind == "loading":
-            return _LOADING_FLAGS
+            return LOADING_FLAGS
         return _LEAD_FLAGS if kind == "lead" else _NODE_FLAGS
 
     def mimeTypes(self) -> list[str]:
@@ -500,20 +494,3 @@ class OwnerTreeModel(QAbstractItemModel):
     def lead_id(self, index: Index) -> int | None:
         item = self.item(index)
         return item.payload.id if item.kind == "lead" else None
-
-
-def loading_data(column: int, role: int) -> object:
-    """A "Loading…" row: muted italic text in the first column, nothing else."""
-    if column != 0:
-        return None
-    if role == Qt.ItemDataRole.DisplayRole:
-        return LOADING_TEXT
-    if role == Qt.ItemDataRole.FontRole:
-        font = QFont()
-        font.setItalic(True)
-        return font
-    if role == Qt.ItemDataRole.ForegroundRole:
-        return QBrush(QGuiApplication.palette().color(QPalette.ColorRole.PlaceholderText))
-    if role == Qt.ItemDataRole.ToolTipRole:
-        return "Reading from the database…"
-    return None

@@ -29,8 +29,8 @@ from leaddesk.reassignment.requests import Target, TargetKind
 from leaddesk.reassignment.targets import PassTargets, TargetPlace, TargetUser
 from leaddesk.ui.common import icons
 from leaddesk.ui.common.context import WindowContext
+from leaddesk.ui.common.loading_row import loading_data, loading_row
 from leaddesk.ui.common.tree_item import TreeItem
-from leaddesk.ui.main.owner_model import loading_data, loading_row
 from leaddesk.ui.passing.pass_source import PASS_SOURCE_MIME_TYPE, PassSource
 
 Index = QModelIndex | QPersistentModelIndex
