@@ -28,13 +28,12 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QBrush, QFont, QGuiApplication, QPalette
 
-from leaddesk.reassignment.drop_rules import count_phrase
-from leaddesk.reassignment.requests import LeadRef, Target
 from leaddesk.ui.common import icons
 from leaddesk.ui.common.context import WindowContext
 from leaddesk.ui.common.loading_row import LOADING_FLAGS, loading_data, loading_row
 from leaddesk.ui.common.palettes import readable_text
 from leaddesk.ui.common.tree_item import TreeItem
+from leaddesk.ui.main.owner_sources import source_of_items
 from leaddesk.ui.main.tree_reads import (
     OwnerTreeBuild,
     StatusState,
@@ -42,7 +41,7 @@ from leaddesk.ui.main.tree_reads import (
     read_lead_page,
     read_owner_tree,
 )
-from leaddesk.ui.passing.pass_source import PASS_SOURCE_MIME_TYPE, PassSource, SourceKind
+from leaddesk.ui.passing.pass_source import PASS_SOURCE_MIME_TYPE, PassSource
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -409,53 +408,7 @@ class OwnerTreeModel(QAbstractItemModel):
                 item = self.item(index)
                 if item not in items:
                     items.append(item)
-        whole = [i for i in items if i.kind == "user"] or [i for i in items if i.kind == "status"]
-        if whole:
-            return self._whole_source(whole[0])
-        leads = [i for i in items if i.kind == "lead"]
-        if not leads:
-            return None
-        owners = sorted({lead.parent.payload.owner.name for lead in leads if lead.parent})
-        places = frozenset(
-            Target.user(lead.parent.payload.owner.id) for lead in leads if lead.parent
-        )
-        refs = tuple(LeadRef(i.payload.id, i.payload.version) for i in leads)
-        if len(leads) == 1:
-            label = f"lead “{leads[0].payload.name}” of {owners[0]}"
-            title = leads[0].payload.name
-        else:
-            label = f"{len(leads)} selected leads of {', '.join(owners)}"
-            title = count_phrase(len(leads))
-        return PassSource(
-            SourceKind.LEADS,
-            leads=refs,
-            label=label,
-            lead_count=len(leads),
-            title=title,
-            places=places,
-        )
-
-    def _whole_source(self, item: TreeItem) -> PassSource:
-        if item.kind == "user":
-            owner: OwnerSummary = item.payload
-            return PassSource(
-                SourceKind.USER,
-                user_id=owner.id,
-                label=f"all leads of {owner.name}",
-                lead_count=owner.total,
-                title=f"All of {owner.name} ({count_phrase(owner.total)})",
-                places=frozenset({Target.user(owner.id)}),
-            )
-        state: StatusState = item.payload
-        return PassSource(
-            SourceKind.STATUS,
-            user_id=state.owner.id,
-            status_id=state.info.id,
-            label=f"the {state.info.name} leads of {state.owner.name}",
-            lead_count=state.count,
-            title=f"{state.info.name} of {state.owner.name} ({count_phrase(state.count)})",
-            places=frozenset({Target.user(state.owner.id)}),
-        )
+        return source_of_items(items)
 
     # -- lookups for the window and tests --------------------------------------------
 
