@@ -174,10 +174,13 @@ class Pictures:
         self.save(window.grab(), name)
 
     def harbor_index(self, window: object) -> object:
+        from leaddesk.ui.shell.launch import wait_until_loaded
+
         model = window.owner_model
         status = model.find_status_index("John Smith", "LEAD")
         window.owner_tree.expand(status.parent())
         window.owner_tree.expand(status)
+        wait_until_loaded(window)  # the leads are read off the GUI thread
         for row in range(model.rowCount(status)):
             index = model.index(row, 0, status)
             if model.data(index) == "Harbor Logistics renewal":

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, func, or_, select
+from sqlalchemy import ColumnElement, exists, func, literal, or_, select, union_all
 from sqlalchemy.orm import Session
 
 from leaddesk.errors import NotFoundError, PermissionDeniedError
@@ -82,15 +82,6 @@ def search_condition(text: str, dialect: str) -> ColumnElement[bool] | None:
     )
 
 
-def _managed_users(session: Session, actor: User) -> list[tuple[int, str, bool]]:
-    users = select(User.id, User.name, User.active).order_by(User.name)
-    if not actor.is_admin:
-        users = users.where(
-            User.id.in_(select(ManagerRight.user_id).where(ManagerRight.manager_id == actor.id))
-        )
-    return [(uid, name, bool(active)) for uid, name, active in session.execute(users)]
-
-
 def _statuses(session: Session) -> list[StatusInfo]:
     return [
         StatusInfo(id=s.id, name=s.name, position=s.position, is_closed=s.is_closed)
@@ -100,21 +91,34 @@ def _statuses(session: Session) -> list[StatusInfo]:
 
 def owner_tree(session: Session, *, actor_id: int) -> OwnerTreeData:
     """Users the actor manages (inactive ones too: their leads still need passing) with
-    per-status lead counts, from one grouped query."""
+    per-status lead counts: the actor, the users joined to one grouped count, the statuses
+    (three statements, each a round trip on a server)."""
     actor = _actor(session, actor_id)
-    counts: dict[int, dict[int, int]] = {}
-    query = (
-        select(Lead.owner_id, Lead.status_id, func.count())
+    counts = (
+        select(Lead.owner_id, Lead.status_id, func.count().label("number"))
         .where(managed_condition(actor))
         .group_by(Lead.owner_id, Lead.status_id)
+        .subquery()
     )
-    for owner_id, status_id, number in session.execute(query):
-        counts.setdefault(owner_id, {})[status_id] = number
-    owners = [
-        OwnerSummary(id=uid, name=name, active=active, counts=counts.get(uid, {}))
-        for uid, name, active in _managed_users(session, actor)
-    ]
-    return OwnerTreeData(owners=owners, statuses=_statuses(session))
+    query = (
+        select(User.id, User.name, User.active, counts.c.status_id, counts.c.number)
+        .outerjoin(counts, counts.c.owner_id == User.id)
+        .order_by(User.name, User.id)
+    )
+    if not actor.is_admin:
+        query = query.where(_managed_by(actor.id))
+    owners: dict[int, OwnerSummary] = {}
+    for uid, name, active, status_id, number in session.execute(query):
+        owner = owners.get(uid)
+        if owner is None:
+            owner = owners[uid] = OwnerSummary(id=uid, name=name, active=bool(active))
+        if status_id is not None:
+            owner.counts[status_id] = number
+    return OwnerTreeData(owners=list(owners.values()), statuses=_statuses(session))
+
+
+def _managed_by(actor_id: int) -> ColumnElement[bool]:
+    return User.id.in_(select(ManagerRight.user_id).where(ManagerRight.manager_id == actor_id))
 
 
 @dataclass(frozen=True)
@@ -135,7 +139,6 @@ def search_owner_tree(
     """
     actor = _actor(session, actor_id)
     condition = search_condition(text, session.get_bind().dialect.name)
-    users = _managed_users(session, actor)
     statuses = _statuses(session)
     if condition is None:
         return SearchResult(OwnerTreeData([], statuses), {}, truncated=False)
@@ -144,9 +147,13 @@ def search_owner_tree(
         owner_filter = (Lead.owner_id + 0).in_(
             select(ManagerRight.user_id).where(ManagerRight.manager_id == actor.id)
         )
+    # The owners' names come with the matches (a join on the primary key), not from a
+    # statement of their own.
     rows = session.execute(
         select(
-            Lead.owner_id,
+            User.id,
+            User.name,
+            User.active,
             Lead.id,
             Lead.name,
             Lead.company,
@@ -154,24 +161,23 @@ def search_owner_tree(
             Lead.version,
             Lead.updated_at,
         )
+        .join(User, User.id == Lead.owner_id)
         .where(condition, owner_filter)
         .limit(limit + 1)
     ).all()
     truncated = len(rows) > limit
     found: dict[tuple[int, int], list[TreeLead]] = {}
-    for owner_id, *lead in rows[:limit]:
+    owners: dict[int, OwnerSummary] = {}
+    for owner_id, owner_name, active, *lead in rows[:limit]:
         tree_lead = TreeLead(*lead)
         found.setdefault((owner_id, tree_lead.status_id), []).append(tree_lead)
-    counts: dict[int, dict[int, int]] = {}
+        if owner_id not in owners:
+            owners[owner_id] = OwnerSummary(id=owner_id, name=owner_name, active=bool(active))
     for (owner_id, status_id), leads in found.items():
         leads.sort(key=lambda lead: (lead.name.lower(), lead.id))
-        counts.setdefault(owner_id, {})[status_id] = len(leads)
-    owners = [
-        OwnerSummary(id=uid, name=name, active=active, counts=counts[uid])
-        for uid, name, active in users
-        if uid in counts
-    ]
-    return SearchResult(OwnerTreeData(owners, statuses), found, truncated)
+        owners[owner_id].counts[status_id] = len(leads)
+    ordered = sorted(owners.values(), key=lambda owner: (owner.name, owner.id))
+    return SearchResult(OwnerTreeData(ordered, statuses), found, truncated)
 
 
 def lead_page(
@@ -183,19 +189,38 @@ def lead_page(
     after_id: int | None = None,
     limit: int = PAGE_SIZE,
 ) -> list[TreeLead]:
-    """The next ``limit`` leads of one owner in one status, after lead ``after_id``."""
-    actor = _actor(session, actor_id)
-    if not actor.is_admin and session.get(ManagerRight, (actor.id, owner_id)) is None:
-        raise PermissionDeniedError(f"{actor.name} has no manager right over user {owner_id}.")
+    """The next ``limit`` leads of one owner in one status, after lead ``after_id``.
+
+    One statement: the actor's right over the owner is part of its condition. Only an empty
+    page looks further, to tell "no right" (an error) from "no more leads".
+    """
+    allowed = exists(
+        select(User.id).where(
+            User.id == actor_id,
+            or_(
+                User.is_admin.is_(True),
+                exists(
+                    select(ManagerRight.user_id).where(
+                        ManagerRight.manager_id == actor_id, ManagerRight.user_id == owner_id
+                    )
+                ),
+            ),
+        )
+    )
     query = (
         select(Lead.id, Lead.name, Lead.company, Lead.status_id, Lead.version, Lead.updated_at)
-        .where(Lead.owner_id == owner_id, Lead.status_id == status_id)
+        .where(Lead.owner_id == owner_id, Lead.status_id == status_id, allowed)
         .order_by(Lead.id)
         .limit(limit)
     )
     if after_id is not None:
         query = query.where(Lead.id > after_id)
-    return [TreeLead(*row) for row in session.execute(query)]
+    page = [TreeLead(*row) for row in session.execute(query)]
+    if not page:
+        actor = _actor(session, actor_id)
+        if not actor.is_admin and session.get(ManagerRight, (actor.id, owner_id)) is None:
+            raise PermissionDeniedError(f"{actor.name} has no manager right over user {owner_id}.")
+    return page
 
 
 @dataclass(frozen=True)
@@ -206,31 +231,37 @@ class BucketPlace:
 
 
 def bucket_places(session: Session) -> tuple[list[BucketPlace], list[BucketPlace]]:
-    """Every office and pass group with how many leads wait in its bucket (both columns
-    are indexed, so this stays cheap next to a million owned leads)."""
-    office_waiting = dict(
-        session.execute(
-            select(Lead.bucket_office_id, func.count())
-            .where(Lead.bucket_office_id.is_not(None))
-            .group_by(Lead.bucket_office_id)
-        ).all()
+    """Every office and pass group with how many leads wait in its bucket, in one statement
+    (the bucket columns are indexed, so this stays cheap next to a million owned leads)."""
+    office_waiting = (
+        select(Lead.bucket_office_id.label("place_id"), func.count().label("waiting"))
+        .where(Lead.bucket_office_id.is_not(None))
+        .group_by(Lead.bucket_office_id)
+        .subquery()
     )
-    group_waiting = dict(
-        session.execute(
-            select(Lead.bucket_group_id, func.count())
-            .where(Lead.bucket_group_id.is_not(None))
-            .group_by(Lead.bucket_group_id)
-        ).all()
+    group_waiting = (
+        select(Lead.bucket_group_id.label("place_id"), func.count().label("waiting"))
+        .where(Lead.bucket_group_id.is_not(None))
+        .group_by(Lead.bucket_group_id)
+        .subquery()
     )
-    offices = [
-        BucketPlace(i, n, office_waiting.get(i, 0))
-        for i, n in session.execute(select(Office.id, Office.name).order_by(Office.name))
-    ]
-    groups = [
-        BucketPlace(i, n, group_waiting.get(i, 0))
-        for i, n in session.execute(select(PassGroup.id, PassGroup.name).order_by(PassGroup.name))
-    ]
-    return offices, groups
+    offices = select(
+        literal("office").label("kind"),
+        Office.id,
+        Office.name,
+        func.coalesce(office_waiting.c.waiting, 0),
+    ).outerjoin(office_waiting, office_waiting.c.place_id == Office.id)
+    groups = select(
+        literal("group").label("kind"),
+        PassGroup.id,
+        PassGroup.name,
+        func.coalesce(group_waiting.c.waiting, 0),
+    ).outerjoin(group_waiting, group_waiting.c.place_id == PassGroup.id)
+    both = union_all(offices, groups)
+    places: dict[str, list[BucketPlace]] = {"office": [], "group": []}
+    for kind, place_id, name, waiting in session.execute(both.order_by(both.selected_columns.name)):
+        places[kind].append(BucketPlace(place_id, name, waiting))
+    return places["office"], places["group"]
 
 
 def active_user_names(session: Session) -> list[str]:

@@ -20,10 +20,13 @@ if TYPE_CHECKING:
 def main_window(db_url: str, actor: str | None) -> MainWindow:
     """Open ``db_url`` and return the ready main window for ``actor`` (not yet shown).
 
-    The window owns the database: closing it waits for a running pass and disposes it.
+    Ready means its trees hold their first data: the window reads them off the GUI thread,
+    and this lets the event loop run until they have arrived. The window owns the database:
+    closing it waits for a running pass and disposes it.
     """
     from leaddesk.store.database import open_database
     from leaddesk.ui.shell.build import build_main_window
+    from leaddesk.ui.shell.launch import wait_until_loaded
 
     database = open_database(db_url)
     try:
@@ -32,6 +35,7 @@ def main_window(db_url: str, actor: str | None) -> MainWindow:
         database.dispose()
         raise
     window.setProperty("ownsDatabase", True)
+    wait_until_loaded(window)
     return window
 
 

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from leaddesk.ui.common.palettes import READABLE_CONTRAST, contrast_ratio, dark_palette
 from tests.helpers.dialogs import on_next_dialog
+from tests.helpers.window_trees import settle
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
 
@@ -76,6 +77,7 @@ def test_every_view_and_button_of_the_lead_window_has_a_name(qtbot, main_window)
     status = model.find_status_index("John Smith", "LEAD")
     window.owner_tree.expand(status.parent())
     window.owner_tree.expand(status)
+    settle(window)
     lead = window.open_lead(model.lead_id(model.index(0, 0, status)))
     qtbot.waitExposed(lead)
     for tab in range(lead.tabs.count()):
@@ -161,9 +163,11 @@ def test_status_colours_are_readable_on_the_palette(qtbot, main_window, palette_
         for owner_row in range(model.rowCount()):
             owner = model.index(owner_row, 0)
             window.owner_tree.expand(owner)
+            settle(window)
             for status_row in range(model.rowCount(owner)):
                 status = model.index(status_row, 0, owner)
                 window.owner_tree.expand(status)
+                settle(window)
                 for lead_row in range(model.rowCount(status)):
                     cell = model.index(lead_row, 2, status)
                     colour = model.data(cell, 9).color()  # ForegroundRole
@@ -180,6 +184,7 @@ def test_return_on_a_lead_opens_it(qtbot, main_window):
     status = model.find_status_index("John Smith", "LEAD")
     window.owner_tree.expand(status.parent())
     window.owner_tree.expand(status)
+    settle(window)
     window.owner_tree.setCurrentIndex(model.index(0, 0, status))
     window.owner_tree.setFocus()
     QTest.keyClick(window.owner_tree, Qt.Key.Key_Return)

@@ -24,6 +24,7 @@ from tests.helpers.drag_drop import (
     drop_on_index,
     mime_for,
 )
+from tests.helpers.window_trees import settle
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
 
@@ -35,6 +36,7 @@ def lead_index(window, owner: str, status: str, lead_name: str) -> QModelIndex:
     status_index = model.find_status_index(owner, status)
     window.owner_tree.expand(status_index.parent())
     window.owner_tree.expand(status_index)
+    settle(window)
     for row in range(model.rowCount(status_index)):
         index = model.index(row, 0, status_index)
         if model.data(index) == lead_name:
@@ -280,6 +282,7 @@ def test_a_closed_heading_opens_while_a_drag_is_held_over_it(qtbot, main_window)
     groups = window.target_model.index(2, 0)
     view.collapse(groups)
     window.refresh()
+    settle(window)
     assert view.isExpanded(window.target_model.index(1, 0))
     assert not view.isExpanded(window.target_model.index(2, 0))
 
@@ -322,6 +325,7 @@ def test_the_filter_box_narrows_the_targets_before_a_drag(qtbot, main_window):
     assert view.isRowHidden(1, QModelIndex()) and view.isRowHidden(2, QModelIndex())
     # The filter survives a reload, and clearing it shows everything again.
     window.refresh()
+    settle(window)
     assert view.isRowHidden(1, QModelIndex())
     box.clear()
     assert not any(view.isRowHidden(row, QModelIndex()) for row in range(model.rowCount()))

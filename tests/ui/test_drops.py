@@ -21,6 +21,7 @@ from tests.helpers.demo_names import (
 )
 from tests.helpers.dialogs import answer_next_dialog, find_visible_window
 from tests.helpers.drag_drop import drop_on_index, mime_for
+from tests.helpers.window_trees import settle
 
 # The offscreen platform cannot resize windows to size hints; that is not our warning.
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
@@ -31,6 +32,7 @@ def lead_index(window, owner: str, status: str, lead_name: str):
     status_index = model.find_status_index(owner, status)
     window.owner_tree.expand(status_index.parent())
     window.owner_tree.expand(status_index)
+    settle(window)
     for row in range(model.rowCount(status_index)):
         index = model.index(row, 0, status_index)
         if model.data(index) == lead_name:
@@ -59,6 +61,7 @@ def pass_with_answers(qtbot, window, act, *, note: str | None = "", confirm: boo
         done.cancel()
         return asked, noted, done
     done.wait()
+    settle(window)
     qtbot.waitUntil(lambda: not window.context.runner.busy)
     return asked, noted, done
 

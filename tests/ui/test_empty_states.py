@@ -15,6 +15,7 @@ from leaddesk.ui.buckets.bucket_tab import NO_BUCKETS_TEXT
 from leaddesk.ui.main.pass_guide import PassGuide
 from leaddesk.ui.main.workload_panel import GUIDE_TAB, WorkloadPanel
 from tests.helpers.demo_names import user_id
+from tests.helpers.window_trees import settle
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
 
@@ -39,6 +40,7 @@ def test_someone_who_manages_nobody_is_told_whom_to_ask(qtbot, main_window, data
             user_id=user_id(database, "Sam Field"),
         )
     window.refresh()
+    settle(window)
     assert window.owner_stack.currentWidget() is window.owner_tree
     assert window.owner_model.find_user_index("Sam Field").isValid()
 

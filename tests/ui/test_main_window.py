@@ -16,6 +16,7 @@ from leaddesk import cli, ui
 from leaddesk.errors import DatabaseUnavailableError, PermissionDeniedError
 from leaddesk.reassignment.controller import pass_leads
 from leaddesk.reassignment.requests import LeadRef, Selection, Target
+from leaddesk.store import tree_queries
 from leaddesk.store.database import open_database
 from leaddesk.store.models import Lead, LeadNote
 from leaddesk.ui.passing import pass_dialogs
@@ -28,6 +29,7 @@ from tests.helpers.dialogs import (
     on_next_dialog,
     wait_for_window,
 )
+from tests.helpers.window_trees import settle
 
 # The module (``leaddesk.ui.main.main_window`` the attribute is the factory function).
 main_window_module = importlib.import_module("leaddesk.ui.main.main_window")
@@ -40,6 +42,7 @@ def select_lead(window, owner: str, status: str, name: str):
     status_index = model.find_status_index(owner, status)
     window.owner_tree.expand(status_index.parent())
     window.owner_tree.expand(status_index)
+    settle(window)
     for row in range(model.rowCount(status_index)):
         index = model.index(row, 0, status_index)
         if model.data(index) == name:
@@ -62,6 +65,7 @@ def answer_pass(qtbot, note: str | None = None):
 def finish(qtbot, window, done):
     done.wait()
     qtbot.waitUntil(lambda: not window.context.runner.busy)
+    settle(window)
 
 
 def test_automation_contract_object_names(main_window):
@@ -160,6 +164,7 @@ def test_search_box_filters_leads(qtbot, main_window):
     window = main_window()
     qtbot.keyClicks(window.search_edit, "bakery")
     qtbot.waitUntil(lambda: window.owner_model.search == "bakery")
+    settle(window)
     assert window.owner_model.rowCount() == 1
     status = window.owner_model.find_status_index("John Smith", "OPPORTUNITY")
     assert window.owner_tree.isExpanded(status)
@@ -405,10 +410,11 @@ def test_unreachable_database_while_open_gives_a_message_not_a_traceback(
     def unreachable(*_args, **_kwargs):
         raise DatabaseUnavailableError("The database at test cannot be reached: gone")
 
-    monkeypatch.setattr(main_window_module, "owner_tree", unreachable)
+    monkeypatch.setattr(tree_queries, "owner_tree", unreachable)
     told = answer_next_dialog(qtbot, "loadErrorDialog")
     window.refresh_action.trigger()
     told.wait()
+    settle(window)
     assert "cannot be reached" in told.text
     # The panes keep what they showed; nothing was lost.
     assert window.owner_model.find_user_index("John Smith").isValid()

@@ -6,9 +6,11 @@ import pytest
 from PySide6.QtCore import QMimeData, QModelIndex, Qt
 
 from leaddesk.reassignment.requests import LeadRef, Target
+from leaddesk.store.tree_queries import owner_tree
 from leaddesk.ui.common.context import WindowContext
 from leaddesk.ui.common.operations import OperationRunner
 from leaddesk.ui.main.target_model import TargetModel
+from leaddesk.ui.main.tree_reads import read_targets
 from leaddesk.ui.passing.pass_source import PASS_SOURCE_MIME_TYPE, PassSource, SourceKind
 from tests.helpers.demo_names import group_id, leads_of, office_id, user_id
 
@@ -24,7 +26,11 @@ def make_model(database, actor: str = "Maria Manager") -> TargetModel:
         actor_name=actor,
     )
     model = TargetModel(context)
-    model.reload()
+    # Models are given their data: the window reads it off the GUI thread; here, directly.
+    ticket = model.start_loading()
+    with database.read() as session:
+        targets = read_targets(session, owner_tree(session, actor_id=context.actor_id))
+    assert model.take(ticket, targets)
     return model
 
 
@@ -101,3 +107,25 @@ def test_headers_foreign_data_and_empty_space_are_not_drop_targets(database):
     broken.setData(PASS_SOURCE_MIME_TYPE, b"{not json")
     assert not model.dropMimeData(broken, Qt.DropAction.MoveAction, -1, -1, jane)
     assert model.removeRows(0, 1, header) is False
+
+
+def test_an_older_answer_is_dropped_and_an_empty_pane_says_loading(database):
+    model = make_model(database)
+    with database.read() as session:
+        targets = read_targets(
+            session, owner_tree(session, actor_id=user_id(database, "Maria Manager"))
+        )
+    older = model.start_loading()
+    newer = model.start_loading()
+    assert not model.take(older, targets)
+    assert model.take(newer, targets)
+    empty = TargetModel(model.context)
+    empty.start_loading()
+    assert empty.data(empty.index(0, 0)) == "Loading…"
+    assert not empty.canDropMimeData(
+        payload(PassSource(SourceKind.USER, user_id=1)),
+        Qt.DropAction.MoveAction,
+        0,
+        0,
+        QModelIndex(),
+    )

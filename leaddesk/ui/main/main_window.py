@@ -1,18 +1,21 @@
 """The LeadDesk main window: Lead Management and Leads to be Assigned tabs, target pane.
 
 Every way to pass ends in :func:`run_pass_flow`: a drop on the target pane (from either
-tab), the context menu's "Pass to…", and Edit > Cut / Paste. Reads happen on the GUI thread
-(they are small and fast, see ``store/tree_queries``); passes run on the operation runner,
-and ``runner.changed`` reloads both panes from the database, keeping expansion and
-selection. (A little over 400 lines: it is the one place that wires all the pass paths,
-menus and remembered settings together; the views' set-up lives in ``panes``.)
+tab), the context menu's "Pass to…", and Edit > Cut / Paste. Passes run on the operation
+runner's write lane; the trees are read on its read lane (``tree_reads``), never on the GUI
+thread, so a slow link shows "Loading…" rows or a busy cursor instead of a frozen window;
+``runner.changed`` reads both panes again, keeping expansion and selection. (Over 400 lines:
+it is the one place that wires all the pass paths, the trees' reads, menus and remembered
+settings together; the views' set-up lives in ``panes``, the reads in ``tree_reads``.)
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+import shiboken6
 from PySide6.QtCore import QByteArray, QModelIndex, QPoint, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
@@ -28,10 +31,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from leaddesk.reassignment.permissions import nobody_to_manage_advice
 from leaddesk.reassignment.requests import Target
 from leaddesk.server.changes import Changes
-from leaddesk.store.tree_queries import owner_tree
 from leaddesk.ui.buckets.bucket_tab import BucketTab
 from leaddesk.ui.common import icons
 from leaddesk.ui.common.context import WindowContext
@@ -51,11 +52,14 @@ from leaddesk.ui.main.panes import (
 from leaddesk.ui.main.pass_guide import PassGuide
 from leaddesk.ui.main.target_model import TargetModel
 from leaddesk.ui.main.target_view import TargetView
+from leaddesk.ui.main.tree_reads import WindowTrees, read_window_trees
 from leaddesk.ui.main.workload_panel import install_workload
 from leaddesk.ui.passing.pass_source import PassSource
 from leaddesk.ui.passing.undo_action import UndoPassAction
 
 if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
     from leaddesk.ui.lead.lead_window import LeadWindow
 
 BUCKET_TAB_TITLE = "Leads to be Assigned"
@@ -83,6 +87,9 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"LeadDesk — {context.actor_name}")
         self.setWindowIcon(icons.app_icon())
         self.cut_source: PassSource | None = None
+        self._trees_loading = False
+        self._trees_key = f"mainWindowTrees/{id(self)}"
+        self._expand_search = False
         self.lead_windows: list[QWidget] = []
 
         self.owner_model = OwnerTreeModel(context, self)
@@ -120,7 +127,8 @@ class MainWindow(QMainWindow):
         )
 
         self.owner_model.load_failed.connect(self._show_load_error)
-        self.target_model.load_failed.connect(self._show_load_error)
+        self.owner_model.loaded.connect(self._owner_tree_loaded)
+        self.owner_model.loading_changed.connect(self._show_owner_busy)
         # Queued: the drop event finishes before the confirmation dialog opens.
         self.target_model.pass_requested.connect(
             self.request_pass, Qt.ConnectionType.QueuedConnection
@@ -257,12 +265,15 @@ class MainWindow(QMainWindow):
     # -- refreshing ----------------------------------------------------------------------
 
     def refresh(self) -> None:
-        """Reload both panes from the database, keeping expansion and selection."""
+        """Read both panes again (off the GUI thread), keeping expansion and selection."""
         owner_state = save_view_state(self.owner_tree)
         target_state = save_view_state(self.target_view)
-        self._reload_models()
-        restore_view_state(self.owner_tree, owner_state)
-        restore_view_state(self.target_view, target_state)
+
+        def restore() -> None:
+            restore_view_state(self.owner_tree, owner_state)
+            restore_view_state(self.target_view, target_state)
+
+        self._reload_models(restore)
 
     def apply_changes_elsewhere(self, changes: Changes) -> None:
         """Reload what another person's committed change touched; keep selection and scroll."""
@@ -276,30 +287,50 @@ class MainWindow(QMainWindow):
         for window in list(self.lead_windows):
             window.notice_changes(changes)
 
-    def _reload_models(self) -> None:
-        # One grouped count serves both panes (it is the expensive read on big databases).
-        advice = ""
-        try:
-            with self.context.database.read() as session:
-                data = owner_tree(session, actor_id=self.context.actor_id)
-                if not data.owners:
-                    advice = nobody_to_manage_advice(session, self.context.actor_id)
-        except READ_ERRORS as exc:
-            self._show_load_error(error_text(exc))
-            return
-        self.owner_model.reload(data)
-        self.target_model.reload(data)
-        if advice:
-            self.owner_empty_state.show_advice(advice)
-        self.owner_stack.setCurrentWidget(self.owner_empty_state if advice else self.owner_tree)
+    @property
+    def loading(self) -> bool:
+        """A read for the trees is on its way (a whole-tree read or a page of leads)."""
+        return self.owner_model.loading or self.owner_model.fetching or self._trees_loading
 
-    def apply_search(self) -> None:
-        self.search_timer.stop()
-        text = self.search_edit.text().strip()
-        if text == self.owner_model.search:
-            return
-        self.owner_model.set_search(text)
-        if text:
+    def _reload_models(self, then: Callable[[], None] | None = None) -> None:
+        # One read for both panes: one grouped count serves both (it is the expensive read
+        # on big databases), on the read lane; the panes show "Loading…" or a busy cursor.
+        owner_ticket, read_owners = self.owner_model.start_loading()
+        target_ticket = self.target_model.start_loading()
+        actor_id = self.context.actor_id
+        self._trees_loading = True
+
+        def read(session: Session) -> WindowTrees:
+            return read_window_trees(session, actor_id=actor_id, owners=read_owners)
+
+        def done(trees: WindowTrees) -> None:
+            if not shiboken6.isValid(self):  # the window closed while the read was under way
+                return
+            self._trees_loading = False
+            self.target_model.take(target_ticket, trees.targets)
+            taken = self.owner_model.take(owner_ticket, trees.owners)
+            if taken:
+                if trees.advice:
+                    self.owner_empty_state.show_advice(trees.advice)
+                shown = self.owner_empty_state if trees.advice else self.owner_tree
+                self.owner_stack.setCurrentWidget(shown)
+            if then is not None:
+                then()
+
+        def failed(message: str, _exc: BaseException) -> None:
+            if not shiboken6.isValid(self):
+                return
+            self._trees_loading = False
+            self.target_model.fail(target_ticket)
+            self.owner_model.fail(owner_ticket, message)
+
+        self.context.runner.query(read, done, on_error=failed, key=self._trees_key)
+
+    def _owner_tree_loaded(self) -> None:
+        """A whole owner tree came in: open a search's matches and say what it found."""
+        text = self.owner_model.search
+        if text and self._expand_search:
+            self._expand_search = False
             self.owner_tree.expandAll()
         if self.owner_model.search_truncated:
             self.search_note.setText("Showing the first 1,000 matches; type more to narrow down.")
@@ -308,6 +339,22 @@ class MainWindow(QMainWindow):
         else:
             self.search_note.setText("")
         self.search_note.setVisible(bool(self.search_note.text()))
+
+    def apply_search(self) -> None:
+        self.search_timer.stop()
+        text = self.search_edit.text().strip()
+        if text == self.owner_model.search:
+            return
+        self._expand_search = bool(text)
+        self.owner_model.set_search(text)
+
+    def _show_owner_busy(self, busy: bool) -> None:
+        # Over a filled tree that is being read again: a busy cursor on this view only.
+        viewport = self.owner_tree.viewport()
+        if busy:
+            viewport.setCursor(Qt.CursorShape.BusyCursor)
+        else:
+            viewport.unsetCursor()
 
     def _fetch_more_if_at_bottom(self, value: int) -> None:
         # QTreeView fetches more rows only for top-level items; leads sit two levels down.

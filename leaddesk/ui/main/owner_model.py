@@ -1,17 +1,21 @@
 """The Lead Management tree: users the actor manages -> their statuses -> leads.
 
-Lazy by design (issue 3, "Scale"): ``reload`` runs one grouped count query and builds only
+Lazy by design (issue 3, "Scale"): a whole-tree read is one grouped count and builds only
 users and statuses; the leads of a status are read a page at a time through
-``canFetchMore`` / ``fetchMore`` when the view expands it. The model is read-only: dragging
-produces a :class:`PassSource`, and after a pass the window calls ``reload``, which reads
-the database again (keeping as many leads loaded per status as before).
+``canFetchMore`` / ``fetchMore`` when the view expands it. Every read runs on the runner's
+read lane (issue 14: a slow link must not freeze the window): meanwhile a "Loading…" row
+stands where the rows will be, and an answer the person has moved on from (a newer search,
+a refresh, a replaced tree) is dropped. The model is read-only: dragging produces a
+:class:`PassSource`, and after a pass the window reads both panes again (keeping as many
+leads loaded per status as before).
 """
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Hashable, Sequence
+from typing import TYPE_CHECKING
 
+import shiboken6
 from PySide6.QtCore import (
     QAbstractItemModel,
     QMimeData,
@@ -23,26 +27,26 @@ from PySide6.QtCore import (
     Signal,
 )
 from PySide6.QtGui import QBrush, QFont, QGuiApplication, QPalette
-from sqlalchemy.orm import Session
 
-from leaddesk.reassignment.drop_rules import count_phrase
-from leaddesk.reassignment.requests import LeadRef, Target
-from leaddesk.store.tree_queries import (
-    PAGE_SIZE,
-    OwnerSummary,
-    OwnerTreeData,
-    StatusInfo,
-    TreeLead,
-    lead_page,
-    owner_tree,
-    search_owner_tree,
-)
 from leaddesk.ui.common import icons
 from leaddesk.ui.common.context import WindowContext
+from leaddesk.ui.common.loading_row import LOADING_FLAGS, loading_data, loading_row
 from leaddesk.ui.common.palettes import readable_text
-from leaddesk.ui.common.read_errors import READ_ERRORS, error_text
 from leaddesk.ui.common.tree_item import TreeItem
-from leaddesk.ui.passing.pass_source import PASS_SOURCE_MIME_TYPE, PassSource, SourceKind
+from leaddesk.ui.main.owner_sources import source_of_items
+from leaddesk.ui.main.tree_reads import (
+    OwnerTreeBuild,
+    StatusState,
+    lead_items,
+    read_lead_page,
+    read_owner_tree,
+)
+from leaddesk.ui.passing.pass_source import PASS_SOURCE_MIME_TYPE, PassSource
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from leaddesk.store.tree_queries import OwnerSummary, OwnerTreeData, StatusInfo, TreeLead
 
 Index = QModelIndex | QPersistentModelIndex
 KEY_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -50,23 +54,16 @@ _NODE_FLAGS = (
     Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsDragEnabled
 )
 _LEAD_FLAGS = _NODE_FLAGS | Qt.ItemFlag.ItemNeverHasChildren
-# Keep at most this many leads per status when reloading after a pass; more come on scroll.
-RELOAD_CAP = 5000
-
-
-@dataclass
-class StatusState:
-    info: StatusInfo
-    owner: OwnerSummary
-    count: int
-    last_id: int | None = None
-    exhausted: bool = False
 
 
 class OwnerTreeModel(QAbstractItemModel):
     COLUMNS = ("Name", "Company", "Status", "Last changed")
 
     load_failed = Signal(str)
+    # A read started (True) or its answer was taken in or failed (False).
+    loading_changed = Signal(bool)
+    # A whole tree was taken in (after a reload or a search).
+    loaded = Signal()
 
     def __init__(self, context: WindowContext, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -76,127 +73,171 @@ class OwnerTreeModel(QAbstractItemModel):
         self.statuses: dict[int, StatusInfo] = {}
         # True when a search matched more leads than are shown.
         self.search_truncated = False
+        # Which whole-tree read is current: an answer for an older ticket (a search typed
+        # on, a refresh asked again) is dropped. ``_generation`` counts trees taken in: a
+        # page read for a tree that has since been replaced is dropped too.
+        self._ticket = 0
+        self._generation = 0
+        self.loading = False
+        self._fetching: set[Hashable] = set()
         self._cooling: set[Hashable] = set()
+        self._read_key = f"ownerTree/{id(self)}"
 
-    # -- loading ---------------------------------------------------------------------
+    # -- loading (reads on the runner's read lane, answers taken in on the GUI thread) --
 
-    def reload(self, data: OwnerTreeData | None = None) -> None:
-        """Read the tree again; statuses that had leads loaded get them loaded again.
+    def reload(self) -> None:
+        """Read the tree again off the GUI thread; statuses that had leads loaded get them
+        loaded again. The window's own refresh reads both panes at once instead
+        (``MainWindow.refresh``); this is for a search and for the model on its own."""
+        ticket, read = self.start_loading()
+        self.context.runner.query(
+            lambda session: read(session, None),
+            lambda build: self.take(ticket, build),
+            on_error=lambda message, _exc: self.fail(ticket, message),
+            key=self._read_key,
+        )
 
-        ``data`` is the grouped count the window already read for the target pane (one scan
-        of the leads index serves both panes); ignored while a search is active.
+    def start_loading(
+        self,
+    ) -> tuple[int, Callable[[Session, OwnerTreeData | None], OwnerTreeBuild]]:
+        """Mark a whole-tree read as started; returns its ticket and the read to run.
+
+        An empty tree shows a "Loading…" row meanwhile; a filled one stays as it is (the
+        window shows a busy cursor over it) until the answer replaces it in one reset.
         """
+        self._ticket += 1
+        if not self.root.children:
+            self._reset(self._loading_root(), self.statuses)
+        self._set_loading(True)
+        actor_id, search = self.context.actor_id, self.search
         loaded = {
-            item.key: len(item.children) for item in self.root.walk() if item.kind == "status"
+            item.key: sum(1 for child in item.children if child.kind == "lead")
+            for item in self.root.walk()
+            if item.kind == "status"
         }
-        try:
-            with self.context.database.read() as session:
-                if self.search:
-                    root, statuses = self._build_search(session)
-                else:
-                    root, statuses = self._build(session, loaded, data)
-        except READ_ERRORS as exc:
-            self.load_failed.emit(error_text(exc))
+
+        def read(session: Session, data: OwnerTreeData | None) -> OwnerTreeBuild:
+            return read_owner_tree(
+                session, actor_id=actor_id, search=search, loaded=loaded, data=data
+            )
+
+        return self._ticket, read
+
+    def take(self, ticket: int, build: OwnerTreeBuild) -> bool:
+        """Take a read's answer in, unless a newer read was started since (then drop it)."""
+        if ticket != self._ticket or not shiboken6.isValid(self):
+            return False
+        self.search_truncated = build.truncated
+        self._reset(build.root, build.statuses)
+        self._set_loading(False)
+        self.loaded.emit()
+        return True
+
+    def fail(self, ticket: int, message: str) -> None:
+        if ticket != self._ticket or not shiboken6.isValid(self):
             return
-        self.beginResetModel()
-        self.root = root
-        self.statuses = statuses
-        self.endResetModel()
-
-    def _build(
-        self, session: Session, loaded: dict[Hashable, int], data: OwnerTreeData | None
-    ) -> tuple[TreeItem, dict[int, StatusInfo]]:
-        if data is None:
-            data = owner_tree(session, actor_id=self.context.actor_id)
-        root = TreeItem("root")
-        for owner in data.owners:
-            user = root.add(TreeItem("user", ("user", owner.id), owner))
-            for status in data.statuses:
-                count = owner.counts.get(status.id, 0)
-                if count == 0:
-                    continue
-                state = StatusState(info=status, owner=owner, count=count)
-                node = user.add(TreeItem("status", ("status", owner.id, status.id), state))
-                keep = min(loaded.get(node.key, 0), RELOAD_CAP)
-                if keep:
-                    self._load_leads(session, node, max(keep, PAGE_SIZE))
-                    state.exhausted = state.exhausted or len(node.children) >= count
-        self.search_truncated = False
-        return root, {s.id: s for s in data.statuses}
-
-    def _build_search(self, session: Session) -> tuple[TreeItem, dict[int, StatusInfo]]:
-        result = search_owner_tree(session, actor_id=self.context.actor_id, text=self.search)
-        root = TreeItem("root")
-        for owner in result.tree.owners:
-            user = root.add(TreeItem("user", ("user", owner.id), owner))
-            for status in result.tree.statuses:
-                leads = result.leads.get((owner.id, status.id), [])
-                if not leads:
-                    continue
-                state = StatusState(info=status, owner=owner, count=len(leads), exhausted=True)
-                node = user.add(TreeItem("status", ("status", owner.id, status.id), state))
-                node.extend([TreeItem("lead", ("lead", lead.id), lead) for lead in leads])
-        self.search_truncated = result.truncated
-        return root, {s.id: s for s in result.tree.statuses}
+        if self._only_loading_rows():
+            self._reset(TreeItem("root"), self.statuses)
+        self._set_loading(False)
+        self.load_failed.emit(message)
 
     def set_search(self, text: str) -> None:
         self.search = text.strip()
         # A different filter means different leads: do not carry loaded pages over.
-        self.beginResetModel()
-        self.root = TreeItem("root")
-        self.endResetModel()
+        self._reset(TreeItem("root"), self.statuses)
         self.reload()
 
-    def _load_leads(self, session: Session, node: TreeItem, limit: int) -> list[TreeItem]:
-        state: StatusState = node.payload
-        rows = lead_page(
-            session,
-            actor_id=self.context.actor_id,
-            owner_id=state.owner.id,
-            status_id=state.info.id,
-            after_id=state.last_id,
-            limit=limit,
-        )
-        items = [TreeItem("lead", ("lead", row.id), row) for row in rows]
-        node.extend(items)
-        if rows:
-            state.last_id = rows[-1].id
-        state.exhausted = len(rows) < limit
-        return items
+    def _reset(self, root: TreeItem, statuses: dict[int, StatusInfo]) -> None:
+        self.beginResetModel()
+        self.root = root
+        self.statuses = statuses
+        self._generation += 1
+        self._fetching.clear()
+        self.endResetModel()
+
+    def _loading_root(self) -> TreeItem:
+        root = TreeItem("root")
+        root.add(loading_row())
+        return root
+
+    def _only_loading_rows(self) -> bool:
+        return all(child.kind == "loading" for child in self.root.children)
+
+    def _set_loading(self, loading: bool) -> None:
+        if loading != self.loading:
+            self.loading = loading
+            self.loading_changed.emit(loading)
+
+    @property
+    def fetching(self) -> bool:
+        """A page of leads is on its way for some status."""
+        return bool(self._fetching)
 
     def canFetchMore(self, parent: Index) -> bool:
         item = self.item(parent)
         return (
-            item.kind == "status" and not item.payload.exhausted and item.key not in self._cooling
+            item.kind == "status"
+            and not item.payload.exhausted
+            and item.key not in self._fetching
+            and item.key not in self._cooling
         )
 
     def fetchMore(self, parent: Index) -> None:
         item = self.item(parent)
-        if item.kind != "status" or item.payload.exhausted:
+        if item.kind != "status" or item.payload.exhausted or item.key in self._fetching:
             return
         state: StatusState = item.payload
-        saved = (state.last_id, state.exhausted)
-        # Read into a scratch node: rows enter the model only inside begin/endInsertRows.
-        scratch = TreeItem("status", item.key, state)
-        try:
-            with self.context.database.read() as session:
-                items = self._load_leads(session, scratch, PAGE_SIZE)
-        except READ_ERRORS as exc:
-            state.last_id, state.exhausted = saved[0], True
-            self.load_failed.emit(error_text(exc))
-            return
-        if not items:
-            return
-        first = len(item.children)
-        self.beginInsertRows(self._index_of(item), first, first + len(items) - 1)
-        item.extend(items)
+        self._fetching.add(item.key)
+        # Where the page will go, a "Loading…" row until it is there.
+        row = len(item.children)
+        self.beginInsertRows(self._index_of(item), row, row)
+        item.add(loading_row(item.key))
         self.endInsertRows()
+        generation, actor_id, after_id = self._generation, self.context.actor_id, state.last_id
+        self.context.runner.query(
+            lambda session: read_lead_page(
+                session, actor_id=actor_id, state=state, after_id=after_id
+            ),
+            lambda page: self._take_page(generation, item, *page),
+            on_error=lambda message, _exc: self._page_failed(generation, item, message),
+        )
+
+    def _take_page(
+        self, generation: int, item: TreeItem, leads: list[TreeLead], last: bool
+    ) -> None:
+        # The tree was replaced meanwhile (a refresh, a search): this page is of no use.
+        if generation != self._generation or not shiboken6.isValid(self):
+            return
+        self._drop_loading_row(item)
+        state: StatusState = item.payload
+        if leads:
+            state.last_id = leads[-1].id
+            first = len(item.children)
+            self.beginInsertRows(self._index_of(item), first, first + len(leads) - 1)
+            item.extend(lead_items(leads))
+            self.endInsertRows()
+        loaded = sum(1 for child in item.children if child.kind == "lead")
+        state.exhausted = last or loaded >= state.count
         # QTreeView asks again and again while laying out an expanded node; one page per
-        # event-loop turn keeps expanding a 50,000-lead status at one query. Scrolling to
+        # event-loop turn keeps expanding a 50,000-lead status at one read. Scrolling to
         # the bottom asks for the next page.
         self._cooling.add(item.key)
         QTimer.singleShot(0, self, lambda key=item.key: self._cooling.discard(key))
-        state.exhausted = state.exhausted or len(item.children) >= state.count
+
+    def _page_failed(self, generation: int, item: TreeItem, message: str) -> None:
+        if generation != self._generation or not shiboken6.isValid(self):
+            return
+        self._drop_loading_row(item)
+        item.payload.exhausted = True
+        self.load_failed.emit(message)
+
+    def _drop_loading_row(self, item: TreeItem) -> None:
+        self._fetching.discard(item.key)
+        if item.children and item.children[-1].kind == "loading":
+            row = len(item.children) - 1
+            self.beginRemoveRows(self._index_of(item), row, row)
+            item.children.pop()
+            self.endRemoveRows()
 
     # -- tree structure --------------------------------------------------------------
 
@@ -265,6 +306,8 @@ class OwnerTreeModel(QAbstractItemModel):
         column = index.column()
         if role == KEY_ROLE:
             return item.key
+        if item.kind == "loading":
+            return loading_data(column, role)
         if item.kind == "user":
             return self._user_data(item.payload, column, role)
         if item.kind == "status":
@@ -330,7 +373,10 @@ class OwnerTreeModel(QAbstractItemModel):
         if not index.isValid():
             return Qt.ItemFlag.NoItemFlags
         # Precomputed: views ask for flags thousands of times and enum arithmetic is slow.
-        return _LEAD_FLAGS if self.item(index).kind == "lead" else _NODE_FLAGS
+        kind = self.item(index).kind
+        if kind == "loading":
+            return LOADING_FLAGS
+        return _LEAD_FLAGS if kind == "lead" else _NODE_FLAGS
 
     def mimeTypes(self) -> list[str]:
         return [PASS_SOURCE_MIME_TYPE]
@@ -362,53 +408,7 @@ class OwnerTreeModel(QAbstractItemModel):
                 item = self.item(index)
                 if item not in items:
                     items.append(item)
-        whole = [i for i in items if i.kind == "user"] or [i for i in items if i.kind == "status"]
-        if whole:
-            return self._whole_source(whole[0])
-        leads = [i for i in items if i.kind == "lead"]
-        if not leads:
-            return None
-        owners = sorted({lead.parent.payload.owner.name for lead in leads if lead.parent})
-        places = frozenset(
-            Target.user(lead.parent.payload.owner.id) for lead in leads if lead.parent
-        )
-        refs = tuple(LeadRef(i.payload.id, i.payload.version) for i in leads)
-        if len(leads) == 1:
-            label = f"lead “{leads[0].payload.name}” of {owners[0]}"
-            title = leads[0].payload.name
-        else:
-            label = f"{len(leads)} selected leads of {', '.join(owners)}"
-            title = count_phrase(len(leads))
-        return PassSource(
-            SourceKind.LEADS,
-            leads=refs,
-            label=label,
-            lead_count=len(leads),
-            title=title,
-            places=places,
-        )
-
-    def _whole_source(self, item: TreeItem) -> PassSource:
-        if item.kind == "user":
-            owner: OwnerSummary = item.payload
-            return PassSource(
-                SourceKind.USER,
-                user_id=owner.id,
-                label=f"all leads of {owner.name}",
-                lead_count=owner.total,
-                title=f"All of {owner.name} ({count_phrase(owner.total)})",
-                places=frozenset({Target.user(owner.id)}),
-            )
-        state: StatusState = item.payload
-        return PassSource(
-            SourceKind.STATUS,
-            user_id=state.owner.id,
-            status_id=state.info.id,
-            label=f"the {state.info.name} leads of {state.owner.name}",
-            lead_count=state.count,
-            title=f"{state.info.name} of {state.owner.name} ({count_phrase(state.count)})",
-            places=frozenset({Target.user(state.owner.id)}),
-        )
+        return source_of_items(items)
 
     # -- lookups for the window and tests --------------------------------------------
 
@@ -423,15 +423,15 @@ class OwnerTreeModel(QAbstractItemModel):
 
     def find_status_index(self, owner_name: str, status_name: str) -> QModelIndex:
         for user in self.root.children:
-            if user.payload.name == owner_name:
+            if user.kind == "user" and user.payload.name == owner_name:
                 for status in user.children:
-                    if status.payload.info.name == status_name:
+                    if status.kind == "status" and status.payload.info.name == status_name:
                         return self._index_of(status)
         return QModelIndex()
 
     def find_user_index(self, owner_name: str) -> QModelIndex:
         for user in self.root.children:
-            if user.payload.name == owner_name:
+            if user.kind == "user" and user.payload.name == owner_name:
                 return self._index_of(user)
         return QModelIndex()
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 
+import shiboken6
 from PySide6.QtCore import (
     QAbstractItemModel,
     QMimeData,
@@ -26,10 +27,9 @@ from PySide6.QtGui import QBrush, QColor, QFont, QGuiApplication, QPalette
 from leaddesk.reassignment.drop_rules import DropPlace, DropVerdict, PlaceKind, judge_drop
 from leaddesk.reassignment.requests import Target, TargetKind
 from leaddesk.reassignment.targets import PassTargets, TargetPlace, TargetUser
-from leaddesk.store.tree_queries import OwnerTreeData, bucket_places, owner_tree
 from leaddesk.ui.common import icons
 from leaddesk.ui.common.context import WindowContext
-from leaddesk.ui.common.read_errors import READ_ERRORS, error_text
+from leaddesk.ui.common.loading_row import loading_data, loading_row
 from leaddesk.ui.common.tree_item import TreeItem
 from leaddesk.ui.passing.pass_source import PASS_SOURCE_MIME_TYPE, PassSource
 
@@ -61,38 +61,31 @@ class TargetModel(QAbstractItemModel):
 
     # (PassSource, Target): a drop asked for a pass; the window decides what happens.
     pass_requested = Signal(object, object)
-    load_failed = Signal(str)
 
     def __init__(self, context: WindowContext, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.context = context
         self.root = TreeItem("root")
+        self._ticket = 0
         # The row a drag would land on (filled by the view) and its text colour.
         self._hover_key: Hashable = None
         self._hover_text = QColor()
 
-    def reload(self, data: OwnerTreeData | None = None) -> None:
-        """Read the targets again; ``data`` is the window's grouped count of the users the
-        actor manages (the same rows :func:`pass_targets` offers: active managed users with
-        their open leads), so the big count is not read twice."""
-        try:
-            with self.context.database.read() as session:
-                if data is None:
-                    data = owner_tree(session, actor_id=self.context.actor_id)
-                office_places, group_places = bucket_places(session)
-        except READ_ERRORS as exc:
-            self.load_failed.emit(error_text(exc))
-            return
-        closed = {status.id for status in data.statuses if status.is_closed}
-        targets = PassTargets(
-            users=[
-                TargetUser(id=o.id, name=o.name, open_leads=o.open_leads(closed))
-                for o in data.owners
-                if o.active
-            ],
-            offices=[TargetPlace(p.id, p.name, p.waiting) for p in office_places],
-            groups=[TargetPlace(p.id, p.name, p.waiting) for p in group_places],
-        )
+    # -- loading (the window reads the targets with the owner tree, off the GUI thread) --
+
+    def start_loading(self) -> int:
+        """Mark a read as started and return its ticket; an empty pane shows "Loading…"."""
+        self._ticket += 1
+        if not self.root.children:
+            root = TreeItem("root")
+            root.add(loading_row())
+            self._reset(root)
+        return self._ticket
+
+    def take(self, ticket: int, targets: PassTargets) -> bool:
+        """Show ``targets`` unless a newer read was started since (then drop them)."""
+        if ticket != self._ticket or not shiboken6.isValid(self):
+            return False
         root = TreeItem("root")
         users = root.add(TreeItem("group_header", ("header", "users"), "users"))
         users.extend([TreeItem("user", ("user", u.id), u) for u in targets.users])
@@ -100,6 +93,17 @@ class TargetModel(QAbstractItemModel):
         offices.extend([TreeItem("office", ("office", o.id), o) for o in targets.offices])
         groups = root.add(TreeItem("group_header", ("header", "groups"), "groups"))
         groups.extend([TreeItem("group", ("group", g.id), g) for g in targets.groups])
+        self._reset(root)
+        return True
+
+    def fail(self, ticket: int) -> None:
+        """The read failed (the window says why): a pane that only said "Loading…" empties."""
+        if ticket != self._ticket or not shiboken6.isValid(self):
+            return
+        if all(child.kind == "loading" for child in self.root.children):
+            self._reset(TreeItem("root"))
+
+    def _reset(self, root: TreeItem) -> None:
         self.beginResetModel()
         self.root = root
         self.endResetModel()
@@ -151,7 +155,7 @@ class TargetModel(QAbstractItemModel):
     def flags(self, index: Index) -> Qt.ItemFlag:
         if not index.isValid():
             return Qt.ItemFlag.NoItemFlags
-        if self.item(index).kind == "group_header":
+        if self.item(index).kind in ("group_header", "loading"):
             return Qt.ItemFlag.ItemIsEnabled
         return _TARGET_FLAGS
 
@@ -164,6 +168,8 @@ class TargetModel(QAbstractItemModel):
             return item.key
         if item.kind == "group_header":
             return self._header_data(item, column, role)
+        if item.kind == "loading":
+            return loading_data(column, role)
         payload: TargetUser | TargetPlace = item.payload
         if role == Qt.ItemDataRole.ForegroundRole and item.key == self._hover_key:
             return QBrush(self._hover_text)
@@ -233,7 +239,7 @@ class TargetModel(QAbstractItemModel):
         """A row as a drop place (``closed``: the view shows this heading folded). Users
         here are active and managed by the actor (the pane lists no others); the rules
         still check it."""
-        if not index.isValid():
+        if not index.isValid() or self.item(index).kind == "loading":
             return DropPlace(PlaceKind.NOWHERE)
         item = self.item(index)
         if item.kind == "group_header":

@@ -12,6 +12,7 @@ import os
 import shutil
 import sys
 import tempfile
+import time
 from typing import TYPE_CHECKING
 
 from leaddesk.errors import InvalidInputError, LeadDeskError
@@ -152,8 +153,24 @@ def render_screenshot(window: object, path: str) -> int:
     return 0
 
 
+def wait_until_loaded(window: object, timeout: float = 60.0) -> None:
+    """Let the event loop run until the window's trees have their data (or ``timeout``)."""
+    from PySide6.QtCore import QEventLoop, QThread
+    from PySide6.QtWidgets import QApplication
+
+    deadline = time.monotonic() + timeout
+    while window.loading and time.monotonic() < deadline:  # type: ignore[attr-defined]
+        QApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 20)
+        QThread.msleep(2)
+    QApplication.processEvents()
+
+
 def prepare_for_picture(window: object) -> None:
-    """Open the first user who holds leads, with their statuses, and select their first lead."""
+    """Open the first user who holds leads, with their statuses, and select their first lead.
+
+    The picture shows the filled window: the trees are read off the GUI thread, so this
+    waits for them (and again for the leads of the statuses it opens)."""
+    wait_until_loaded(window)
     tree = window.owner_tree  # type: ignore[attr-defined]
     model = tree.model()
     # The first user who holds leads (an admin with none would show an empty branch).
@@ -164,6 +181,7 @@ def prepare_for_picture(window: object) -> None:
         tree.expand(first)
         for row in range(model.rowCount(first)):
             tree.expand(model.index(row, 0, first))
+        wait_until_loaded(window)
         tree.setCurrentIndex(model.index(0, 0, model.index(0, 0, first)))
 
 
