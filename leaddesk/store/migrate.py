@@ -25,7 +25,7 @@ MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 
 # The newest revision under migrations/versions. Adding a migration means updating this;
 # tests/test_database_open.py compares it with Alembic's own head.
-SCHEMA_HEAD = "0005_bucket_rules"
+SCHEMA_HEAD = "0006_offline_sync"
 
 _UNDEFINED_TABLE_SQLSTATE = "42P01"
 
