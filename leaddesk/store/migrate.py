@@ -49,7 +49,7 @@ def head_revision() -> str:
     return head
 
 
-def _is_known(revision: str) -> bool:
+def is_known_revision(revision: str) -> bool:
     from alembic.script import ScriptDirectory
     from alembic.util.exc import CommandError
 
@@ -124,7 +124,7 @@ def upgrade_to_head(database: Database) -> Path | None:
         return None
     if revision is None:
         _refuse_foreign_tables(database)
-    elif not _is_known(revision):
+    elif not is_known_revision(revision):
         raise InvalidInputError(
             f"This database was made by a newer LeadDesk (revision {revision}); "
             "install the newer version."

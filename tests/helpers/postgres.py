@@ -22,6 +22,20 @@ class Cluster:
     admin_url: str
     data_dir: Path | None = None
     bin_dir: Path | None = None
+    options: str = ""
+
+    def pause(self) -> None:
+        """Stop the server as a crash would (immediate), keeping its data: "offline"."""
+        assert self.data_dir is not None and self.bin_dir is not None
+        stopped = _run_as_owner(
+            [str(self.bin_dir / "pg_ctl"), "-D", str(self.data_dir), "-m", "immediate", "stop"]
+        )
+        assert stopped.returncode == 0, stopped.stderr
+
+    def resume(self) -> None:
+        """Start it again on the same port with the same data: back online."""
+        assert self.data_dir is not None and self.bin_dir is not None
+        _start(self.bin_dir, self.data_dir, self.options)
 
     def stop(self) -> None:
         if self.data_dir is None or self.bin_dir is None:
@@ -94,6 +108,17 @@ def start_cluster() -> Cluster | None:
         f"-p {port} -k {socket_dir} -c listen_addresses=127.0.0.1 -c fsync=off "
         "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
     )
+    _start(bin_dir, data_dir, options)
+    return Cluster(
+        admin_url=f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres",
+        data_dir=data_dir,
+        bin_dir=bin_dir,
+        options=options,
+    )
+
+
+def _start(bin_dir: Path, data_dir: Path, options: str) -> None:
+    log = data_dir.parent / "server.log"
     start = _run_as_owner(
         [
             str(bin_dir / "pg_ctl"),
@@ -102,7 +127,7 @@ def start_cluster() -> Cluster | None:
             "-o",
             options,
             "-l",
-            str(root / "server.log"),
+            str(log),
             "-w",
             "-t",
             "60",
@@ -110,10 +135,5 @@ def start_cluster() -> Cluster | None:
         ]
     )
     if start.returncode != 0:
-        log = (root / "server.log").read_text() if (root / "server.log").exists() else ""
-        raise RuntimeError(f"pg_ctl start failed: {start.stderr.strip()} {log[-2000:]}")
-    return Cluster(
-        admin_url=f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres",
-        data_dir=data_dir,
-        bin_dir=bin_dir,
-    )
+        text = log.read_text() if log.exists() else ""
+        raise RuntimeError(f"pg_ctl start failed: {start.stderr.strip()} {text[-2000:]}")

@@ -1,0 +1,258 @@
+"""Pulling from the server into a replica: everything in the person's view (a full pull), or
+only what was written since the last pull's snapshot (cost grows with what changed).
+
+The server is read in one REPEATABLE READ transaction whose snapshot becomes the next
+pull's mark; the replica is written in one transaction, so an interrupted pull changes
+nothing and the next one starts from the same mark.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import ColumnElement, Table, delete, false, or_, select, text, update
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from leaddesk.offline.scope import lead_scope, view_digest, written_since
+from leaddesk.store.models import (
+    Lead,
+    LeadNote,
+    ManagerRight,
+    Office,
+    OfficeMember,
+    OutboxMessage,
+    PassBatch,
+    PassGroup,
+    PassGroupMember,
+    PassHistory,
+    ReplicaState,
+    Status,
+    User,
+    utc_now,
+)
+
+# What a full pull writes; a replica with an older format is pulled whole on its next sync.
+REPLICA_FORMAT = 1
+# Ids per IN list (well under SQLite's and psycopg's parameter limits).
+ID_SLICE = 5000
+
+Row = dict[str, Any]
+_UPSERTED = (User, Office, PassGroup, Status)  # kept by id (history points at them)
+_REPLACED = (ManagerRight, OfficeMember, PassGroupMember)  # small; replaced whole
+
+
+@dataclass
+class ServerPicture:
+    """What one pull read from the server, all in one snapshot."""
+
+    snapshot: str
+    xmin: int
+    revision: str
+    digest: str
+    full: bool
+    organisation: dict[str, list[Row]] = field(default_factory=dict)
+    leads: list[Row] = field(default_factory=list)
+    history: list[Row] = field(default_factory=list)
+    notes: list[Row] = field(default_factory=list)
+    batches: list[Row] = field(default_factory=list)
+    touched: set[int] = field(default_factory=set)  # leads whose rows are replaced
+    gone: set[int] = field(default_factory=set)  # written since, now out of the view
+
+
+def begin_snapshot(server: Session) -> tuple[str, int]:
+    """Call first in a REPEATABLE READ transaction: its snapshot is what this pull sees."""
+    snapshot = str(server.scalar(text("SELECT pg_current_snapshot()::text")))
+    return snapshot, int(snapshot.split(":", 1)[0])
+
+
+def read_server(
+    server: Session,
+    *,
+    actor: User,
+    snapshot: tuple[str, int],
+    revision: str,
+    state: ReplicaState | None,
+    refetch: Collection[int] = (),
+    force_full: bool = False,
+) -> ServerPicture:
+    """Read what the replica needs; ``refetch``: leads the journal moved on the replica."""
+    digest = view_digest(server, actor)
+    full = (
+        force_full
+        or state is None
+        or not state.pull_snapshot
+        or state.replica_format < REPLICA_FORMAT
+        or state.server_revision != revision
+        or state.view_digest != digest
+    )
+    picture = ServerPicture(
+        snapshot=snapshot[0], xmin=snapshot[1], revision=revision, digest=digest, full=full
+    )
+    for model in (*_UPSERTED, *_REPLACED):
+        picture.organisation[model.__tablename__] = _rows(server, select(model.__table__))
+    scope = lead_scope(actor)
+    if full:
+        wanted: ColumnElement[bool] = scope
+    else:
+        assert state is not None
+        since = written_since(state.pull_xmin, state.pull_snapshot)
+        wanted = scope & or_(since, _in(Lead.id, refetch))
+        picture.gone = set(_changed_ids(server, state)) | set(refetch)
+    leads = Lead.__table__
+    picture.leads = _rows(server, select(leads).where(wanted))
+    visible = {row["id"] for row in picture.leads}
+    picture.gone -= visible
+    picture.touched = visible | picture.gone
+    lead_ids = select(Lead.id).where(wanted)
+    picture.history = _rows(
+        server, select(PassHistory.__table__).where(PassHistory.lead_id.in_(lead_ids))
+    )
+    picture.notes = _rows(server, select(LeadNote.__table__).where(LeadNote.lead_id.in_(lead_ids)))
+    picture.batches = _batches(server, picture)
+    return picture
+
+
+def _changed_ids(server: Session, state: ReplicaState) -> list[int]:
+    """Every lead written since the mark, seen or not (ids only), to learn what left."""
+    helper = server.scalar(
+        text("SELECT to_regprocedure('leaddesk_changed_lead_ids(bigint, text)') IS NOT NULL")
+    )
+    if helper:
+        return list(
+            server.scalars(
+                text("SELECT leaddesk_changed_lead_ids(:xmin, :snap)"),
+                {"xmin": state.pull_xmin, "snap": state.pull_snapshot},
+            )
+        )
+    # A server without ``server setup`` has no row-level security: the plain query sees all.
+    return list(
+        server.scalars(select(Lead.id).where(written_since(state.pull_xmin, state.pull_snapshot)))
+    )
+
+
+def _batches(server: Session, picture: ServerPicture) -> list[Row]:
+    wanted = {row["batch_id"] for row in picture.history}
+    wanted |= {row["batch_id"] for row in picture.notes if row["batch_id"] is not None}
+    wanted |= {row["last_batch_id"] for row in picture.leads if row["last_batch_id"] is not None}
+    table = PassBatch.__table__
+    found = _rows(server, select(table).where(_in(PassBatch.id, wanted)))
+    # An undo and the pass it undid point at each other; fetch the other side once.
+    linked = {
+        row[column] for row in found for column in ("undone_by_id", "undoes_id") if row[column]
+    }
+    linked -= {row["id"] for row in found}
+    if linked:
+        found += _rows(server, select(table).where(_in(PassBatch.id, linked)))
+    return found
+
+
+def write_replica(
+    replica: Session, picture: ServerPicture, *, settled_batches: Sequence[int]
+) -> int:
+    """Write a pull into the replica (the caller commits); returns how many leads changed.
+
+    ``settled_batches``: the replica's own batches of journal entries the server settled;
+    they give way to the server's batches, history and notes.
+    """
+    # The tables are rewritten in an order foreign keys would refuse midway; they are
+    # checked once, at commit.
+    replica.execute(text("PRAGMA defer_foreign_keys = ON"))
+    _remove_local_batches(replica, settled_batches)
+    for model in _UPSERTED:
+        _upsert(replica, model.__table__, picture.organisation[model.__tablename__])
+    for model in _REPLACED:
+        replica.execute(delete(model))
+        _insert(replica, model.__table__, picture.organisation[model.__tablename__])
+    if picture.full:
+        before = set(replica.scalars(select(Lead.id)))
+        for model in (LeadNote, PassHistory, OutboxMessage):
+            replica.execute(delete(model))
+        replica.execute(update(Lead).values(last_batch_id=None))
+        replica.execute(update(PassBatch).values(undone_by_id=None, undoes_id=None))
+        replica.execute(delete(Lead))
+        replica.execute(delete(PassBatch))
+        # Every lead now held, and every lead the copy no longer holds.
+        changed = len(picture.leads) + len(before - {row["id"] for row in picture.leads})
+    else:
+        for ids in _slices(picture.touched):
+            replica.execute(delete(LeadNote).where(LeadNote.lead_id.in_(ids)))
+            replica.execute(delete(PassHistory).where(PassHistory.lead_id.in_(ids)))
+        for ids in _slices(picture.gone):
+            replica.execute(delete(Lead).where(Lead.id.in_(ids)))
+        changed = len(picture.touched)
+    _upsert(replica, PassBatch.__table__, _linked_batches(replica, picture.batches))
+    _upsert(replica, Lead.__table__, picture.leads)
+    _upsert(replica, PassHistory.__table__, picture.history)
+    _upsert(replica, LeadNote.__table__, picture.notes)
+    return changed
+
+
+def _remove_local_batches(replica: Session, batch_ids: Sequence[int]) -> None:
+    for ids in _slices(batch_ids):
+        replica.execute(delete(LeadNote).where(LeadNote.batch_id.in_(ids)))
+        replica.execute(delete(PassHistory).where(PassHistory.batch_id.in_(ids)))
+        replica.execute(update(Lead).where(Lead.last_batch_id.in_(ids)).values(last_batch_id=None))
+        replica.execute(
+            update(PassBatch).where(PassBatch.undone_by_id.in_(ids)).values(undone_by_id=None)
+        )
+        replica.execute(delete(PassBatch).where(PassBatch.id.in_(ids)))
+
+
+def _linked_batches(replica: Session, batches: list[Row]) -> list[Row]:
+    """Batches whose undo partner is neither pulled nor on the replica lose the link (it
+    is out of the person's view), so the copy stays consistent."""
+    have = {row["id"] for row in batches}
+    linked = {row[c] for row in batches for c in ("undone_by_id", "undoes_id") if row[c]} - have
+    for ids in _slices(linked):
+        have |= set(replica.scalars(select(PassBatch.id).where(PassBatch.id.in_(ids))))
+    return [
+        {
+            **row,
+            "undone_by_id": row["undone_by_id"] if row["undone_by_id"] in have else None,
+            "undoes_id": row["undoes_id"] if row["undoes_id"] in have else None,
+        }
+        for row in batches
+    ]
+
+
+def _rows(session: Session, query: Any) -> list[Row]:
+    return [dict(row) for row in session.execute(query).mappings()]
+
+
+def _in(column: Any, ids: Iterable[int]) -> ColumnElement[bool]:
+    parts = [column.in_(part) for part in _slices(ids)]
+    return or_(*parts) if parts else false()
+
+
+def _slices(ids: Iterable[int]) -> list[list[int]]:
+    ordered = sorted(ids)
+    return [ordered[i : i + ID_SLICE] for i in range(0, len(ordered), ID_SLICE)]
+
+
+def _insert(session: Session, table: Table, rows: list[Row]) -> None:
+    if rows:
+        session.execute(table.insert(), rows)
+
+
+def _upsert(session: Session, table: Table, rows: list[Row]) -> None:
+    if not rows:
+        return
+    statement = sqlite_insert(table)
+    keys = [column.name for column in table.primary_key.columns]
+    statement = statement.on_conflict_do_update(
+        index_elements=keys,
+        set_={c.name: statement.excluded[c.name] for c in table.columns if c.name not in keys},
+    )
+    session.execute(statement, rows)
+
+
+def record_pull(replica: Session, state: ReplicaState, picture: ServerPicture) -> None:
+    state.pull_snapshot = picture.snapshot
+    state.pull_xmin = picture.xmin
+    state.server_revision = picture.revision
+    state.view_digest = picture.digest
+    state.replica_format = REPLICA_FORMAT
+    state.last_sync_at = utc_now()

@@ -1,0 +1,68 @@
+"""Fixtures for offline work: a shared server (PostgreSQL, set up with personal logins) on a
+cluster of the test's own, which a test can stop ("offline") and start again, and replicas
+of it (SQLite files) for the demo people.
+
+The cluster is per module: stopping the session's shared cluster would break other tests.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from leaddesk.offline import create_replica
+from tests.helpers.databases import PostgresFactory
+from tests.helpers.postgres import Cluster, start_cluster
+from tests.helpers.server import DEMO_LOGINS, ServerDatabase, ensure_login, set_up_server
+
+
+@pytest.fixture(scope="module")
+def field_cluster() -> Iterator[tuple[Cluster, PostgresFactory]]:
+    cluster = start_cluster()
+    if cluster is None:
+        if os.environ.get("LEADDESK_REQUIRE_PG") == "1":
+            pytest.fail("PostgreSQL is required (LEADDESK_REQUIRE_PG=1) but not available")
+        pytest.skip("no PostgreSQL server binaries")
+    factory = PostgresFactory(cluster.admin_url)
+    for login in DEMO_LOGINS:
+        ensure_login(factory.admin, login)
+    yield cluster, factory
+    factory.dispose()
+    cluster.stop()
+
+
+@pytest.fixture
+def field_server(
+    backend: str, field_cluster: tuple[Cluster, PostgresFactory]
+) -> Iterator[ServerDatabase]:
+    """A fresh demo database on the module's cluster, set up as a shared server (the
+    server is PostgreSQL by nature; its replicas are SQLite files)."""
+    assert backend == "postgresql"
+    _cluster, factory = field_cluster
+    url = factory.create(demo=True)
+    server = set_up_server(url)
+    yield server
+    server.dispose()
+    factory.admin.dispose()  # the cluster may have been restarted: no stale connections
+    factory.drop(url)
+
+
+@pytest.fixture
+def make_replica(field_server: ServerDatabase, tmp_path: Path) -> Callable[[str], str]:
+    """``make_replica("maria")``: a replica for that login's person; returns its path."""
+
+    def make(login: str) -> str:
+        path = tmp_path / f"{login}-replica.sqlite3"
+        create_replica(field_server.url(login), str(path), actor=None)
+        return str(path)
+
+    return make
+
+
+def server_rows(server: ServerDatabase, sql: str, **params: object) -> list[tuple]:
+    with server.raw("postgres") as connection:
+        return [tuple(row) for row in connection.execute(text(sql), params)]
