@@ -50,7 +50,7 @@ class Entry:
 
     uuid: str
     method: str
-    leads: tuple[tuple[int, int], ...]
+    leads: tuple[tuple[int, int | None], ...]
     target_kind: str | None
     target_id: int | None
     note: str

@@ -8,6 +8,7 @@ The cluster is per module: stopping the session's shared cluster would break oth
 from __future__ import annotations
 
 import os
+import sqlite3
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -66,3 +67,39 @@ def make_replica(field_server: ServerDatabase, tmp_path: Path) -> Callable[[str]
 def server_rows(server: ServerDatabase, sql: str, **params: object) -> list[tuple]:
     with server.raw("postgres") as connection:
         return [tuple(row) for row in connection.execute(text(sql), params)]
+
+
+def lead_named(server: ServerDatabase, name: str) -> int:
+    return int(server.owner_scalar("SELECT id FROM leads WHERE name = :n", n=name))  # type: ignore[arg-type]
+
+
+def owner_on_server(server: ServerDatabase, lead_id: int) -> str | None:
+    return server.owner_scalar(  # type: ignore[return-value]
+        "SELECT coalesce(u.name, o.name, g.name) FROM leads l"
+        " LEFT JOIN users u ON u.id = l.owner_id LEFT JOIN offices o ON o.id = l.bucket_office_id"
+        " LEFT JOIN pass_groups g ON g.id = l.bucket_group_id WHERE l.id = :id",
+        id=lead_id,
+    )
+
+
+def owner_on_replica(path: str, lead_id: int) -> str | None:
+    with sqlite3.connect(path) as connection:
+        row = connection.execute(
+            "SELECT coalesce(u.name, o.name, g.name) FROM leads l"
+            " LEFT JOIN users u ON u.id = l.owner_id"
+            " LEFT JOIN offices o ON o.id = l.bucket_office_id"
+            " LEFT JOIN pass_groups g ON g.id = l.bucket_group_id WHERE l.id = ?",
+            (lead_id,),
+        ).fetchone()
+    return row[0] if row else None
+
+
+def replica_scalar(path: str, sql: str, *params: object) -> object:
+    with sqlite3.connect(path) as connection:
+        return connection.execute(sql, params).fetchone()[0]
+
+
+def back_online(cluster: Cluster, server: ServerDatabase) -> None:
+    """Start the server again; connections held from before the stop are dropped."""
+    cluster.resume()
+    server.dispose()
