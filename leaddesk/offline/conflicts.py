@@ -50,7 +50,7 @@ def _open_conflicts(replica: Database, conflict_id: int | None = None) -> list[C
         )
         if conflict_id is not None:
             query = query.where(SyncConflict.id == conflict_id)
-        return [_conflict(c, e, actor_name) for c, e in session.execute(query).tuples()]
+        return [_conflict(c, e, actor_name) for c, e in session.execute(query).all()]
 
 
 def _conflict(row: SyncConflict, entry: JournalEntry, actor_name: str) -> Conflict:
