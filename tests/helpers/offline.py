@@ -23,7 +23,7 @@ from tests.helpers.server import DEMO_LOGINS, ServerDatabase, ensure_login, set_
 
 @pytest.fixture(scope="module")
 def field_cluster() -> Iterator[tuple[Cluster, PostgresFactory]]:
-    cluster = start_cluster()
+    cluster = start_cluster(durable=True)
     if cluster is None:
         if os.environ.get("LEADDESK_REQUIRE_PG") == "1":
             pytest.fail("PostgreSQL is required (LEADDESK_REQUIRE_PG=1) but not available")
@@ -103,3 +103,30 @@ def back_online(cluster: Cluster, server: ServerDatabase) -> None:
     """Start the server again; connections held from before the stop are dropped."""
     cluster.resume()
     server.dispose()
+
+
+def server_view(server: ServerDatabase, person: str) -> set[tuple]:
+    """The leads a (non-administrator) person sees on the server, as the rules say."""
+    rows = server_rows(
+        server,
+        "WITH me AS (SELECT id FROM users WHERE name = :p)"
+        " SELECT l.id, l.owner_id, l.bucket_office_id, l.bucket_group_id, l.version FROM leads l"
+        " WHERE l.owner_id = (SELECT id FROM me)"
+        " OR l.owner_id IN (SELECT user_id FROM manager_rights"
+        "   WHERE manager_id = (SELECT id FROM me))"
+        " OR l.bucket_office_id IN (SELECT office_id FROM office_members"
+        "   WHERE user_id = (SELECT id FROM me) AND is_office_manager)"
+        " OR l.bucket_group_id IN (SELECT group_id FROM pass_group_members"
+        "   WHERE user_id = (SELECT id FROM me))",
+        p=person,
+    )
+    return set(rows)
+
+
+def replica_view(path: str) -> set[tuple]:
+    with sqlite3.connect(path) as connection:
+        return set(
+            connection.execute(
+                "SELECT id, owner_id, bucket_office_id, bucket_group_id, version FROM leads"
+            )
+        )

@@ -76,8 +76,11 @@ def _run_as_owner(command: list[str]) -> subprocess.CompletedProcess[str]:
     )
 
 
-def start_cluster() -> Cluster | None:
-    """Start a cluster on a free loopback port; None when no server binaries exist."""
+def start_cluster(*, durable: bool = False) -> Cluster | None:
+    """Start a cluster on a free loopback port; None when no server binaries exist.
+
+    ``durable``: a commit survives a crash (``Cluster.pause`` is one), as on a real server.
+    """
     bin_dir = find_bin_dir()
     if bin_dir is None:
         return None
@@ -104,10 +107,10 @@ def start_cluster() -> Cluster | None:
     if init.returncode != 0:
         raise RuntimeError(f"initdb failed: {init.stderr.strip()}")
     port = _free_port()
-    options = (
-        f"-p {port} -k {socket_dir} -c listen_addresses=127.0.0.1 -c fsync=off "
-        "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
-    )
+    options = f"-p {port} -k {socket_dir} -c listen_addresses=127.0.0.1 -c max_connections=200"
+    if not durable:
+        # Fast and fine for a cluster that is only ever stopped for good.
+        options += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
     _start(bin_dir, data_dir, options)
     return Cluster(
         admin_url=f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres",
