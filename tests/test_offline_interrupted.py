@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import Engine, event
 
 from leaddesk.cli import main
+from leaddesk.offline import sync_replica
 from tests.helpers.cli_run import run, run_json
 from tests.helpers.offline import (
     back_online,
@@ -158,4 +159,39 @@ def test_the_server_stopped_in_the_middle_of_the_pull(
     assert (report["applied"], report["already_applied"]) == (0, 0)
     assert report["leads_changed"] >= 4
     assert_applied_once(field_server, replica)
+    assert replica_view(replica) == server_view(field_server, "Maria Manager")
+
+
+def test_a_pass_made_on_the_copy_during_a_sync_is_sent_not_overwritten(
+    field_server, make_replica, capsys
+) -> None:
+    replica = make_replica("maria")
+    first, second = (lead_named(field_server, name) for name in LEADS[:2])
+    assert main(["pass", "--db", replica, "--lead", str(first), "--to-user", "Jane Doe"]) == 0
+    # Someone else moves the second lead on the server: the pull would fetch it.
+    assert (
+        main(
+            [
+                "pass",
+                "--db",
+                field_server.url("ada"),
+                "--lead",
+                str(second),
+                "--to-user",
+                "Sam Field",
+            ]
+        )
+        == 0
+    )
+    capsys.readouterr()
+
+    def pass_in_the_window() -> None:
+        assert main(["pass", "--db", replica, "--lead", str(second), "--to-user", "Jane Doe"]) == 0
+
+    # Between the push and the pull, the person passes the second lead on the copy.
+    with on_statement("postgresql", "SELECT pg_current_snapshot", pass_in_the_window):
+        report = sync_replica(replica)
+    # Sent in a second round (as a conflict: the server had moved it), never lost.
+    assert (report.applied, report.conflicts) == (1, 1)
+    assert replica_scalar(replica, "SELECT count(*) FROM offline_journal") == 2
     assert replica_view(replica) == server_view(field_server, "Maria Manager")

@@ -77,6 +77,13 @@ class PushCounts:
     already_applied: int = 0
     conflicts: int = 0
 
+    def plus(self, other: PushCounts) -> PushCounts:
+        return PushCounts(
+            self.applied + other.applied,
+            self.already_applied + other.already_applied,
+            self.conflicts + other.conflicts,
+        )
+
 
 def pending_entries(replica: Database) -> list[Entry]:
     with replica.read() as session:

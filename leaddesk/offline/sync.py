@@ -13,6 +13,7 @@ from sqlalchemy.engine import make_url
 
 from leaddesk.offline.pull import begin_snapshot, read_server, record_pull, write_replica
 from leaddesk.offline.push import (
+    PushCounts,
     forget_local_batches,
     push_journal,
     settled_local_work,
@@ -28,6 +29,8 @@ from leaddesk.offline.server_link import (
 from leaddesk.offline.types import SyncReport
 from leaddesk.store.database import Database
 from leaddesk.store.models import JournalEntry, ReplicaState
+
+SYNC_ROUNDS = 3
 
 
 def sync_replica(replica_path: str) -> SyncReport:
@@ -45,8 +48,15 @@ def sync_replica(replica_path: str) -> SyncReport:
         try:
             with reaching(url, int(waiting or 0)):
                 revision = require_known_schema(server)
-                counts = push_journal(replica, server)
-                changed, full = pull_into(replica, server, revision)
+                counts = PushCounts()
+                pulled = None
+                # A pass made on the copy while this sync ran is sent in another round.
+                for _round in range(SYNC_ROUNDS):
+                    counts = counts.plus(push_journal(replica, server))
+                    pulled = pull_into(replica, server, revision)
+                    if pulled is not None:
+                        break
+                changed, full = pulled if pulled is not None else (0, False)
         finally:
             server.dispose()
     return SyncReport(
@@ -58,8 +68,10 @@ def sync_replica(replica_path: str) -> SyncReport:
     )
 
 
-def pull_into(replica: Database, server: Database, revision: str) -> tuple[int, bool]:
-    """Pull what changed since the last pull (or everything, when the copy needs it)."""
+def pull_into(replica: Database, server: Database, revision: str) -> tuple[int, bool] | None:
+    """Pull what changed since the last pull (or everything, when the copy needs it);
+    (leads changed, whether it was a full pull), or None when a pass was made on the copy
+    meanwhile: its rows must not be overwritten by the server's before it is sent."""
     local_batches, local_leads = settled_local_work(replica)
     with replica.read() as session:
         state = session.execute(select(ReplicaState)).scalar_one()
@@ -76,6 +88,9 @@ def pull_into(replica: Database, server: Database, revision: str) -> tuple[int, 
             refetch=local_leads,
         )
     with replica.write() as session:
+        # Under the write lock: no pass can be added while the pull is written.
+        if session.scalar(select(JournalEntry.id).where(JournalEntry.state == "pending")):
+            return None
         current = session.execute(select(ReplicaState)).scalar_one()
         changed = write_replica(session, picture, settled_batches=local_batches)
         forget_local_batches(session, local_batches)
