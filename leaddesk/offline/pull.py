@@ -12,8 +12,7 @@ from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import ColumnElement, Table, delete, false, or_, select, text, update
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import ColumnElement, DateTime, Table, delete, false, or_, select, text, update
 from sqlalchemy.orm import Session
 
 from leaddesk.offline.scope import lead_scope, view_digest, written_since
@@ -39,7 +38,23 @@ REPLICA_FORMAT = 1
 # Ids per IN list (well under SQLite's and psycopg's parameter limits).
 ID_SLICE = 5000
 
-Row = dict[str, Any]
+
+@dataclass
+class Rows:
+    """Rows of one table as plain tuples in the table's column order: a full pull moves
+    hundreds of thousands, and dicts or ORM objects would cost more than the copying."""
+
+    table: Table
+    values: list[tuple[Any, ...]] = field(default_factory=list)
+
+    def index(self, name: str) -> int:
+        return list(self.table.columns.keys()).index(name)
+
+    def column(self, name: str) -> list[Any]:
+        at = self.index(name)
+        return [row[at] for row in self.values]
+
+
 _UPSERTED = (User, Office, PassGroup, Status)  # kept by id (history points at them)
 _REPLACED = (ManagerRight, OfficeMember, PassGroupMember)  # small; replaced whole
 
@@ -53,11 +68,11 @@ class ServerPicture:
     revision: str
     digest: str
     full: bool
-    organisation: dict[str, list[Row]] = field(default_factory=dict)
-    leads: list[Row] = field(default_factory=list)
-    history: list[Row] = field(default_factory=list)
-    notes: list[Row] = field(default_factory=list)
-    batches: list[Row] = field(default_factory=list)
+    organisation: dict[str, Rows] = field(default_factory=dict)
+    leads: Rows = field(default_factory=lambda: Rows(Lead.__table__))
+    history: Rows = field(default_factory=lambda: Rows(PassHistory.__table__))
+    notes: Rows = field(default_factory=lambda: Rows(LeadNote.__table__))
+    batches: Rows = field(default_factory=lambda: Rows(PassBatch.__table__))
     touched: set[int] = field(default_factory=set)  # leads whose rows are replaced
     gone: set[int] = field(default_factory=set)  # written since, now out of the view
 
@@ -92,7 +107,7 @@ def read_server(
         snapshot=snapshot[0], xmin=snapshot[1], revision=revision, digest=digest, full=full
     )
     for model in (*_UPSERTED, *_REPLACED):
-        picture.organisation[model.__tablename__] = _rows(server, select(model.__table__))
+        picture.organisation[model.__tablename__] = _rows(server, model.__table__)
     scope = lead_scope(actor)
     if full:
         wanted: ColumnElement[bool] = scope
@@ -101,16 +116,13 @@ def read_server(
         since = written_since(state.pull_xmin, state.pull_snapshot)
         wanted = scope & or_(since, _in(Lead.id, refetch))
         picture.gone = set(_changed_ids(server, state)) | set(refetch)
-    leads = Lead.__table__
-    picture.leads = _rows(server, select(leads).where(wanted))
-    visible = {row["id"] for row in picture.leads}
+    picture.leads = _rows(server, Lead.__table__, wanted)
+    visible = set(picture.leads.column("id"))
     picture.gone -= visible
     picture.touched = visible | picture.gone
     lead_ids = select(Lead.id).where(wanted)
-    picture.history = _rows(
-        server, select(PassHistory.__table__).where(PassHistory.lead_id.in_(lead_ids))
-    )
-    picture.notes = _rows(server, select(LeadNote.__table__).where(LeadNote.lead_id.in_(lead_ids)))
+    picture.history = _rows(server, PassHistory.__table__, PassHistory.lead_id.in_(lead_ids))
+    picture.notes = _rows(server, LeadNote.__table__, LeadNote.lead_id.in_(lead_ids))
     picture.batches = _batches(server, picture)
     return picture
 
@@ -133,19 +145,17 @@ def _changed_ids(server: Session, state: ReplicaState) -> list[int]:
     )
 
 
-def _batches(server: Session, picture: ServerPicture) -> list[Row]:
-    wanted = {row["batch_id"] for row in picture.history}
-    wanted |= {row["batch_id"] for row in picture.notes if row["batch_id"] is not None}
-    wanted |= {row["last_batch_id"] for row in picture.leads if row["last_batch_id"] is not None}
+def _batches(server: Session, picture: ServerPicture) -> Rows:
+    wanted = set(picture.history.column("batch_id"))
+    wanted |= set(picture.notes.column("batch_id")) | set(picture.leads.column("last_batch_id"))
+    wanted.discard(None)
     table = PassBatch.__table__
-    found = _rows(server, select(table).where(_in(PassBatch.id, wanted)))
+    found = _rows(server, table, _in(PassBatch.id, wanted))
     # An undo and the pass it undid point at each other; fetch the other side once.
-    linked = {
-        row[column] for row in found for column in ("undone_by_id", "undoes_id") if row[column]
-    }
-    linked -= {row["id"] for row in found}
+    linked = set(found.column("undone_by_id")) | set(found.column("undoes_id"))
+    linked -= set(found.column("id")) | {None}
     if linked:
-        found += _rows(server, select(table).where(_in(PassBatch.id, linked)))
+        found.values += _rows(server, table, _in(PassBatch.id, linked)).values
     return found
 
 
@@ -162,10 +172,10 @@ def write_replica(
     replica.execute(text("PRAGMA defer_foreign_keys = ON"))
     _remove_local_batches(replica, settled_batches)
     for model in _UPSERTED:
-        _upsert(replica, model.__table__, picture.organisation[model.__tablename__])
+        _upsert(replica, picture.organisation[model.__tablename__])
     for model in _REPLACED:
         replica.execute(delete(model))
-        _insert(replica, model.__table__, picture.organisation[model.__tablename__])
+        _upsert(replica, picture.organisation[model.__tablename__])
     if picture.full:
         before = set(replica.scalars(select(Lead.id)))
         for model in (LeadNote, PassHistory, OutboxMessage):
@@ -175,7 +185,8 @@ def write_replica(
         replica.execute(delete(Lead))
         replica.execute(delete(PassBatch))
         # Every lead now held, and every lead the copy no longer holds.
-        changed = len(picture.leads) + len(before - {row["id"] for row in picture.leads})
+        held = set(picture.leads.column("id"))
+        changed = len(held) + len(before - held)
     else:
         for ids in _slices(picture.touched):
             replica.execute(delete(LeadNote).where(LeadNote.lead_id.in_(ids)))
@@ -183,10 +194,10 @@ def write_replica(
         for ids in _slices(picture.gone):
             replica.execute(delete(Lead).where(Lead.id.in_(ids)))
         changed = len(picture.touched)
-    _upsert(replica, PassBatch.__table__, _linked_batches(replica, picture.batches))
-    _upsert(replica, Lead.__table__, picture.leads)
-    _upsert(replica, PassHistory.__table__, picture.history)
-    _upsert(replica, LeadNote.__table__, picture.notes)
+    _upsert(replica, _linked_batches(replica, picture.batches))
+    _upsert(replica, picture.leads)
+    _upsert(replica, picture.history)
+    _upsert(replica, picture.notes)
     return changed
 
 
@@ -201,25 +212,27 @@ def _remove_local_batches(replica: Session, batch_ids: Sequence[int]) -> None:
         replica.execute(delete(PassBatch).where(PassBatch.id.in_(ids)))
 
 
-def _linked_batches(replica: Session, batches: list[Row]) -> list[Row]:
+def _linked_batches(replica: Session, batches: Rows) -> Rows:
     """Batches whose undo partner is neither pulled nor on the replica lose the link (it
     is out of the person's view), so the copy stays consistent."""
-    have = {row["id"] for row in batches}
-    linked = {row[c] for row in batches for c in ("undone_by_id", "undoes_id") if row[c]} - have
-    for ids in _slices(linked):
+    have = set(batches.column("id"))
+    links = (batches.index("undone_by_id"), batches.index("undoes_id"))
+    wanted = {row[i] for row in batches.values for i in links} - have - {None}
+    for ids in _slices(wanted):
         have |= set(replica.scalars(select(PassBatch.id).where(PassBatch.id.in_(ids))))
-    return [
-        {
-            **row,
-            "undone_by_id": row["undone_by_id"] if row["undone_by_id"] in have else None,
-            "undoes_id": row["undoes_id"] if row["undoes_id"] in have else None,
-        }
-        for row in batches
-    ]
+    kept = []
+    for row in batches.values:
+        values = list(row)
+        for i in links:
+            if values[i] not in have:
+                values[i] = None
+        kept.append(tuple(values))
+    return Rows(batches.table, kept)
 
 
-def _rows(session: Session, query: Any) -> list[Row]:
-    return [dict(row) for row in session.execute(query).mappings()]
+def _rows(session: Session, table: Table, where: ColumnElement[bool] | None = None) -> Rows:
+    query = select(table) if where is None else select(table).where(where)
+    return Rows(table, [tuple(row) for row in session.execute(query)])
 
 
 def _in(column: Any, ids: Iterable[int]) -> ColumnElement[bool]:
@@ -232,21 +245,36 @@ def _slices(ids: Iterable[int]) -> list[list[int]]:
     return [ordered[i : i + ID_SLICE] for i in range(0, len(ordered), ID_SLICE)]
 
 
-def _insert(session: Session, table: Table, rows: list[Row]) -> None:
-    if rows:
-        session.execute(table.insert(), rows)
+# How SQLAlchemy stores a DateTime in SQLite; rows are written with the driver directly.
+_SQLITE_DATETIME = "%Y-%m-%d %H:%M:%S.%f"
 
 
-def _upsert(session: Session, table: Table, rows: list[Row]) -> None:
-    if not rows:
+def _upsert(session: Session, rows: Rows) -> None:
+    """Insert or update by primary key, in one executemany on the driver."""
+    if not rows.values:
         return
-    statement = sqlite_insert(table)
+    table = rows.table
+    names = list(table.columns.keys())
     keys = [column.name for column in table.primary_key.columns]
-    statement = statement.on_conflict_do_update(
-        index_elements=keys,
-        set_={c.name: statement.excluded[c.name] for c in table.columns if c.name not in keys},
+    dated = [i for i, column in enumerate(table.columns) if isinstance(column.type, DateTime)]
+    updates = ", ".join(f"{name} = excluded.{name}" for name in names if name not in keys)
+    conflict = f"DO UPDATE SET {updates}" if updates else "DO NOTHING"
+    statement = (
+        f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({', '.join('?' for _ in names)})"
+        f" ON CONFLICT ({', '.join(keys)}) {conflict}"
     )
-    session.execute(statement, rows)
+    values = rows.values
+    if dated:
+        values = [_with_dates(row, dated) for row in values]
+    session.connection().exec_driver_sql(statement, values)  # type: ignore[arg-type]
+
+
+def _with_dates(row: tuple[Any, ...], dated: list[int]) -> tuple[Any, ...]:
+    values = list(row)
+    for i in dated:
+        if values[i] is not None:
+            values[i] = values[i].strftime(_SQLITE_DATETIME)
+    return tuple(values)
 
 
 def record_pull(replica: Session, state: ReplicaState, picture: ServerPicture) -> None:
