@@ -100,9 +100,16 @@ def push_journal(replica: Database, server: Database) -> PushCounts:
         state = session.execute(select(ReplicaState)).scalar_one()
         actor_name, actor_id = state.actor_name, state.actor_id
     counts = PushCounts()
-    for entry in pending_entries(replica):
+    entries = pending_entries(replica)
+    if not entries:
+        return counts
+    # The person on the server, checked once; the controller locks and checks them again in
+    # every entry's transaction, and the server's policies hold the login to them.
+    with server.read() as session:
+        server_actor(session, actor_name, expected_id=actor_id)
+    for entry in entries:
         try:
-            batch_id, replayed = _apply_on_server(server, entry, actor_name, actor_id)
+            batch_id, replayed = _apply_on_server(server, entry, actor_id)
         except DatabaseUnavailableError:
             raise
         except LeadDeskError as refusal:
@@ -118,18 +125,15 @@ def push_journal(replica: Database, server: Database) -> PushCounts:
     return counts
 
 
-def _apply_on_server(
-    server: Database, entry: Entry, actor_name: str, actor_id: int
-) -> tuple[int, bool]:
+def _apply_on_server(server: Database, entry: Entry, actor_id: int) -> tuple[int, bool]:
     """(the server's batch, whether it had it already)."""
     for attempt in (1, 2):
         try:
             with server.write() as session:
-                actor = server_actor(session, actor_name, expected_id=actor_id)
                 existing = _batch_of(session, entry.uuid)
                 if existing is not None:
                     return existing, True
-                return apply_entry(session, actor.id, entry).batch_id, False
+                return apply_entry(session, actor_id, entry).batch_id, False
         except IntegrityError:
             # Another sync of this replica applied the entry between our check and insert.
             if attempt == 2:

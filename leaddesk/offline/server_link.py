@@ -10,7 +10,6 @@ from sqlalchemy import create_engine, select, text
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
-from sqlalchemy.pool import NullPool
 
 from leaddesk.errors import DatabaseUnavailableError, InvalidInputError, PermissionDeniedError
 from leaddesk.offline.types import ServerUnreachableError
@@ -40,11 +39,13 @@ def server_url_of(raw: str) -> URL:
 def connect_server(url: URL, *, timeout_s: float = 10.0) -> Database:
     """A Database on the server (no connection is made yet); the keyring gives the password.
 
-    NullPool: a sync's connections end with it, and a dropped server leaves no stale ones.
+    One connection, reused by every transaction of a sync (a push sends one per journal
+    entry) and closed with it (``dispose``); a dropped server ends the sync.
     """
     engine = create_engine(
         with_keyring_password(url),
-        poolclass=NullPool,
+        pool_size=1,
+        max_overflow=1,
         connect_args={
             "connect_timeout": max(1, round(timeout_s)),
             "application_name": "LeadDesk sync",
