@@ -198,3 +198,29 @@ def test_undo_and_bucket_work_offline_and_replay(field_server, make_replica, cap
     assert owner_on_server(field_server, florist) == "Sam Field"
     assert owner_on_server(field_server, deli) == "Olivia Office"
     assert replica_view(replica) == server_view(field_server, "Olivia Office")
+
+
+@pytest.mark.postgresql_only
+@on_server
+def test_a_password_in_the_url_is_never_written_to_the_copy(
+    field_server, tmp_path: Path, capsys
+) -> None:
+    from sqlalchemy.engine import make_url
+
+    with_password = make_url(field_server.url("maria")).set(password="s3cret-Pw")
+    path = tmp_path / "copy.sqlite3"
+    code, out, err = run(
+        capsys,
+        "replica",
+        "create",
+        "--db",
+        str(path),
+        "--server",
+        with_password.render_as_string(hide_password=False),
+    )
+    assert code == 0, err
+    assert "s3cret-Pw" not in out + err
+    info = replica_info(str(path))
+    assert info is not None and "s3cret-Pw" not in info.server_url
+    for file in tmp_path.glob("copy.sqlite3*"):
+        assert b"s3cret-Pw" not in file.read_bytes()

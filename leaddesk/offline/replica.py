@@ -25,21 +25,23 @@ from leaddesk.offline.server_link import (
 )
 from leaddesk.offline.types import ReplicaInfo
 from leaddesk.store import replica_marker
-from leaddesk.store.database import Database, display_url, open_database
+from leaddesk.store.database import Database, display_url, open_database, resolve_url
 from leaddesk.store.models import JournalEntry, ReplicaState, SyncConflict
 
 
 def create_replica(server_url: str, replica_path: str, *, actor: str | None) -> ReplicaInfo:
     """Copy what the person sees on the server into a new SQLite file, read through their
     own login (the server's row-level security applies) and the same rules as a query."""
-    url = server_url_of(server_url)
+    url = server_url_of(server_url)  # what the copy remembers: no password
     path = Path(replica_path).expanduser().absolute()
     if path.exists() and path.stat().st_size > 0:
         raise InvalidInputError(
             f"{path} already exists; choose a new file for the copy (a replica is brought up "
             f"to date with 'leaddesk sync --db {path}')."
         )
-    server = connect_server(url)
+    # A password typed into the URL is used for this connection only; later syncs take it
+    # from the keyring ('leaddesk db password').
+    server = connect_server(resolve_url(server_url))
     try:
         with reaching(url):
             revision = require_known_schema(server)
