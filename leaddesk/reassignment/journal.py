@@ -19,7 +19,8 @@ from leaddesk.errors import InvalidInputError
 from leaddesk.reassignment.requests import PassMethod, Target
 from leaddesk.store.models import JournalEntry, PassBatch, PassHistory
 
-# Offboarding and imports change people and leads wholesale: they belong on the server.
+# Offboarding, imports and rule assignment change people and leads wholesale, by rules the
+# server holds: they belong on the server.
 REPLAYABLE = frozenset(
     {
         PassMethod.DRAG_LEAD,
@@ -40,8 +41,8 @@ def record_offline_pass(
     method = PassMethod(batch.method)
     if method not in REPLAYABLE:
         raise InvalidInputError(
-            "This is an offline copy: deactivating people and importing leads are done on "
-            "the server; passes, assignments and undo work here."
+            "This is an offline copy: deactivating people, importing leads and assigning a "
+            "bucket by its rule are done on the server; passes, assignments and undo work here."
         )
     # The history row holds the version after the move; the pass saw the one before it.
     seen = session.execute(
