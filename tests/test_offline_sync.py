@@ -55,7 +55,7 @@ def test_an_offline_pass_is_journaled_sent_once_and_emailed_once(
         code, out, err = run(capsys, "sync", "--db", replica)
         assert code == 1 and out == ""
         assert len(err.strip().splitlines()) == 1 and "cannot be reached" in err
-        assert "1 pass wait" in err
+        assert "1 pass waits in the journal" in err
         assert replica_scalar(replica, "SELECT state FROM offline_journal") == "pending"
     finally:
         back_online(cluster, field_server)

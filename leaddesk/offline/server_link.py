@@ -67,8 +67,8 @@ def reaching(url: URL, waiting: int = 0) -> Iterator[None]:
             detail = str(exc.orig if exc.orig is not None else exc)
             if not (exc.connection_invalidated or looks_unreachable(detail)):
                 raise
-        plural = "es" if waiting != 1 else ""
-        kept = f"; {waiting} pass{plural} wait in the journal" if waiting else ""
+        passes = "1 pass waits" if waiting == 1 else f"{waiting} passes wait"
+        kept = f"; {passes} in the journal" if waiting else ""
         raise ServerUnreachableError(
             f"The server {display_url(url)} cannot be reached{kept}; nothing was lost, "
             "sync again when it is back."
