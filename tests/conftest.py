@@ -25,7 +25,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 BACKENDS = ["sqlite", "postgresql"]
 
 # Fixtures kept beside their helpers: ``engines`` (three engines on one test database).
-pytest_plugins = ["tests.helpers.interleave"]
+pytest_plugins = ["tests.helpers.interleave", "tests.helpers.offline"]
 
 
 @pytest.fixture(autouse=True)

@@ -53,6 +53,9 @@ COMMANDS: tuple[Command, ...] = (
     Command("status", "admin_commands", "the status list (admins only)"),
     Command("audit", "admin_commands", "the administration audit log (admins only)"),
     Command("server", "server_commands", "set up a shared PostgreSQL server"),
+    Command("replica", "replica_commands", "keep a copy of a server for offline work"),
+    Command("sync", "replica_commands", "send offline passes, then fetch what changed"),
+    Command("conflicts", "replica_commands", "offline passes the server did not apply"),
     Command("import", "data_commands", "import leads or users from a CSV file"),
     Command("export", "data_commands", "export leads or pass history to CSV"),
     Command(

@@ -13,10 +13,12 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from leaddesk.errors import InvalidInputError
 from leaddesk.notify.outbox import queue_batch_notifications
+from leaddesk.reassignment.journal import record_offline_pass
 from leaddesk.reassignment.moves import close_batch
 from leaddesk.reassignment.requests import PassMethod, PassResult, Target
 from leaddesk.server.changes import announce_batch
 from leaddesk.store.models import NOTE_MAX_LENGTH, LeadNote, PassBatch, PassHistory, User
+from leaddesk.store.replica_marker import replica_person
 from leaddesk.text_safety import clean_multiline
 
 
@@ -58,12 +60,18 @@ def finish_batch(
     close_batch(session, batch_id=batch.id, moved=moved, undoes_id=batch.undoes_id)
     # The row was written by close_batch; keep the ORM from writing it again.
     set_committed_value(batch, "lead_count", moved)
-    notifications = queue_batch_notifications(
-        session,
-        batch_id=batch.id,
-        actor_id=actor.id,
-        now=now,  # type: ignore[arg-type]
-    )
+    if replica_person(session) is None:
+        notifications = queue_batch_notifications(
+            session,
+            batch_id=batch.id,
+            actor_id=actor.id,
+            now=now,  # type: ignore[arg-type]
+        )
+    else:
+        # An offline copy sends nothing: the server queues the emails when it applies the
+        # journal entry, so each goes out once, after the server accepted the pass.
+        record_offline_pass(session, batch=batch, target=target, target_label=target_name)
+        notifications = 0
     announce_batch(session, batch.id)
     session.flush()
     return PassResult(

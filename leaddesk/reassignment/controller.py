@@ -49,6 +49,7 @@ from leaddesk.store.models import (
     User,
     utc_now,
 )
+from leaddesk.store.replica_marker import replica_person
 
 # Large explicit selections are moved in slices so the statement stays under the drivers'
 # bound-parameter limits (SQLite: 32766); a slice is still one set-based statement.
@@ -95,10 +96,15 @@ def assign_from_bucket(
     leads: Sequence[LeadRef],
     user_id: int,
     note: str = "",
+    client_uuid: str | None = None,
 ) -> PassResult:
     """Assign leads waiting in a Leads to be Assigned bucket to a user."""
     note = _clean_note(note)
     actor = permissions.get_actor(session, actor_id, lock=True)
+    if client_uuid is not None:
+        replayed = _already_applied(session, client_uuid)
+        if replayed is not None:
+            return replayed
     if not leads:
         raise InvalidInputError("No lead was selected; nothing was assigned.")
     target_user = permissions.require_active_target(session, user_id, lock=True)
@@ -144,12 +150,14 @@ def assign_from_bucket(
         target_name=target_user.name,
         note=note,
         method=PassMethod.BUCKET_ASSIGN,
-        client_uuid=None,
+        client_uuid=client_uuid,
         empty_message="No lead was selected; nothing was assigned.",
     )
 
 
-def undo_batch(session: Session, *, actor_id: int, batch_id: int) -> PassResult:
+def undo_batch(
+    session: Session, *, actor_id: int, batch_id: int, client_uuid: str | None = None
+) -> PassResult:
     """Put every lead of a batch back where it was, as a new batch of its own.
 
     The actor needs, *now*, a manager right over every user involved (the leads' current
@@ -158,6 +166,10 @@ def undo_batch(session: Session, *, actor_id: int, batch_id: int) -> PassResult:
     actor's pass put them there (an admin, who may undo anyone's pass, sees every bucket).
     """
     actor = permissions.get_actor(session, actor_id, lock=True)
+    if client_uuid is not None:
+        replayed = _already_applied(session, client_uuid)
+        if replayed is not None:
+            return replayed
     batch = session.get(PassBatch, batch_id)
     if batch is None:
         raise NotFoundError(f"There is no pass batch {batch_id}.")
@@ -166,7 +178,13 @@ def undo_batch(session: Session, *, actor_id: int, batch_id: int) -> PassResult:
         raise refusal
     now = utc_now()
     undo = _new_batch(
-        session, actor, PassMethod.UNDO, f"Undo of pass {batch_id}", None, now, undoes_id=batch_id
+        session,
+        actor,
+        PassMethod.UNDO,
+        f"Undo of pass {batch_id}",
+        client_uuid,
+        now,
+        undoes_id=batch_id,
     )
     moved = move_leads_back(session, original_batch_id=batch_id, batch_id=undo.id, now=now)
     if moved != batch.lead_count:
@@ -239,7 +257,9 @@ def _apply(
         )
     if moved == 0:
         raise InvalidInputError(empty_message)
-    if target.kind is TargetKind.USER:
+    # An offline copy leaves arrivals waiting: the server assigns them by the bucket's rule
+    # when it applies the journaled pass (assigning them here too would be a second pass).
+    if target.kind is TargetKind.USER or replica_person(session) is not None:
         return _finish(session, actor, batch, moved, target, target_name, now)
     # Automatic assignment goes first so that the pass's own emails (finished below) tell
     # the bucket's watchers only of leads still waiting.

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from leaddesk.errors import InvalidInputError, PermissionDeniedError
 from leaddesk.store.lookup import find_user
 from leaddesk.store.models import User
+from leaddesk.store.replica_marker import replica_person
 
 _LOGIN_QUERY = text(
     "SELECT current_user::text, r.rolsuper OR pg_has_role(current_user, d.datdba, 'MEMBER')"
@@ -46,13 +47,18 @@ def needs_sign_in(session: Session) -> bool:
     """Whether the window asks who signs in: on a SQLite file, and for an unlinked owner
     login on a server (an ordinary login is its linked user, no list)."""
     login = connected_login(session)
-    return login is None or (login.owns_database and login.user is None)
+    if login is None:
+        return replica_person(session) is None  # a replica is one person's copy
+    return login.owns_database and login.user is None
 
 
 def resolve_actor(session: Session, requested: str | None) -> User:
     """The acting user for a command or the window, refusing what the login may not do."""
     login = connected_login(session)
-    if login is None or login.owns_database:
+    replica = replica_person(session) if login is None else None
+    if replica is not None:
+        actor = _replica_actor(session, replica.actor_id, requested)
+    elif login is None or login.owns_database:
         if requested:
             actor = find_user(session, requested)
         elif login is not None and login.user is not None:
@@ -75,4 +81,21 @@ def resolve_actor(session: Session, requested: str | None) -> User:
                 )
     if not actor.active:
         raise PermissionDeniedError(f"{actor.name} is inactive and cannot sign in.")
+    return actor
+
+
+def _replica_actor(session: Session, actor_id: int, requested: str | None) -> User:
+    """A replica is one person's offline copy: its passes are replayed as that person."""
+    actor = session.get(User, actor_id)
+    if actor is None:
+        raise PermissionDeniedError(
+            "This offline copy does not hold its own person any more; make a new copy "
+            "with 'leaddesk replica create'."
+        )
+    if requested:
+        named = find_user(session, requested)
+        if named.id != actor.id:
+            raise PermissionDeniedError(
+                f"This is {actor.name}'s offline copy and cannot act as {named.name}."
+            )
     return actor

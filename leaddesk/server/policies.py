@@ -155,6 +155,17 @@ _FUNCTIONS: tuple[tuple[str, str, str, str, str, str], ...] = (
         "SELECT id FROM pass_batches WHERE actor_id = p_actor",
     ),
     (
+        # The leads written since a replica's last pull (ids only), whether or not the
+        # caller still sees them: a replica drops those that left its person's view.
+        "leaddesk_changed_lead_ids",
+        "p_xmin bigint, p_snapshot text",
+        "SETOF integer",
+        "sql STABLE ROWS 1000",
+        "DEFINER",
+        "SELECT id FROM leads WHERE change_seq >= p_xmin"
+        " AND NOT pg_visible_in_snapshot(change_seq::text::xid8, p_snapshot::pg_snapshot)",
+    ),
+    (
         # A lead waiting in a bucket p_actor sees may go to any active member of that
         # office or pass group. Evaluated per row, but only for an owner the cheap checks
         # refused. STABLE: it reads the statement's snapshot, i.e. the lead's old place.

@@ -225,7 +225,7 @@ def translate_connection_errors(url: URL) -> Iterator[None]:
         yield
     except OperationalError as exc:
         text = str(exc.orig) if exc.orig is not None else str(exc)
-        if _looks_unreachable(text):
+        if looks_unreachable(text):
             reason = text.strip().splitlines()[0]
             raise DatabaseUnavailableError(
                 f"The database at {display_url(url)} cannot be reached: {reason}"
@@ -233,7 +233,7 @@ def translate_connection_errors(url: URL) -> Iterator[None]:
         raise
 
 
-def _looks_unreachable(text: str) -> bool:
+def looks_unreachable(text: str) -> bool:
     markers = (
         "connection refused",
         "could not connect",
@@ -275,4 +275,8 @@ def open_database(db: str | None = None, *, migrate: bool = True) -> Database:
         except BaseException:
             database.dispose()  # a refused database leaves no connection behind
             raise
+        if database.is_sqlite:
+            from leaddesk.store.replica_marker import prime
+
+            prime(engine)
     return database

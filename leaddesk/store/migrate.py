@@ -25,7 +25,7 @@ MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 
 # The newest revision under migrations/versions. Adding a migration means updating this;
 # tests/test_database_open.py compares it with Alembic's own head.
-SCHEMA_HEAD = "0005_bucket_rules"
+SCHEMA_HEAD = "0006_offline_sync"
 
 _UNDEFINED_TABLE_SQLSTATE = "42P01"
 
@@ -49,7 +49,7 @@ def head_revision() -> str:
     return head
 
 
-def _is_known(revision: str) -> bool:
+def is_known_revision(revision: str) -> bool:
     from alembic.script import ScriptDirectory
     from alembic.util.exc import CommandError
 
@@ -124,7 +124,7 @@ def upgrade_to_head(database: Database) -> Path | None:
         return None
     if revision is None:
         _refuse_foreign_tables(database)
-    elif not _is_known(revision):
+    elif not is_known_revision(revision):
         raise InvalidInputError(
             f"This database was made by a newer LeadDesk (revision {revision}); "
             "install the newer version."

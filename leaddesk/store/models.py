@@ -12,6 +12,7 @@ import uuid
 from datetime import UTC, datetime
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     CheckConstraint,
     DateTime,
@@ -213,6 +214,10 @@ class Lead(Base):
     # Where an imported lead came from ("salesforce", "zoho", ...) and its id there.
     external_source: Mapped[str | None] = mapped_column(String(40))
     external_id: Mapped[str | None] = mapped_column(String(100))
+    # On a PostgreSQL server, the id of the transaction that last wrote the row (set by a
+    # trigger, migration 0006): a replica pulls the rows written since its last pull's
+    # snapshot. 0 on SQLite, where nothing pulls from.
+    change_seq: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0", index=True)
 
 
 class LeadNote(Base):
@@ -325,3 +330,73 @@ class AuditEntry(Base):
     db_login: Mapped[str | None] = mapped_column(
         String(DB_LOGIN_MAX_LENGTH), server_default=FetchedValue()
     )
+
+
+# -- a replica's bookkeeping (migration 0006; empty on every database that is not a replica)
+
+
+class ReplicaState(Base):
+    """One row on a replica: whose copy of which server, and how far it has pulled."""
+
+    __tablename__ = "replica_state"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    server_url: Mapped[str] = mapped_column(String(1000))  # never with a password
+    # No foreign key: the users table is replaced by every pull.
+    actor_id: Mapped[int] = mapped_column(Integer)
+    actor_name: Mapped[str] = mapped_column(String(200))
+    # What a full pull wrote; an older format is refreshed by a full pull.
+    replica_format: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utc_now)
+    last_sync_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # The server's schema revision at the last pull: a server that moved on is pulled whole.
+    server_revision: Mapped[str] = mapped_column(String(64))
+    # The server snapshot of the last pull (pg_current_snapshot) and its xmin: what was
+    # written after it is what the next pull fetches.
+    pull_snapshot: Mapped[str] = mapped_column(Text, default="")
+    pull_xmin: Mapped[int] = mapped_column(BigInteger, default=0)
+    # A digest of whose leads and which buckets the person saw: when it changes, pull whole.
+    view_digest: Mapped[str] = mapped_column(String(64), default="")
+
+
+class JournalEntry(Base):
+    """A pass made on a replica, waiting to be applied on the server (in id order)."""
+
+    __tablename__ = "offline_journal"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    uuid: Mapped[str] = mapped_column(String(36), unique=True)
+    actor_id: Mapped[int] = mapped_column(Integer)
+    method: Mapped[str] = mapped_column(String(30))
+    # JSON [[lead id, version seen], ...]: the explicit leads, pinned to what was seen.
+    leads: Mapped[str] = mapped_column(Text)
+    target_kind: Mapped[str | None] = mapped_column(String(10))  # None for an undo
+    target_id: Mapped[int | None] = mapped_column(Integer)
+    target_label: Mapped[str] = mapped_column(String(300))
+    note: Mapped[str] = mapped_column(Text, default="")
+    # An undo names the pass it undoes: a server batch, or an offline pass by its uuid.
+    undoes_batch_id: Mapped[int | None] = mapped_column(Integer)
+    undoes_uuid: Mapped[str | None] = mapped_column(String(36))
+    # The batch on the replica, replaced by the server's after the entry is settled.
+    local_batch_id: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utc_now)
+    state: Mapped[str] = mapped_column(String(20), default="pending", index=True)
+    server_batch_id: Mapped[int | None] = mapped_column(Integer)
+
+
+class SyncConflict(Base):
+    """A journal entry the server refused, with what the server had then; never dropped
+    silently: it stays open until the person passes again or drops it."""
+
+    __tablename__ = "sync_conflicts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    journal_uuid: Mapped[str] = mapped_column(
+        ForeignKey("offline_journal.uuid", ondelete="CASCADE"), unique=True
+    )
+    reason: Mapped[str] = mapped_column(Text)
+    server_now: Mapped[str] = mapped_column(Text)  # JSON, one object per lead
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utc_now)
+    resolved_at: Mapped[datetime | None] = mapped_column(DateTime)
+    resolution: Mapped[str | None] = mapped_column(String(20))  # passed_again | dropped
+    resolved_batch_id: Mapped[int | None] = mapped_column(Integer)

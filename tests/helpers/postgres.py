@@ -22,6 +22,20 @@ class Cluster:
     admin_url: str
     data_dir: Path | None = None
     bin_dir: Path | None = None
+    options: str = ""
+
+    def pause(self) -> None:
+        """Stop the server as a crash would (immediate), keeping its data: "offline"."""
+        assert self.data_dir is not None and self.bin_dir is not None
+        stopped = _run_as_owner(
+            [str(self.bin_dir / "pg_ctl"), "-D", str(self.data_dir), "-m", "immediate", "stop"]
+        )
+        assert stopped.returncode == 0, stopped.stderr
+
+    def resume(self) -> None:
+        """Start it again on the same port with the same data: back online."""
+        assert self.data_dir is not None and self.bin_dir is not None
+        _start(self.bin_dir, self.data_dir, self.options)
 
     def stop(self) -> None:
         if self.data_dir is None or self.bin_dir is None:
@@ -62,8 +76,11 @@ def _run_as_owner(command: list[str]) -> subprocess.CompletedProcess[str]:
     )
 
 
-def start_cluster() -> Cluster | None:
-    """Start a cluster on a free loopback port; None when no server binaries exist."""
+def start_cluster(*, durable: bool = False) -> Cluster | None:
+    """Start a cluster on a free loopback port; None when no server binaries exist.
+
+    ``durable``: a commit survives a crash (``Cluster.pause`` is one), as on a real server.
+    """
     bin_dir = find_bin_dir()
     if bin_dir is None:
         return None
@@ -90,10 +107,21 @@ def start_cluster() -> Cluster | None:
     if init.returncode != 0:
         raise RuntimeError(f"initdb failed: {init.stderr.strip()}")
     port = _free_port()
-    options = (
-        f"-p {port} -k {socket_dir} -c listen_addresses=127.0.0.1 -c fsync=off "
-        "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
+    options = f"-p {port} -k {socket_dir} -c listen_addresses=127.0.0.1 -c max_connections=200"
+    if not durable:
+        # Fast and fine for a cluster that is only ever stopped for good.
+        options += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+    _start(bin_dir, data_dir, options)
+    return Cluster(
+        admin_url=f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres",
+        data_dir=data_dir,
+        bin_dir=bin_dir,
+        options=options,
     )
+
+
+def _start(bin_dir: Path, data_dir: Path, options: str) -> None:
+    log = data_dir.parent / "server.log"
     start = _run_as_owner(
         [
             str(bin_dir / "pg_ctl"),
@@ -102,7 +130,7 @@ def start_cluster() -> Cluster | None:
             "-o",
             options,
             "-l",
-            str(root / "server.log"),
+            str(log),
             "-w",
             "-t",
             "60",
@@ -110,10 +138,5 @@ def start_cluster() -> Cluster | None:
         ]
     )
     if start.returncode != 0:
-        log = (root / "server.log").read_text() if (root / "server.log").exists() else ""
-        raise RuntimeError(f"pg_ctl start failed: {start.stderr.strip()} {log[-2000:]}")
-    return Cluster(
-        admin_url=f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres",
-        data_dir=data_dir,
-        bin_dir=bin_dir,
-    )
+        text = log.read_text() if log.exists() else ""
+        raise RuntimeError(f"pg_ctl start failed: {start.stderr.strip()} {text[-2000:]}")
