@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from leaddesk.errors import DatabaseUnavailableError
 from leaddesk.reassignment.permissions import nobody_to_manage_advice
 from leaddesk.reassignment.requests import Target
 from leaddesk.server.changes import Changes
@@ -283,6 +284,8 @@ class MainWindow(QMainWindow):
                     advice = nobody_to_manage_advice(session, self.context.actor_id)
         except READ_ERRORS as exc:
             self._show_load_error(error_text(exc))
+            if isinstance(exc, DatabaseUnavailableError):  # shell.offline_mode takes over
+                self.context.runner.unreachable.emit(str(exc))
             return
         self.owner_model.reload(data)
         self.target_model.reload(data)
