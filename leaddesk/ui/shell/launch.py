@@ -14,7 +14,7 @@ import sys
 import tempfile
 from typing import TYPE_CHECKING
 
-from leaddesk.errors import InvalidInputError, LeadDeskError
+from leaddesk.errors import DatabaseUnavailableError, InvalidInputError, LeadDeskError
 from leaddesk.startup import end_startup, no_collection
 
 if TYPE_CHECKING:
@@ -57,8 +57,25 @@ def run_window(*, db: str | None, actor: str | None, screenshot: str | None) -> 
         app = _application(quiet_offscreen=screenshot is not None)
         # A picture needs no frame to look at; a window shows one before any database work.
         frame = None if screenshot else _shown_start_frame(app)
+        on_copy = False
         try:
-            database = opening.wait(app.processEvents)
+            try:
+                database = opening.wait(app.processEvents)
+            except DatabaseUnavailableError as unreachable:
+                # This computer's copy of the server, or one line and Retry (offline_start).
+                from leaddesk.ui.shell.offline_start import open_when_unreachable
+
+                opened = open_when_unreachable(
+                    chosen,
+                    actor,
+                    unreachable,
+                    interactive=interactive,
+                    keep_painting=app.processEvents,
+                )
+                if opened is None:  # the person read the line and chose Close
+                    _start_failed(frame, None, False, unreachable)
+                    return 1
+                database, actor, on_copy = opened
         except LeadDeskError as exc:
             _start_failed(frame, None, interactive, exc)
             raise
@@ -79,7 +96,8 @@ def run_window(*, db: str | None, actor: str | None, screenshot: str | None) -> 
         _start_failed(frame, database, interactive, exc)
         raise
     window.setProperty("ownsDatabase", True)
-    remember_database(database.display_url)
+    if not on_copy:  # the next start tries the server again first
+        remember_database(database.display_url)
     end_startup()
     if screenshot:
         return render_screenshot(window, screenshot)
