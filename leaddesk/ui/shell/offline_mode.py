@@ -304,23 +304,39 @@ class OfflineMode(QObject):
             return
         self._set_busy(True)
         url = self.server_url
+
+        def reopen() -> Database | None:
+            return open_database(url) if server_reachable(url) else None
+
         self.runner.background(
-            lambda: server_reachable(url), self._retried, key="offline-retry-server"
+            reopen,
+            self._retried,
+            on_error=lambda message, _exc: self._retried(None, message),
+            key="offline-retry-server",
         )
 
-    def _retried(self, reachable: bool) -> None:
+    def _retried(self, database: Database | None, message: str = "") -> None:
         self._set_busy(False)
         if self._stopped or self.unreachable_banner is None:
+            if database is not None:
+                database.dispose()
             return
-        if not reachable:
-            self.unreachable_banner.set_text(
-                unreachable_text(self.server_url, f"no answer at {clock_time(_now())}")
-            )
+        if database is None:
+            reason = _reason(message) if message else f"no answer at {clock_time(_now())}"
+            self.unreachable_banner.set_text(unreachable_text(self.server_url, reason))
             return
-        self.retry_timer.stop()
-        self.unreachable_banner.dismiss()
-        self.unreachable_banner = None
-        self.window.refresh()
+        # A window of its own on the server again: its live refresh and email status start
+        # afresh (the old window's listening connection ended with the line).
+        try:
+            new = self.build_window(database, self.context.actor_name)
+        except LeadDeskError as exc:
+            database.dispose()
+            self.unreachable_banner.set_text(unreachable_text(self.server_url, str(exc)))
+            return
+        mode = offline_mode_of(new)
+        if mode is not None:
+            mode.show_notice("Back online: the server answers again.")
+        replace_window(self.window, new)
 
     def keep_copy(self) -> None:
         """*File > Keep a copy for offline work…*: make this person's copy of the server."""
@@ -379,9 +395,13 @@ class OfflineMode(QObject):
     # -- both ------------------------------------------------------------------------------
 
     def sync_now(self) -> None:
-        """*File > Sync now*: on a copy, try the server; on a server, sync its copy."""
+        """*File > Sync now*: on a copy, try the server; on a server, sync its copy (or, when
+        the server was out of reach, try it)."""
         if self.on_replica:
             self.try_server()
+            return
+        if self.unreachable_banner is not None:
+            self.retry_server()
             return
         if self._busy:
             return
@@ -418,14 +438,19 @@ class OfflineMode(QObject):
 
     def show_sync_result(self, report: SyncReport, *, back_online: bool) -> OfflineBanner:
         """The green strip: what the sync did, and the way to its conflicts."""
-        banner = OfflineBanner(BannerKind.NOTICE, self.window)
         sent = report.applied + report.already_applied
-        banner.set_text(sync_text(sent, report.conflicts, back_online=back_online))
+        banner = self.show_notice(sync_text(sent, report.conflicts, back_online=back_online))
         pulled = plural(report.leads_changed, "lead", "leads")
         banner.setToolTip(f"{pulled} brought up to date from the server into this computer's copy.")
         if report.conflicts:
             button = banner.add_button("Sync conflicts…", "bannerConflictsButton")
             button.clicked.connect(self.open_conflicts)
+        return banner
+
+    def show_notice(self, text: str) -> OfflineBanner:
+        """A green strip with ×: something went well and is worth a glance."""
+        banner = OfflineBanner(BannerKind.NOTICE, self.window)
+        banner.set_text(text)
         attach_banner(self.window, banner)
         return banner
 
