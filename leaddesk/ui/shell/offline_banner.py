@@ -90,6 +90,19 @@ def sync_text(sent: int, conflicts: int, *, back_online: bool) -> str:
     return f"{'Back online' if back_online else 'Synced'}: {text}."
 
 
+def unreachable_text(server_url: str, reason: str) -> str:
+    """The red strip: unreachable (why), no copy to fall back on, tried again by itself."""
+    return (
+        f"The server {server_label(server_url)} cannot be reached ({reason}) and this computer "
+        "keeps no copy of it to work on. LeadDesk tries again every 30 seconds."
+    )
+
+
+def unreachable_reason(message: str) -> str:
+    """The driver's reason from "The database at … cannot be reached: reason"."""
+    return message.partition("cannot be reached: ")[2].rstrip(".") or message
+
+
 class OfflineBanner(QFrame):
     """A coloured strip: an icon, one or two lines of text, buttons, and (for notices) ×."""
 

@@ -23,9 +23,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
 
-from PySide6.QtCore import QObject, Qt, QTimer
+from PySide6.QtCore import QObject, QTimer
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QWidget
 
@@ -33,14 +32,13 @@ from leaddesk.errors import LeadDeskError
 from leaddesk.offline import (
     ReplicaInfo,
     SyncReport,
-    create_replica,
     find_replica,
     replica_info,
     server_reachable,
     sync_replica,
 )
-from leaddesk.store.database import Database, default_sqlite_path, open_database
-from leaddesk.ui.common.feedback import ask_yes_no, show_outcome
+from leaddesk.store.database import Database, open_database
+from leaddesk.ui.common.feedback import show_outcome
 from leaddesk.ui.main.main_window import MainWindow
 from leaddesk.ui.shell.offline_banner import (
     BannerKind,
@@ -49,17 +47,17 @@ from leaddesk.ui.shell.offline_banner import (
     clock_time,
     offline_text,
     plural,
-    server_label,
     sync_text,
+    unreachable_reason,
+    unreachable_text,
 )
+from leaddesk.ui.shell.offline_copy import KeepCopy
+from leaddesk.ui.shell.window_switch import replace_window
 
 RETRY_MS = 30_000
 
 # How a window is built (shell.build's build_main_window, handed in to keep imports one way).
 WindowBuilder = Callable[[Database, "str | None"], MainWindow]
-
-# Windows opened by switching have no other Python owner; they leave this set when closed.
-_SWITCHED_WINDOWS: set[QWidget] = set()
 
 
 @dataclass(frozen=True)
@@ -69,14 +67,6 @@ class _Back:
     report: SyncReport
     server: Database
     replica_path: str
-
-
-def replica_path_for(server_url: str, actor_name: str) -> Path:
-    """Where *Keep a copy* puts a copy: the per-user data folder, one file per server and
-    person (the name is only for finding it by eye; the core's registry finds it)."""
-    keep = "".join(ch if ch.isalnum() else "-" for ch in f"{server_url}-{actor_name}".lower())
-    keep = "-".join(part for part in keep.split("-") if part and part != "postgresql")
-    return default_sqlite_path().parent / "offline" / f"{keep[:120]}.sqlite3"
 
 
 def offline_mode_of(window: QWidget) -> OfflineMode | None:
@@ -121,6 +111,7 @@ class OfflineMode(QObject):
         self.keep_copy_action = self._action(
             "&Keep a copy for offline work…", "keepOfflineCopyAction", self.keep_copy
         )
+        self.keep_copy_flow: KeepCopy | None = None
         self.sync_action = self._action("S&ync now", "syncNowAction", self.sync_now)
         self.conflicts_action = self._action(
             "Sync &conflicts…", "syncConflictsAction", self.open_conflicts
@@ -295,7 +286,9 @@ class OfflineMode(QObject):
             retry = self.unreachable_banner.add_button("Retry", "bannerRetryButton")
             retry.clicked.connect(self.retry_server)
             attach_banner(self.window, self.unreachable_banner)
-        self.unreachable_banner.set_text(unreachable_text(self.server_url, _reason(message)))
+        self.unreachable_banner.set_text(
+            unreachable_text(self.server_url, unreachable_reason(message))
+        )
         self.unreachable_banner.show()
         self.retry_timer.start()
 
@@ -322,7 +315,9 @@ class OfflineMode(QObject):
                 database.dispose()
             return
         if database is None:
-            reason = _reason(message) if message else f"no answer at {clock_time(_now())}"
+            reason = (
+                unreachable_reason(message) if message else f"no answer at {clock_time(_now())}"
+            )
             self.unreachable_banner.set_text(unreachable_text(self.server_url, reason))
             return
         # A window of its own on the server again: its live refresh and email status start
@@ -339,58 +334,10 @@ class OfflineMode(QObject):
         replace_window(self.window, new)
 
     def keep_copy(self) -> None:
-        """*File > Keep a copy for offline work…*: make this person's copy of the server."""
-        url, actor = self.server_url, self.context.actor_name
-        self.runner.background(
-            lambda: find_replica(url, actor), self._offer_copy, key="offline-find-copy"
-        )
-
-    def _offer_copy(self, existing: str | None) -> None:
-        url, actor = self.server_url, self.context.actor_name
-        if existing:
-            show_outcome(
-                self.window,
-                "offlineCopyExistsDialog",
-                "Keep a copy for offline work",
-                "This computer already keeps your copy of this server for offline work.",
-                detail=f"It is at {existing}. File > Sync now brings it up to date.",
-            )
-            return
-        path = replica_path_for(url, actor)
-        if not ask_yes_no(
-            self.window,
-            "keepOfflineCopyDialog",
-            "Keep a copy for offline work",
-            f"Keep a copy of the leads you may see on {url} on this computer?",
-            "When the server cannot be reached, LeadDesk then opens the copy and you keep "
-            "passing leads; the passes are sent when the server is back. The copy is kept "
-            f"at {path}.",
-        ):
-            return
-
-        def make() -> ReplicaInfo:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            return create_replica(url, str(path), actor=actor)
-
-        self._set_busy(True)
-        self.window.statusBar().showMessage("Copying your leads for offline work…")
-        self.runner.background(make, self._copy_made, on_error=self._copy_failed)
-
-    def _copy_made(self, info: ReplicaInfo) -> None:
-        self._set_busy(False)
-        self.window.statusBar().clearMessage()
-        show_outcome(
-            self.window,
-            "offlineCopyMadeDialog",
-            "Keep a copy for offline work",
-            f"Your copy for offline work is ready (from {clock_time(info.created_at)}).",
-            detail=f"It is kept at {info.path}. File > Sync now brings it up to date.",
-        )
-
-    def _copy_failed(self, message: str, _exc: BaseException) -> None:
-        self._set_busy(False)
-        self.window.statusBar().clearMessage()
-        show_outcome(self.window, "offlineCopyFailedDialog", "No copy made", message, error=True)
+        """*File > Keep a copy for offline work…* (see ``offline_copy``)."""
+        if self.keep_copy_flow is None:
+            self.keep_copy_flow = KeepCopy(self.window, self.server_url)
+        self.keep_copy_flow.start()
 
     # -- both ------------------------------------------------------------------------------
 
@@ -493,30 +440,6 @@ class OfflineMode(QObject):
     def stop(self) -> None:
         self._stopped = True
         self.retry_timer.stop()
-
-
-def unreachable_text(server_url: str, reason: str) -> str:
-    """One line: unreachable (why), no copy to fall back on, tried again by itself."""
-    return (
-        f"The server {server_label(server_url)} cannot be reached ({reason}) and this computer "
-        "keeps no copy of it to work on. LeadDesk tries again every 30 seconds."
-    )
-
-
-def _reason(message: str) -> str:
-    """The driver's reason from "The database at … cannot be reached: reason"."""
-    return message.partition("cannot be reached: ")[2].rstrip(".") or message
-
-
-def replace_window(old: MainWindow, new: MainWindow) -> None:
-    """Show ``new`` where ``old`` was and close ``old`` (which disposes its database)."""
-    new.setProperty("ownsDatabase", True)
-    new.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-    _SWITCHED_WINDOWS.add(new)
-    new.destroyed.connect(lambda *_: _SWITCHED_WINDOWS.discard(new))
-    new.setGeometry(old.geometry())
-    new.show()
-    old.close()
 
 
 def _now() -> datetime:
