@@ -16,7 +16,6 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtWidgets import QApplication, QLabel
-from sqlalchemy import text
 
 from leaddesk.errors import DatabaseUnavailableError
 from leaddesk.offline import find_replica, replica_info
@@ -30,7 +29,7 @@ from leaddesk.ui.shell.offline_mode import offline_mode_of
 from leaddesk.ui.shell.offline_start import open_when_unreachable
 from tests.helpers.databases import PostgresFactory
 from tests.helpers.demo_names import lead_by_name, user_id
-from tests.helpers.dialogs import answer_next_dialog, on_next_dialog
+from tests.helpers.dialogs import answer_next_dialog, find_visible_window, on_next_dialog
 from tests.helpers.drag_drop import drop_on_index, mime_for
 from tests.helpers.postgres import Cluster
 from tests.helpers.server import ServerDatabase
@@ -50,7 +49,6 @@ class Server:
     """The shared server as Maria's login sees it, and the switch that takes it away."""
 
     cluster: Cluster
-    factory: PostgresFactory
     database: ServerDatabase
     running: bool = True
 
@@ -59,12 +57,6 @@ class Server:
         return self.database.url("maria")
 
     def stop(self) -> None:
-        # The cluster runs with synchronous_commit=off and pause() stops it as a crash
-        # would: without a checkpoint first, the set-up's last commits (its grants) may be
-        # lost, and the server comes back refusing Maria. The window's story is a line
-        # that goes away, not a server that loses data.
-        with self.factory.admin.connect() as connection:
-            connection.execute(text("CHECKPOINT"))
         self.cluster.pause()
         self.running = False
 
@@ -75,7 +67,7 @@ class Server:
 
 @pytest.fixture
 def server(field_cluster: tuple[Cluster, PostgresFactory], field_server: ServerDatabase):
-    running = Server(field_cluster[0], field_cluster[1], field_server)
+    running = Server(field_cluster[0], field_server)
     yield running
     if not running.running:
         running.start()
@@ -278,6 +270,71 @@ def test_sync_now_while_still_offline_says_so_on_the_strip(qtbot, server, replic
     qtbot.waitUntil(lambda: "no answer from the server" in strip.text(), timeout=20_000)
     assert mode.sync_action.isEnabled()
     assert window.isVisible()
+
+
+# -- conflicts ---------------------------------------------------------------------------
+
+
+def test_a_conflict_shows_both_sides_and_pass_again_passes_the_leads(qtbot, server, replica):
+    server.stop()
+    offline = start_window(qtbot, server)
+    wait_banner(qtbot, offline, "offlineBanner")
+    drop_lead_on(qtbot, offline, LEAD, "Jane Doe", "Call them on Monday")
+    server.start()
+    pass_on_server(server, LEAD, "Sam Field")
+
+    offline_mode_of(offline).sync_action.trigger()
+
+    online = current_main_window(qtbot, offline)
+    said = wait_banner(qtbot, online, "syncResultBanner")
+    assert said.text() == "Back online: 0 passes sent, 1 conflict."
+    said.findChild(object, "bannerConflictsButton").click()
+    qtbot.waitUntil(lambda: find_visible_window("syncConflictsDialog") is not None)
+    dialog = find_visible_window("syncConflictsDialog")
+    qtbot.waitUntil(lambda: dialog.list.topLevelItemCount() == 1, timeout=10_000)
+    # The offline side: the whole pass. The server side: where the lead is now, and who.
+    assert dialog.target_value.text() == "Jane Doe"
+    assert dialog.note_value.text() == "Call them on Monday"
+    assert dialog.leads_value.text() == LEAD
+    assert "Maria Manager" in dialog.by_value.text()
+    row = dialog.server_tree.topLevelItem(0)
+    assert [row.text(0), row.text(1), row.text(2)] == [LEAD, "Sam Field", "Maria Manager"]
+    assert owner_on_server(server, LEAD) == server_user(server, "Sam Field")
+
+    dialog.pass_again_button.click()
+
+    qtbot.waitUntil(lambda: dialog.loaded and dialog.list.topLevelItemCount() == 0, timeout=20_000)
+    assert dialog.outcome.text()  # the core's one line
+    assert owner_on_server(server, LEAD) == server_user(server, "Jane Doe")
+    assert dialog.empty.text().startswith("No sync conflicts")
+
+
+def test_drop_closes_the_conflict_and_leaves_the_server_as_it_is(qtbot, server, replica):
+    server.stop()
+    offline = start_window(qtbot, server)
+    wait_banner(qtbot, offline, "offlineBanner")
+    drop_lead_on(qtbot, offline, LEAD, "Jane Doe", "Call them on Monday")
+    server.start()
+    pass_on_server(server, LEAD, "Sam Field")
+    offline_mode_of(offline).sync_action.trigger()
+    online = current_main_window(qtbot, offline)
+    wait_banner(qtbot, online, "syncResultBanner")
+
+    offline_mode_of(online).conflicts_action.trigger()
+    qtbot.waitUntil(lambda: find_visible_window("syncConflictsDialog") is not None)
+    dialog = find_visible_window("syncConflictsDialog")
+    qtbot.waitUntil(lambda: dialog.list.topLevelItemCount() == 1, timeout=10_000)
+    # No on the question changes nothing; Yes drops it.
+    answer_next_dialog(qtbot, "dropConflictDialog", accept=False)
+    dialog.drop_button.click()
+    assert dialog.list.topLevelItemCount() == 1
+    asked = answer_next_dialog(qtbot, "dropConflictDialog", accept=True)
+    dialog.drop_button.click()
+    asked.wait()
+
+    qtbot.waitUntil(lambda: dialog.loaded and dialog.list.topLevelItemCount() == 0, timeout=20_000)
+    assert "Jane Doe" in asked.text
+    assert owner_on_server(server, LEAD) == server_user(server, "Sam Field")
 
 
 # -- the connection drops while open -------------------------------------------------------
