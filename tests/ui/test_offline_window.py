@@ -15,8 +15,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from PySide6.QtGui import QColor, QImage
 from PySide6.QtWidgets import QApplication, QLabel
 
+from leaddesk import cli
 from leaddesk.errors import DatabaseUnavailableError
 from leaddesk.offline import find_replica, replica_info
 from leaddesk.reassignment.controller import pass_leads
@@ -443,3 +445,21 @@ def test_keep_a_copy_makes_one_and_then_says_it_exists(qtbot, server):
     mode.keep_copy_action.trigger()
     exists.wait()
     assert path in exists.text
+
+
+def test_leaddesk_on_a_server_out_of_reach_starts_on_the_copy(qtbot, server, replica, tmp_path):
+    """The real start (``leaddesk --db URL``), rendered: exit 0 and the amber strip on top."""
+    server.stop()
+    picture = tmp_path / "offline.png"
+
+    code = cli.main(["--db", server.url, "--screenshot", str(picture)])
+
+    assert code == 0
+    image = QImage(str(picture))
+    amber = QColor("#fff4d6").rgb()
+    rows_of_amber = [
+        y
+        for y in range(80)
+        if sum(image.pixel(x, y) == amber for x in range(0, image.width(), 4)) > image.width() // 8
+    ]
+    assert rows_of_amber, "no offline strip at the top of the window"
