@@ -299,6 +299,9 @@ def test_a_conflict_shows_both_sides_and_pass_again_passes_the_leads(qtbot, serv
     assert dialog.note_value.text() == "Call them on Monday"
     assert dialog.leads_value.text() == LEAD
     assert "Maria Manager" in dialog.by_value.text()
+    assert (
+        dialog.reason_value.text() == f"{LEAD} changed on the server after your copy last saw it."
+    )
     row = dialog.server_tree.topLevelItem(0)
     assert [row.text(0), row.text(1), row.text(2)] == [LEAD, "Sam Field", "Maria Manager"]
     assert owner_on_server(server, LEAD) == server_user(server, "Sam Field")

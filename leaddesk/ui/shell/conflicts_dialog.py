@@ -56,6 +56,21 @@ def conflict_title(conflict: Conflict) -> str:
     return f"{leads_phrase(conflict)} to {conflict.target_label} ({clock_time(conflict.passed_at)})"
 
 
+def server_headline(conflict: Conflict) -> str:
+    """Why the server did not apply it, in the dialog's words (the server's own refusal is
+    the tooltip: it was written for someone passing online, "refresh and try again")."""
+    sides = conflict.server_now
+    moved = [side for side in sides if side.server_version != side.seen_version]
+    if not moved:
+        return conflict.reason
+    if len(sides) == 1:
+        return f"{sides[0].lead_name} changed on the server after your copy last saw it."
+    return (
+        f"{len(moved):,} of the {len(sides):,} leads changed on the server after your copy "
+        "last saw them."
+    )
+
+
 def _value(text: str, name: str, parent: QWidget) -> QLabel:
     label = QLabel(text, parent)
     label.setObjectName(name)
@@ -151,7 +166,7 @@ class SyncConflictsDialog(QDialog):
             "QGroupBox { font-weight: 600; } QGroupBox QLabel { font-weight: normal; }"
             "QGroupBox QTreeWidget { font-weight: normal; }"
         )
-        self.resize(1000, 540)
+        self.resize(1000, 480)
         self._set_actions_enabled(False)
         self.reload()
 
@@ -253,7 +268,8 @@ class SyncConflictsDialog(QDialog):
         self.leads_value.setText("\n".join(conflict.lead_names))
         self.target_value.setText(conflict.target_label)
         self.note_value.setText(conflict.note or "(no note)")
-        self.reason_value.setText(conflict.reason)
+        self.reason_value.setText(server_headline(conflict))
+        self.reason_value.setToolTip(conflict.reason)
         self.server_tree.clear()
         for side in conflict.server_now:
             QTreeWidgetItem(
