@@ -139,12 +139,7 @@ def current_main_window(qtbot, other_than: MainWindow) -> MainWindow:
 
 def drop_lead_on(qtbot, window: MainWindow, lead: str, target: str, note: str) -> None:
     """A real drop of one of John Smith's leads through the views, dialogs answered."""
-    model = window.owner_model
-    status = model.find_status_index("John Smith", "LEAD")
-    window.owner_tree.expand(status.parent())
-    window.owner_tree.expand(status)
-    rows = [model.index(row, 0, status) for row in range(model.rowCount(status))]
-    index = next(row for row in rows if model.data(row) == lead)
+    index = lead_row(window, "John Smith", "LEAD", lead)
     asked = answer_next_dialog(qtbot, "confirmPassDialog")
     answer_next_dialog(qtbot, "passNoteDialog", note=note)
     done = answer_next_dialog(qtbot, "passDoneDialog")
@@ -345,12 +340,31 @@ def test_drop_closes_the_conflict_and_leaves_the_server_as_it_is(qtbot, server, 
 # -- the connection drops while open -------------------------------------------------------
 
 
-def test_a_lost_connection_switches_the_window_to_the_copy(qtbot, server, replica):
+def lead_row(window: MainWindow, owner: str, status: str, lead: str):
+    model = window.owner_model
+    status_index = model.find_status_index(owner, status)
+    window.owner_tree.expand(status_index.parent())
+    window.owner_tree.expand(status_index)
+    rows = [model.index(row, 0, status_index) for row in range(model.rowCount(status_index))]
+    return next(row for row in rows if model.data(row) == lead)
+
+
+@pytest.mark.parametrize("found_by", ["a refresh", "a drop"])
+def test_a_lost_connection_switches_the_window_to_the_copy(qtbot, server, replica, found_by):
     online = start_window(qtbot, server)
+    index = lead_row(online, "John Smith", "LEAD", LEAD)
     server.stop()
 
-    answer_next_dialog(qtbot, "loadErrorDialog")  # the read that found the line gone
-    online.refresh_action.trigger()
+    # The read that found the line gone says so once; the window then carries on offline.
+    answer_next_dialog(qtbot, "loadErrorDialog")
+    if found_by == "a refresh":
+        online.refresh_action.trigger()
+    else:
+        refused = answer_next_dialog(qtbot, "passErrorDialog")
+        mime = mime_for(online.owner_tree, [index])
+        drop_on_index(online.target_view, online.target_model.find("Jane Doe"), mime)
+        refused.wait()
+        assert "cannot be reached" in refused.text
 
     offline = current_main_window(qtbot, online)
     assert offline.context.database.is_sqlite
