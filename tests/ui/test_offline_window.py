@@ -26,6 +26,7 @@ from leaddesk.reassignment.requests import LeadRef, PassMethod, Selection, Targe
 from leaddesk.store.database import open_database
 from leaddesk.ui.main.main_window import MainWindow
 from leaddesk.ui.shell.build import build_main_window
+from leaddesk.ui.shell.conflicts_dialog import SyncConflictsDialog
 from leaddesk.ui.shell.offline_banner import OfflineBanner, clock_time
 from leaddesk.ui.shell.offline_mode import offline_mode_of
 from leaddesk.ui.shell.offline_start import open_when_unreachable
@@ -272,28 +273,39 @@ def test_sync_now_while_still_offline_says_so_on_the_strip(qtbot, server, replic
 # -- conflicts ---------------------------------------------------------------------------
 
 
-def test_a_conflict_shows_both_sides_and_pass_again_passes_the_leads(qtbot, server, replica):
+def a_conflict_back_online(qtbot, server: Server) -> tuple[MainWindow, OfflineBanner]:
+    """Offline, Maria passes the lead to Jane; meanwhile, online, it went to Sam; Sync now."""
     server.stop()
     offline = start_window(qtbot, server)
     wait_banner(qtbot, offline, "offlineBanner")
     drop_lead_on(qtbot, offline, LEAD, "Jane Doe", "Call them on Monday")
     server.start()
     pass_on_server(server, LEAD, "Sam Field")
-
     offline_mode_of(offline).sync_action.trigger()
-
     online = current_main_window(qtbot, offline)
-    said = wait_banner(qtbot, online, "syncResultBanner")
-    assert said.text() == "Back online: 0 passes sent, 1 conflict."
-    said.findChild(object, "bannerConflictsButton").click()
+    return online, wait_banner(qtbot, online, "syncResultBanner")
+
+
+def shown_conflicts(qtbot) -> SyncConflictsDialog:
     qtbot.waitUntil(lambda: find_visible_window("syncConflictsDialog") is not None)
     dialog = find_visible_window("syncConflictsDialog")
+    assert isinstance(dialog, SyncConflictsDialog)
     qtbot.waitUntil(lambda: dialog.list.topLevelItemCount() == 1, timeout=10_000)
+    return dialog
+
+
+def test_a_conflict_shows_both_sides_and_pass_again_passes_the_leads(qtbot, server, replica):
+    _online, said = a_conflict_back_online(qtbot, server)
+
+    assert said.text() == "Back online: 0 passes sent, 1 conflict."
+    said.findChild(object, "bannerConflictsButton").click()
+    dialog = shown_conflicts(qtbot)
     # The offline side: the whole pass. The server side: where the lead is now, and who.
     assert dialog.target_value.text() == "Jane Doe"
     assert dialog.note_value.text() == "Call them on Monday"
     assert dialog.leads_value.text() == LEAD
-    assert "Maria Manager" in dialog.by_value.text()
+    assert dialog.by_value.text() == "Maria Manager"
+    assert dialog.how_value.text() == "Drag and drop"
     assert (
         dialog.reason_value.text() == f"{LEAD} changed on the server after your copy last saw it."
     )
@@ -304,26 +316,16 @@ def test_a_conflict_shows_both_sides_and_pass_again_passes_the_leads(qtbot, serv
     dialog.pass_again_button.click()
 
     qtbot.waitUntil(lambda: dialog.loaded and dialog.list.topLevelItemCount() == 0, timeout=20_000)
-    assert dialog.outcome.text()  # the core's one line
+    assert "passed again" in dialog.outcome.text() and "to Jane Doe" in dialog.outcome.text()
     assert owner_on_server(server, LEAD) == server_user(server, "Jane Doe")
     assert dialog.empty.text().startswith("No sync conflicts")
 
 
 def test_drop_closes_the_conflict_and_leaves_the_server_as_it_is(qtbot, server, replica):
-    server.stop()
-    offline = start_window(qtbot, server)
-    wait_banner(qtbot, offline, "offlineBanner")
-    drop_lead_on(qtbot, offline, LEAD, "Jane Doe", "Call them on Monday")
-    server.start()
-    pass_on_server(server, LEAD, "Sam Field")
-    offline_mode_of(offline).sync_action.trigger()
-    online = current_main_window(qtbot, offline)
-    wait_banner(qtbot, online, "syncResultBanner")
+    online, _said = a_conflict_back_online(qtbot, server)
 
     offline_mode_of(online).conflicts_action.trigger()
-    qtbot.waitUntil(lambda: find_visible_window("syncConflictsDialog") is not None)
-    dialog = find_visible_window("syncConflictsDialog")
-    qtbot.waitUntil(lambda: dialog.list.topLevelItemCount() == 1, timeout=10_000)
+    dialog = shown_conflicts(qtbot)
     # No on the question changes nothing; Yes drops it.
     answer_next_dialog(qtbot, "dropConflictDialog", accept=False)
     dialog.drop_button.click()
@@ -334,6 +336,7 @@ def test_drop_closes_the_conflict_and_leaves_the_server_as_it_is(qtbot, server, 
 
     qtbot.waitUntil(lambda: dialog.loaded and dialog.list.topLevelItemCount() == 0, timeout=20_000)
     assert "Jane Doe" in asked.text
+    assert "dropped" in dialog.outcome.text()
     assert owner_on_server(server, LEAD) == server_user(server, "Sam Field")
 
 
