@@ -161,9 +161,11 @@ def render_screenshot(window: object, path: str) -> int:
     window.resize(1180, 720)  # type: ignore[attr-defined]
     window.show()  # type: ignore[attr-defined]
     prepare_for_picture(window)
-    # What the window reads off the GUI thread (the offline strip on a copy) is in the picture.
-    window.context.runner.wait_idle()  # type: ignore[attr-defined]
-    QApplication.processEvents()
+    # What the window reads off the GUI thread (the offline strip on a copy: two reads, one
+    # after the other) is in the picture.
+    for _read in range(3):
+        window.context.runner.wait_idle()  # type: ignore[attr-defined]
+        QApplication.processEvents()
     QApplication.processEvents()
     image = window.grab()  # type: ignore[attr-defined]
     window.close()  # type: ignore[attr-defined]

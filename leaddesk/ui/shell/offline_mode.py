@@ -23,21 +23,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from types import ModuleType
+from typing import TYPE_CHECKING
 
+import shiboken6
 from PySide6.QtCore import QObject, QTimer
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QWidget
 
 from leaddesk.errors import LeadDeskError
-from leaddesk.offline import (
-    ReplicaInfo,
-    SyncReport,
-    find_replica,
-    replica_info,
-    server_reachable,
-    sync_replica,
-)
 from leaddesk.store.database import Database, open_database
+from leaddesk.store.replica_marker import ReplicaPerson, replica_person
 from leaddesk.ui.common.feedback import show_outcome
 from leaddesk.ui.main.main_window import MainWindow
 from leaddesk.ui.shell.offline_banner import (
@@ -51,8 +47,11 @@ from leaddesk.ui.shell.offline_banner import (
     unreachable_reason,
     unreachable_text,
 )
-from leaddesk.ui.shell.offline_copy import KeepCopy
 from leaddesk.ui.shell.window_switch import replace_window
+
+if TYPE_CHECKING:
+    from leaddesk.offline import ReplicaInfo, SyncReport
+    from leaddesk.ui.shell.offline_copy import KeepCopy
 
 RETRY_MS = 30_000
 
@@ -66,7 +65,6 @@ class _Back:
 
     report: SyncReport
     server: Database
-    replica_path: str
 
 
 def offline_mode_of(window: QWidget) -> OfflineMode | None:
@@ -85,6 +83,7 @@ class OfflineMode(QObject):
         self.replica_checked = not self.context.database.is_sqlite
         self.offline_banner: OfflineBanner | None = None
         self.unreachable_banner: OfflineBanner | None = None
+        self.notice_banner: OfflineBanner | None = None
         self._busy = False
         self._stopped = False
         self._going_offline = False
@@ -96,11 +95,9 @@ class OfflineMode(QObject):
         window.closing.connect(self.stop)
         database = self.context.database
         if database.is_sqlite:
-            # Whether this file is a copy of a server: asked off the GUI thread.
-            path = str(database.url.database)
-            self.runner.background(
-                lambda: replica_info(path), self._on_replica_info, key="offline-replica-info"
-            )
+            # Whether this file is a copy of a server: one small read off the GUI thread
+            # (the offline core loads only for a copy).
+            self.runner.query(replica_person, self._on_replica_person, key="offline-replica")
         else:
             self.runner.unreachable.connect(self.connection_lost)
 
@@ -147,6 +144,15 @@ class OfflineMode(QObject):
 
     # -- on a copy ---------------------------------------------------------------------
 
+    def _on_replica_person(self, person: ReplicaPerson | None) -> None:
+        if person is None:
+            self.replica_checked = True
+            return
+        path = str(self.context.database.url.database)
+        self.runner.background(
+            lambda: _core().replica_info(path), self._on_replica_info, key="offline-replica-info"
+        )
+
     def _on_replica_info(self, info: ReplicaInfo | None) -> None:
         self.replica_checked = True
         if self._stopped or info is None:
@@ -174,7 +180,9 @@ class OfflineMode(QObject):
         if self.replica is not None and not self._stopped:
             path = self.replica.path
             self.runner.background(
-                lambda: replica_info(path), self._on_replica_info, key="offline-replica-info"
+                lambda: _core().replica_info(path),
+                self._on_replica_info,
+                key="offline-replica-info",
             )
 
     def _show_offline_text(self, extra: str = "") -> None:
@@ -196,10 +204,10 @@ class OfflineMode(QObject):
         path, url = self.replica.path, self.replica.server_url
 
         def come_back() -> _Back | None:
-            if not server_reachable(url):
+            if not _core().server_reachable(url):
                 return None
-            report = sync_replica(path)
-            return _Back(report=report, server=open_database(url), replica_path=path)
+            report = _core().sync_replica(path)
+            return _Back(report=report, server=open_database(url))
 
         self.runner.background(
             come_back, self._came_back, on_error=self._come_back_failed, key="offline-try-server"
@@ -248,8 +256,8 @@ class OfflineMode(QObject):
         url, actor = self.server_url, self.context.actor_name
 
         def open_copy() -> tuple[ReplicaInfo, Database] | None:
-            path = find_replica(url, actor)
-            info = replica_info(path) if path else None
+            path = _core().find_replica(url, actor)
+            info = _core().replica_info(path) if path else None
             return (info, open_database(info.path)) if info else None
 
         self.runner.background(
@@ -299,7 +307,7 @@ class OfflineMode(QObject):
         url = self.server_url
 
         def reopen() -> Database | None:
-            return open_database(url) if server_reachable(url) else None
+            return open_database(url) if _core().server_reachable(url) else None
 
         self.runner.background(
             reopen,
@@ -335,6 +343,8 @@ class OfflineMode(QObject):
 
     def keep_copy(self) -> None:
         """*File > Keep a copy for offline work…* (see ``offline_copy``)."""
+        from leaddesk.ui.shell.offline_copy import KeepCopy
+
         if self.keep_copy_flow is None:
             self.keep_copy_flow = KeepCopy(self.window, self.server_url)
         self.keep_copy_flow.start()
@@ -355,8 +365,8 @@ class OfflineMode(QObject):
         url, actor = self.server_url, self.context.actor_name
 
         def sync() -> SyncReport | None:
-            path = find_replica(url, actor)
-            return sync_replica(path) if path else None
+            path = _core().find_replica(url, actor)
+            return _core().sync_replica(path) if path else None
 
         self._set_busy(True)
         self.runner.background(sync, self._synced, on_error=self._sync_failed)
@@ -395,11 +405,13 @@ class OfflineMode(QObject):
         return banner
 
     def show_notice(self, text: str) -> OfflineBanner:
-        """A green strip with ×: something went well and is worth a glance."""
-        banner = OfflineBanner(BannerKind.NOTICE, self.window)
-        banner.set_text(text)
-        attach_banner(self.window, banner)
-        return banner
+        """A green strip with ×: something went well and is worth a glance (the newest only)."""
+        if self.notice_banner is not None and shiboken6.isValid(self.notice_banner):
+            self.notice_banner.dismiss()
+        self.notice_banner = OfflineBanner(BannerKind.NOTICE, self.window)
+        self.notice_banner.set_text(text)
+        attach_banner(self.window, self.notice_banner)
+        return self.notice_banner
 
     def open_conflicts(self) -> QWidget | None:
         from leaddesk.ui.shell.conflicts_dialog import SyncConflictsDialog
@@ -413,7 +425,7 @@ class OfflineMode(QObject):
             return self._show_conflicts(self.replica.path)
         url, actor = self.server_url, self.context.actor_name
         self.runner.background(
-            lambda: find_replica(url, actor), self._show_conflicts, key="offline-find-copy"
+            lambda: _core().find_replica(url, actor), self._show_conflicts, key="offline-find-copy"
         )
         return None
 
@@ -444,3 +456,11 @@ class OfflineMode(QObject):
 
 def _now() -> datetime:
     return datetime.now(UTC)
+
+
+def _core() -> ModuleType:
+    """The offline core, loaded at its first use on a worker thread: a window that never
+    goes offline does not pay for its import at start."""
+    import leaddesk.offline
+
+    return leaddesk.offline
