@@ -22,7 +22,7 @@ from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from leaddesk.errors import LeadDeskError
+from leaddesk.errors import DatabaseUnavailableError, LeadDeskError
 from leaddesk.reassignment.retry import write_with_retry
 from leaddesk.store.database import Database
 
@@ -77,6 +77,9 @@ class OperationRunner(QObject):
 
     changed = Signal()
     busy_changed = Signal(bool)
+    # A read or write failed because the database cannot be reached (the connection
+    # dropped): the offline mode (shell.offline_mode) switches to this computer's copy.
+    unreachable = Signal(str)
 
     def __init__(self, database: Database, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -125,6 +128,7 @@ class OperationRunner(QObject):
                     on_error(message, exc)
             finally:
                 finished()
+                self._tell_if_unreachable(message, exc)
 
         relay.done.connect(done)
         relay.error.connect(failed)
@@ -163,10 +167,30 @@ class OperationRunner(QObject):
             self._relays.discard(relay)
             if current() and on_error is not None:
                 on_error(message, exc)
+            self._tell_if_unreachable(message, exc)
 
         relay.done.connect(done)
         relay.error.connect(failed)
         self.read_pool.start(_Job(self.database, read, False, relay))
+
+    def background(
+        self,
+        task: Callable[[], Any],
+        on_done: Callable[[Any], None],
+        *,
+        on_error: Callable[[str, BaseException], None] | None = None,
+        key: str | None = None,
+    ) -> None:
+        """Run ``task()`` (no session of this window's database: a sync, a reachability
+        check, another database) on the read lane, with the same reporting as ``query``.
+
+        The session the lane opens is never used, so it never connects.
+        """
+        self.query(lambda _session: task(), on_done, on_error=on_error, key=key)
+
+    def _tell_if_unreachable(self, message: str, exc: BaseException) -> None:
+        if isinstance(exc, DatabaseUnavailableError):
+            self.unreachable.emit(message)
 
     def forget_reads(self, key: str) -> None:
         """Drop whatever answer is still on its way under ``key`` (the view was closed)."""

@@ -9,6 +9,7 @@ from leaddesk.ui.common.live_refresh import LiveRefresh
 from leaddesk.ui.common.operations import OperationRunner
 from leaddesk.ui.main.main_window import MainWindow
 from leaddesk.ui.shell.database_menu import DatabaseMenu
+from leaddesk.ui.shell.offline_mode import OfflineMode
 from leaddesk.ui.shell.window_services import WindowServices
 
 
@@ -33,6 +34,7 @@ def build_main_window(database: Database, actor: str | None) -> MainWindow:
     runner.setParent(window)
     WindowServices(window)
     DatabaseMenu(window, build_main_window)
+    OfflineMode(window, build_main_window)
     live = LiveRefresh(database, window)
     live.changed_elsewhere.connect(window.apply_changes_elsewhere)
     window.closing.connect(live.stop)

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QObject, Qt
+from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox, QWidget
+from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox
 
 from leaddesk.errors import LeadDeskError
 from leaddesk.server.identity import needs_sign_in
@@ -20,10 +20,7 @@ from leaddesk.store.database import Database, open_database
 from leaddesk.ui.common.settings import recent_databases, remember_database
 from leaddesk.ui.main.main_window import MainWindow
 from leaddesk.ui.shell.connect_dialog import ConnectDialog
-
-# Windows opened by switching have no other Python owner; they leave this set when closed.
-_SWITCHED_WINDOWS: set[QWidget] = set()
-
+from leaddesk.ui.shell.window_switch import replace_window
 
 # How a new window is built (shell.build's build_main_window, handed in to keep the
 # imports one way).
@@ -107,15 +104,8 @@ class DatabaseMenu(QObject):
                 database.dispose()
             self._show_error(str(exc))
             return None
-        new.setProperty("ownsDatabase", True)
-        new.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         remember_database(database.display_url)
-        _SWITCHED_WINDOWS.add(new)
-        new.destroyed.connect(lambda *_: _SWITCHED_WINDOWS.discard(new))
-        new.resize(self.window.size())
-        new.show()
-        self.window.close()
-        return new
+        return replace_window(self.window, new)
 
     def _show_error(self, message: str) -> None:
         box = QMessageBox(QMessageBox.Icon.Warning, "LeadDesk", message, parent=self.window)

@@ -15,7 +15,7 @@ import tempfile
 import time
 from typing import TYPE_CHECKING
 
-from leaddesk.errors import InvalidInputError, LeadDeskError
+from leaddesk.errors import DatabaseUnavailableError, InvalidInputError, LeadDeskError
 from leaddesk.startup import end_startup, no_collection
 
 if TYPE_CHECKING:
@@ -58,8 +58,25 @@ def run_window(*, db: str | None, actor: str | None, screenshot: str | None) -> 
         app = _application(quiet_offscreen=screenshot is not None)
         # A picture needs no frame to look at; a window shows one before any database work.
         frame = None if screenshot else _shown_start_frame(app)
+        on_copy = False
         try:
-            database = opening.wait(app.processEvents)
+            try:
+                database = opening.wait(app.processEvents)
+            except DatabaseUnavailableError as unreachable:
+                # This computer's copy of the server, or one line and Retry (offline_start).
+                from leaddesk.ui.shell.offline_start import open_when_unreachable
+
+                opened = open_when_unreachable(
+                    chosen,
+                    actor,
+                    unreachable,
+                    interactive=interactive,
+                    keep_painting=app.processEvents,
+                )
+                if opened is None:  # the person read the line and chose Close
+                    _start_failed(frame, None, False, unreachable)
+                    return 1
+                database, actor, on_copy = opened
         except LeadDeskError as exc:
             _start_failed(frame, None, interactive, exc)
             raise
@@ -80,7 +97,8 @@ def run_window(*, db: str | None, actor: str | None, screenshot: str | None) -> 
         _start_failed(frame, database, interactive, exc)
         raise
     window.setProperty("ownsDatabase", True)
-    remember_database(database.display_url)
+    if not on_copy:  # the next start tries the server again first
+        remember_database(database.display_url)
     end_startup()
     if screenshot:
         return render_screenshot(window, screenshot)
@@ -144,6 +162,11 @@ def render_screenshot(window: object, path: str) -> int:
     window.resize(1180, 720)  # type: ignore[attr-defined]
     window.show()  # type: ignore[attr-defined]
     prepare_for_picture(window)
+    # What the window reads off the GUI thread (the offline strip on a copy: two reads, one
+    # after the other) is in the picture.
+    for _read in range(3):
+        window.context.runner.wait_idle()  # type: ignore[attr-defined]
+        QApplication.processEvents()
     QApplication.processEvents()
     image = window.grab()  # type: ignore[attr-defined]
     window.close()  # type: ignore[attr-defined]
