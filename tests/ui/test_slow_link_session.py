@@ -23,7 +23,6 @@ import pytest
 from sqlalchemy.engine import make_url
 
 from leaddesk.store.database import open_database
-from leaddesk.ui.buckets import bucket_tab
 from leaddesk.ui.passing import pass_dialogs
 from leaddesk.ui.shell.build import build_main_window
 from tests.helpers.demo_names import lead_by_name, user_id
@@ -33,10 +32,10 @@ from tests.helpers.slow_link import SlowLink
 
 ROUND_TRIP_MS = 150
 LONGEST_ALLOWED_MS = 100
-# GUI-thread reads that another branch (slow-rooms: the pass preview, the bucket tab) moves
-# to the read lane. Until it is merged they are listed, not hidden: the test prints them,
-# and leaves their CPU time (a SQLite read on the GUI thread is CPU) out of the measure.
-PENDING_ELSEWHERE = {"ui/passing/pass_dialogs.py", "ui/buckets/bucket_tab.py"}
+# The pass preview still reads on the GUI thread (issue 14 left open for it). It is listed,
+# not hidden: the test prints it, and leaves its CPU time (a SQLite read on the GUI thread
+# is CPU) out of the measure.
+PENDING_ELSEWHERE = {"ui/passing/pass_dialogs.py"}
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
 
@@ -60,7 +59,6 @@ def test_the_scripted_session_does_not_freeze_the_window(qtbot, slow_url, monkey
     qtbot.addWidget(window)
     busy = GuiThreadBusyWatch()
     monkeypatch.setattr(pass_dialogs, "preview_pass", busy.excluding(pass_dialogs.preview_pass))
-    monkeypatch.setattr(bucket_tab, "buckets_of_actor", busy.excluding(bucket_tab.buckets_of_actor))
     try:
         with GuiThreadDatabaseUse([database.engine]) as gui_use:
             figures = run_scripted_session(window, busy)
