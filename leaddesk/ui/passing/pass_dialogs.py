@@ -134,18 +134,37 @@ def run_pass_flow(
     parent: QWidget | None,
     *,
     on_finished: Callable[[PassResult | None], None] | None = None,
-) -> PassFlow | None:
-    """Confirm, ask for the note, and pass; returns None when nothing is started."""
-    try:
-        with context.database.read() as session:
-            preview = preview_pass(
-                session, actor_id=context.actor_id, selection=source.selection(), target=target
-            )
-    except READ_ERRORS as exc:
-        show_outcome(parent, "passErrorDialog", "Lead pass refused", error_text(exc), error=True)
+) -> None:
+    """Read the preview off the GUI thread, then confirm, ask for the note, and pass.
+
+    Over a slow link the preview is several round trips; the window keeps painting while it
+    is read. A newer drop replaces an older one still being previewed (its answer is dropped).
+    """
+    selection = source.selection()
+    actor_id = context.actor_id
+
+    def read(session: Session) -> PassPreview:
+        return preview_pass(session, actor_id=actor_id, selection=selection, target=target)
+
+    def refused(message: str, _exc: BaseException) -> None:
+        show_outcome(parent, "passErrorDialog", "Lead pass refused", message, error=True)
         # The view the drag came from may be stale (for example, after a conflict).
         context.runner.changed.emit()
-        return None
+
+    def previewed(preview: PassPreview) -> None:
+        _confirm_and_start(context, source, target, preview, parent, on_finished)
+
+    context.runner.query(read, previewed, on_error=refused, key="pass-preview")
+
+
+def _confirm_and_start(
+    context: WindowContext,
+    source: PassSource,
+    target: Target,
+    preview: PassPreview,
+    parent: QWidget | None,
+    on_finished: Callable[[PassResult | None], None] | None,
+) -> PassFlow | None:
     if preview.count == 0:
         show_outcome(
             parent,
