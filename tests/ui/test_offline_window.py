@@ -36,6 +36,7 @@ from tests.helpers.dialogs import answer_next_dialog, find_visible_window, on_ne
 from tests.helpers.drag_drop import drop_on_index, mime_for
 from tests.helpers.postgres import Cluster
 from tests.helpers.server import ServerDatabase
+from tests.helpers.window_trees import open_rows, wait_for_trees
 
 LEAD = "Harbor Logistics renewal"  # John Smith's, LEAD status, in the demo data
 
@@ -140,7 +141,7 @@ def current_main_window(qtbot, other_than: MainWindow) -> MainWindow:
 
 def drop_lead_on(qtbot, window: MainWindow, lead: str, target: str, note: str) -> None:
     """A real drop of one of John Smith's leads through the views, dialogs answered."""
-    index = lead_row(window, "John Smith", "LEAD", lead)
+    index = lead_row(qtbot, window, "John Smith", "LEAD", lead)
     asked = answer_next_dialog(qtbot, "confirmPassDialog")
     answer_next_dialog(qtbot, "passNoteDialog", note=note)
     done = answer_next_dialog(qtbot, "passDoneDialog")
@@ -343,11 +344,13 @@ def test_drop_closes_the_conflict_and_leaves_the_server_as_it_is(qtbot, server, 
 # -- the connection drops while open -------------------------------------------------------
 
 
-def lead_row(window: MainWindow, owner: str, status: str, lead: str):
+def lead_row(qtbot, window: MainWindow, owner: str, status: str, lead: str):
     model = window.owner_model
+    wait_for_trees(qtbot, window)
     status_index = model.find_status_index(owner, status)
-    window.owner_tree.expand(status_index.parent())
-    window.owner_tree.expand(status_index)
+    # The trees read off the GUI thread: a status's leads arrive after it is expanded.
+    open_rows(qtbot, window, status_index.parent(), status_index)
+    status_index = model.find_status_index(owner, status)
     rows = [model.index(row, 0, status_index) for row in range(model.rowCount(status_index))]
     return next(row for row in rows if model.data(row) == lead)
 
@@ -355,7 +358,7 @@ def lead_row(window: MainWindow, owner: str, status: str, lead: str):
 @pytest.mark.parametrize("found_by", ["a refresh", "a drop"])
 def test_a_lost_connection_switches_the_window_to_the_copy(qtbot, server, replica, found_by):
     online = start_window(qtbot, server)
-    index = lead_row(online, "John Smith", "LEAD", LEAD)
+    index = lead_row(qtbot, online, "John Smith", "LEAD", LEAD)
     server.stop()
 
     # The read that found the line gone says so once; the window then carries on offline.
@@ -443,6 +446,7 @@ def test_without_a_copy_an_open_window_shows_a_red_strip_and_retries(qtbot, serv
     assert wait_banner(qtbot, back, "syncResultBanner").text() == (
         "Back online: the server answers again."
     )
+    wait_for_trees(qtbot, back)
     assert back.owner_model.find_user_index("John Smith").isValid()
 
 

@@ -20,6 +20,7 @@ from leaddesk.ui.common.palettes import dark_palette
 from leaddesk.ui.shell.window_services import WindowServices
 from tests.helpers.demo_names import user_id
 from tests.helpers.report_story import build_story
+from tests.helpers.window_trees import wait_for_trees
 
 # The offscreen platform cannot raise a tooltip's window; it shows it all the same.
 pytestmark = pytest.mark.qt_log_ignore(
@@ -29,7 +30,10 @@ pytestmark = pytest.mark.qt_log_ignore(
 
 def ready(qtbot, window):
     panel = window.workload_panel
-    qtbot.waitUntil(lambda: bool(panel.feed.report.users))
+    # The Pass to pane and the workload read off the GUI thread, in either order; the chart
+    # shows the users the pane lists once both are in.
+    wait_for_trees(qtbot, window)
+    qtbot.waitUntil(lambda: bool(panel.feed.report.users) and bool(panel.chart.chart.rows))
     return panel
 
 
