@@ -25,7 +25,8 @@ from sqlalchemy.engine import make_url
 from leaddesk.store.database import open_database
 from leaddesk.ui.shell.build import build_main_window
 from tests.helpers.demo_names import lead_by_name, user_id
-from tests.helpers.gui_thread import GuiThreadBusyWatch, GuiThreadDatabaseUse
+from tests.helpers.gui_thread import GuiThreadBusyWatch
+from tests.helpers.gui_thread_reads import gui_thread_statements
 from tests.helpers.scripted_session import run_scripted_session
 from tests.helpers.slow_link import SlowLink
 
@@ -54,18 +55,19 @@ def test_the_scripted_session_does_not_freeze_the_window(qtbot, slow_url, monkey
     qtbot.addWidget(window)
     busy = GuiThreadBusyWatch()
     try:
-        with GuiThreadDatabaseUse([database.engine]) as gui_use:
+        with gui_thread_statements(database.engine) as gui:
             figures = run_scripted_session(window, busy)
         moved = lead_by_name(database, "Harbor Logistics renewal")
         assert moved.owner_id == user_id(database, "Jane Doe")
     finally:
         window.close()
-    ours = gui_use.uses
     print(
         f"\n[{backend}, {ROUND_TRIP_MS if backend != 'sqlite' else 0} ms round trip] longest "
         f"event-loop block {figures.longest_block_ms:.0f} ms (wall clock), GUI-thread CPU "
         f"{figures.longest_busy_ms:.0f} ms ({figures.busy_step}); GUI-thread statements: "
-        f"{len(ours)} ({', '.join(sorted(gui_use.origins()))})"
+        f"{len(gui.statements)}",
+        *gui.statements,
+        sep="\n  ",
     )
-    assert ours == [], "database round trips on the GUI thread"
+    assert gui.statements == [], "database round trips on the GUI thread"
     assert figures.longest_busy_ms < LONGEST_ALLOWED_MS
