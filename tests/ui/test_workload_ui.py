@@ -9,6 +9,7 @@ import csv
 from datetime import date
 
 import pytest
+import shiboken6
 from PySide6.QtCore import QDate, QEvent, QPoint
 from PySide6.QtGui import QHelpEvent, QImage
 from PySide6.QtWidgets import QApplication, QToolTip
@@ -209,3 +210,15 @@ def test_a_manager_sees_only_what_they_may(qtbot, main_window, database):
     assert [row[0] for row in table_rows(reports.pages["workload"])] == [
         "Jane Doe", "John Smith", "Maria Manager", "Sam Field"
     ]  # fmt: skip
+
+
+def test_a_workload_answer_after_its_feed_is_gone_is_dropped(qtbot, main_window):
+    """A window replaced or closed while its workload read is on its way: the answer finds
+    no feed to update and is dropped, not raised in the event loop."""
+    window = main_window("Maria Manager")
+    feed = ready(qtbot, window).feed
+    runner = window.context.runner
+    feed.reload()
+    shiboken6.delete(feed)
+    runner.wait_idle()
+    QApplication.processEvents()

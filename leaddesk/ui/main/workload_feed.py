@@ -7,6 +7,7 @@ the targets, so the bars and the chart follow every pass, undo and change seen e
 
 from __future__ import annotations
 
+import shiboken6
 from PySide6.QtCore import QObject, Signal
 
 from leaddesk.reports.workload import UserWorkload, WorkloadReport, workload_report
@@ -34,11 +35,15 @@ class WorkloadFeed(QObject):
         )
 
     def _apply(self, report: WorkloadReport) -> None:
+        if not shiboken6.isValid(self):  # its window was closed or replaced meanwhile
+            return
         self.report, self.error = report, ""
         self.updated.emit()
 
     def _failed(self, message: str, _exc: BaseException) -> None:
         # The panes already say when the database cannot be read; the bars just stay empty.
+        if not shiboken6.isValid(self):
+            return
         self.report, self.error = WorkloadReport([], []), message
         self.updated.emit()
 
