@@ -29,12 +29,11 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
 
-import platformdirs
-
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import text
 
+from benchmarks.cached_database import add_cache_options, cached_database
 from leaddesk.reports.passes import passes_report
 from leaddesk.reports.waiting import waiting_report
 from leaddesk.reports.workload import workload_report
@@ -52,18 +51,9 @@ NOW = datetime(2026, 11, 28, 12, 0)
 STAMP = "%Y-%m-%d %H:%M:%S.%f"  # how SQLAlchemy stores a DateTime on SQLite
 
 
-def build_database(path: Path) -> None:
-    partial = path.with_suffix(".building")
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{partial}{suffix}").unlink(missing_ok=True)
-    started = time.perf_counter()
-    database = open_database(str(partial))
+def fill_database(database: Database) -> None:
     create_demo(database, users=USERS, leads=LEADS)
     add_history(database)
-    finish_file(database)
-    database.dispose()
-    partial.rename(path)
-    print(f"built {path} in {time.perf_counter() - started:.0f} s", flush=True)
 
 
 def add_history(database: Database) -> None:
@@ -169,17 +159,6 @@ def add_history(database: Database) -> None:
         raw.close()
 
 
-def finish_file(database: Database) -> None:
-    raw = database.engine.raw_connection()
-    try:
-        cursor = raw.cursor()
-        cursor.execute("ANALYZE")
-        cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        cursor.close()
-    finally:
-        raw.close()
-
-
 def timed(database: Database, read: Callable[[object], object], runs: int) -> tuple[float, float]:
     """Median wall-clock and CPU seconds of ``runs`` reads, each in a read session of its
     own. CPU time is printed beside: on the shared 2-core machine the wall clock mostly
@@ -196,22 +175,10 @@ def timed(database: Database, read: Callable[[object], object], runs: int) -> tu
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "--cache-dir",
-        type=Path,
-        default=Path(platformdirs.user_cache_dir("LeadDesk", "LeadDesk")) / "benchmarks",
-    )
-    parser.add_argument("--rebuild", action="store_true", help="build the database again")
-    parser.add_argument("--build-only", action="store_true", help="only build the database")
+    add_cache_options(parser)
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
-    args.cache_dir.mkdir(parents=True, exist_ok=True)
-    path = args.cache_dir / f"reports-{LEADS}l-{HISTORY_ROWS}h.sqlite3"
-    if args.rebuild:
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{path}{suffix}").unlink(missing_ok=True)
-    if not path.exists():
-        build_database(path)
+    path = cached_database(args, f"reports-{LEADS}l-{HISTORY_ROWS}h.sqlite3", fill_database)
     if args.build_only:
         return 0
     database = open_database(str(path))

@@ -20,14 +20,13 @@ import sys
 import time
 from pathlib import Path
 
-import platformdirs
-
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from sqlalchemy import text
 
-from leaddesk.store.database import open_database
+from benchmarks.cached_database import add_cache_options, cached_database
+from leaddesk.store.database import Database, open_database
 from leaddesk.store.demo import create_demo
 
 USERS = 500
@@ -37,13 +36,8 @@ BIG_OWNER = "Big Holder"
 ACTOR = "Maria Manager"
 
 
-def build_database(path: Path) -> None:
+def fill_database(database: Database) -> None:
     """Demo data at scale, then one user who holds 50,000 leads in one status."""
-    partial = path.with_suffix(".building")
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{partial}{suffix}").unlink(missing_ok=True)
-    started = time.perf_counter()
-    database = open_database(str(partial))
     create_demo(database, users=USERS, leads=LEADS)
     with database.write() as session:
         # A direct SQL update is fine here: this is the benchmark's setup, not the app.
@@ -76,23 +70,6 @@ def build_database(path: Path) -> None:
             ),
             {"m": maria, "u": big},
         )
-    finish_file(database)
-    database.dispose()
-    partial.rename(path)
-    print(f"built {path} in {time.perf_counter() - started:.0f} s", flush=True)
-
-
-def finish_file(database: object) -> None:
-    # Outside any transaction (the raw connection autocommits): fresh planner statistics,
-    # and the WAL folded into the main file so the measured open starts clean.
-    raw = database.engine.raw_connection()  # type: ignore[attr-defined]
-    try:
-        cursor = raw.cursor()
-        cursor.execute("ANALYZE")
-        cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        cursor.close()
-    finally:
-        raw.close()
 
 
 def measure(path: Path) -> tuple[float, float, int]:
@@ -131,21 +108,9 @@ def measure(path: Path) -> tuple[float, float, int]:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "--cache-dir",
-        type=Path,
-        default=Path(platformdirs.user_cache_dir("LeadDesk", "LeadDesk")) / "benchmarks",
-    )
-    parser.add_argument("--rebuild", action="store_true", help="build the database again")
-    parser.add_argument("--build-only", action="store_true", help="only build the database")
+    add_cache_options(parser)
     args = parser.parse_args()
-    args.cache_dir.mkdir(parents=True, exist_ok=True)
-    path = args.cache_dir / f"window-open-{USERS}u-{LEADS}l.sqlite3"
-    if args.rebuild:
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{path}{suffix}").unlink(missing_ok=True)
-    if not path.exists():
-        build_database(path)
+    path = cached_database(args, f"window-open-{USERS}u-{LEADS}l.sqlite3", fill_database)
     if args.build_only:
         return 0
     ready, first_rows, peak_kb = measure(path)
