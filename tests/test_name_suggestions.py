@@ -8,7 +8,7 @@ import pytest
 
 from leaddesk.errors import NotFoundError
 from leaddesk.store.lookup import find_group, find_office, find_status, find_user, suggest_names
-from tests.helpers.cli_run import run
+from tests.helpers.cli_run import run, run_refused
 from tests.helpers.demo_names import user_id
 from tests.helpers.engine_checks import full_snapshot
 
@@ -76,40 +76,13 @@ def test_offices_pass_groups_and_statuses_get_suggestions_too(database):
 
 def test_the_command_line_never_acts_on_a_guess(db_url, database, capsys):
     before = full_snapshot(database)
-    code, out, err = run(
-        capsys,
-        "--db",
-        db_url,
-        "pass",
-        "--as",
-        "Maria Manger",
-        "--user",
-        "John Smith",
-        "--to-user",
-        "Jane",
-    )
-    assert (code, out) == (1, "")
+    err = run_refused(capsys, db_url, 'pass --as "Maria Manger" --user "John Smith" --to-user Jane')
     assert err == (
         "leaddesk: error: There is no user called 'Maria Manger'. Did you mean 'Maria Manager'?\n"
     )
-    code, out, err = run(
-        capsys, "--db", db_url, "pass", "--as", MARIA, "--user", "John Smith", "--to-user", "Jane"
-    )
-    assert (code, out) == (1, "")
+    err = run_refused(capsys, db_url, f'pass --as "{MARIA}" --user "John Smith" --to-user Jane')
     assert err == "leaddesk: error: There is no user called 'Jane'. Did you mean 'Jane Doe'?\n"
-    code, _out, err = run(
-        capsys,
-        "--db",
-        db_url,
-        "pass",
-        "--as",
-        MARIA,
-        "--user",
-        "John Smith",
-        "--to-office",
-        "Office",
-    )
-    assert code == 1
+    err = run_refused(capsys, db_url, f'pass --as "{MARIA}" --user "John Smith" --to-office Office')
     assert "Did you mean 'Downtown Office'?" in err
     assert full_snapshot(database) == before
 

@@ -17,11 +17,13 @@ from leaddesk.reassignment.controller import pass_leads
 from leaddesk.reassignment.permissions import how_to_get_right
 from leaddesk.reassignment.requests import Selection, Target
 from leaddesk.store.models import User
-from tests.helpers.cli_run import run
+from tests.helpers.cli_run import run, run_line, run_refused
 from tests.helpers.demo_names import user_id
 from tests.helpers.engine_checks import full_snapshot
 
 MARIA = "Maria Manager"
+PASS_VICTORS_LEADS = f'pass --as "{MARIA}" --user "Victor Outside" --to-user "Jane Doe"'
+EXPORT_VICTORS_LEADS = f'export leads x.csv --as "{MARIA}" --owner "Victor Outside"'
 
 
 def _add_admins(database, *names):
@@ -33,19 +35,7 @@ def _add_admins(database, *names):
 
 def test_a_missing_right_names_the_administrators_to_ask(db_url, database, capsys):
     before = full_snapshot(database)
-    code, out, err = run(
-        capsys,
-        "--db",
-        db_url,
-        "pass",
-        "--as",
-        MARIA,
-        "--user",
-        "Victor Outside",
-        "--to-user",
-        "Jane Doe",
-    )
-    assert (code, out) == (1, "")
+    err = run_refused(capsys, db_url, PASS_VICTORS_LEADS)
     assert err == (
         "leaddesk: error: Maria Manager has no manager right over Victor Outside. "
         "Only an administrator can give it. Ask Ada Admin.\n"
@@ -64,14 +54,11 @@ def test_a_missing_right_names_the_administrators_to_ask(db_url, database, capsy
     _add_admins(database, "Dora Director")
     with database.write() as session:
         session.execute(update(User).where(User.name == "Bea Boss").values(active=False))
-    code, _out, err = run(capsys, "--db", db_url, "export", "leads", "x.csv", "--as", MARIA,
-                          "--owner", "Victor Outside")  # fmt: skip
-    assert code == 1
+    err = run_refused(capsys, db_url, EXPORT_VICTORS_LEADS)
     # Bea is inactive: three active administrators remain, all named.
     assert err.rstrip().endswith("Ask Ada Admin, Carl Chief or Dora Director.")
     _add_admins(database, "Eve Executive")
-    code, _out, err = run(capsys, "--db", db_url, "export", "leads", "x.csv", "--as", MARIA,
-                          "--owner", "Victor Outside")  # fmt: skip
+    err = run_refused(capsys, db_url, EXPORT_VICTORS_LEADS)
     assert err.rstrip().endswith(
         "Ask Ada Admin, Carl Chief or Dora Director or another administrator."
     )
@@ -90,20 +77,9 @@ def test_an_administrator_is_given_the_menu_and_a_command_that_works(db_url, dat
         'leaddesk rights grant --as "Ada Admin" --manager "Maria Manager" --user "Victor Outside"'
     )
     # The command is real: run as written, it gives the right and the pass goes through.
-    code, _out, err = run(capsys, "--db", db_url, *shlex.split(command)[1:])
+    code, _out, err = run_line(capsys, db_url, command.removeprefix("leaddesk "))
     assert (code, err) == (0, "")
-    code, _out, err = run(
-        capsys,
-        "--db",
-        db_url,
-        "pass",
-        "--as",
-        MARIA,
-        "--user",
-        "Victor Outside",
-        "--to-user",
-        "Jane Doe",
-    )
+    code, _out, err = run_line(capsys, db_url, PASS_VICTORS_LEADS)
     assert (code, err) == (0, "")
 
 
