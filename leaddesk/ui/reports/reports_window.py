@@ -2,9 +2,12 @@
 each bucket, and open leads per user by status, each as a table and a chart, for what the
 signed-in person may see.
 
-Every read runs on the runner's read lane (never on the GUI thread); a newer date drops an
-older answer still on its way. *Export CSV…* writes the current table, *Save PNG…* the
-current chart (drawn by the same painter as on screen, in the window's palette).
+Every read runs on the runner's read lane (never on the GUI thread); a newer date, or a
+newer change, drops an older answer still on its way. The window follows live refresh as
+the main window does: it reads again after its own passes and after changes committed
+elsewhere, and while closed only notes that it is out of date, to read when shown again.
+*Export CSV…* writes the current table, *Save PNG…* the current chart (drawn by the same
+painter as on screen, in the window's palette).
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from datetime import datetime, time
 from pathlib import Path
 
 from PySide6.QtCore import QDate, Qt
-from PySide6.QtGui import QCloseEvent
+from PySide6.QtGui import QCloseEvent, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDateEdit,
@@ -37,6 +40,7 @@ from leaddesk.data_io.csv_text import write_csv
 from leaddesk.errors import LeadDeskError
 from leaddesk.reports.catalogue import REPORTS, ReportView
 from leaddesk.reports.common import default_since
+from leaddesk.server.changes import Changes
 from leaddesk.store.models import utc_now
 from leaddesk.ui.common.context import WindowContext
 from leaddesk.ui.common.feedback import show_outcome
@@ -95,6 +99,7 @@ class ReportsWindow(QDialog):
         self.setWindowTitle("Reports — LeadDesk")
         self.setWindowFlag(Qt.WindowType.WindowMaximizeButtonHint, True)
         self.pending: set[str] = set()
+        self.out_of_date = False
         since = default_since()
         today = utc_now().date()
         self.since_edit = QDateEdit(QDate(since.year, since.month, since.day), self)
@@ -138,9 +143,8 @@ class ReportsWindow(QDialog):
         layout.addWidget(self.tabs, 1)
         layout.addLayout(buttons)
         self.resize(900, 680)
-        # After this window's own passes; another person's changes show on the next date
-        # change or reopening (the main window follows those live).
-        context.runner.changed.connect(self.reload)
+        # After this window's own passes; other people's arrive by notice_changes.
+        context.runner.changed.connect(self._data_changed)
         self.tabs.setFocus()  # not the date: a person reads first, changes the date later
         self.reload()
 
@@ -157,6 +161,7 @@ class ReportsWindow(QDialog):
         return f"reports-{id(self)}-{name}"
 
     def reload(self) -> None:
+        self.out_of_date = False
         since, actor_id = self.since(), self.context.actor_id
         for kind in REPORTS:
             self.pending.add(kind.name)
@@ -167,6 +172,22 @@ class ReportsWindow(QDialog):
                 key=self._read_key(kind.name),
             )
         self._show_status()
+
+    def notice_changes(self, changes: Changes) -> None:
+        """A change committed elsewhere: any pass or administrative change may move a
+        figure (who passed, who waits, who holds what), so every report is read again."""
+        self._data_changed()
+
+    def _data_changed(self) -> None:
+        if self.isVisible():
+            self.reload()
+        else:
+            self.out_of_date = True
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if self.out_of_date:
+            self.reload()
 
     def _arrived(self, name: str, shown: ReportView) -> None:
         self.pending.discard(name)
@@ -228,4 +249,7 @@ class ReportsWindow(QDialog):
     def closeEvent(self, event: QCloseEvent) -> None:
         for name in self.pages:
             self.context.runner.forget_reads(self._read_key(name))
+        if self.pending:  # the dropped answers are read again when the window is shown
+            self.pending.clear()
+            self.out_of_date = True
         super().closeEvent(event)

@@ -32,10 +32,11 @@ def build_main_window(database: Database, actor: str | None) -> MainWindow:
     )
     window = MainWindow(context)
     runner.setParent(window)
-    WindowServices(window)
+    services = WindowServices(window)
     DatabaseMenu(window, build_main_window)
     OfflineMode(window, build_main_window)
     live = LiveRefresh(database, window)
     live.changed_elsewhere.connect(window.apply_changes_elsewhere)
+    live.changed_elsewhere.connect(services.apply_changes_elsewhere)
     window.closing.connect(live.stop)
     return window

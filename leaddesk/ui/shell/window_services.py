@@ -10,13 +10,18 @@ runner makes.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING, cast
 
 from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction, QGuiApplication
 from PySide6.QtWidgets import QDialog, QMenu
 
+from leaddesk.server.changes import Changes
 from leaddesk.ui.email.email_status import EmailStatus
 from leaddesk.ui.main.main_window import MainWindow
+
+if TYPE_CHECKING:
+    from leaddesk.ui.reports.reports_window import ReportsWindow
 
 
 class WindowServices(QObject):
@@ -133,6 +138,12 @@ class WindowServices(QObject):
         from leaddesk.ui.shell.about_dialog import AboutDialog
 
         return self._open("about", lambda: AboutDialog(self.context.database, self.window))
+
+    def apply_changes_elsewhere(self, changes: Changes) -> None:
+        """Pass a change committed elsewhere on to the open dialogs that show live data."""
+        reports = self.dialogs.get("reports")
+        if reports is not None:
+            cast("ReportsWindow", reports).notice_changes(changes)
 
     def shutdown(self) -> None:
         """Before the database closes: let a running send finish its current email."""
