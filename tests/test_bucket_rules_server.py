@@ -191,3 +191,36 @@ def test_reminders_are_queued_and_sent_by_those_who_see_the_bucket(server, capsy
         (received,) = smtp.handler.received
         body = received.message.get_body(preferencelist=("plain",)).get_content()
     assert "Walk-in: Corner Florist website (Corner Florist), waited 2 h" in body
+
+
+def test_a_bucket_nobody_watches_is_reminded_to_the_administrators_by_their_runs(server, capsys):
+    set_rule(server, "--waiting-limit", "1h")
+    with server.raw("postgres") as owner:
+        owner.execute(
+            text(
+                "UPDATE leads SET updated_at = (now() AT TIME ZONE 'UTC') - interval '2 hours'"
+                " WHERE name = 'Walk-in: Corner Florist website'"
+            )
+        )
+        # Olivia stops managing the office: nobody but the administrators sees its bucket.
+        owner.execute(text("UPDATE office_members SET is_office_manager = false"))
+        owner.commit()
+    capsys.readouterr()
+    assert main(["remind", "--db", server.url("olivia")]) == 0
+    assert capsys.readouterr().out.startswith("No bucket has leads waiting longer")
+    assert main(["remind", "--json", "--db", server.url("ada")]) == 0
+    assert json.loads(capsys.readouterr().out) == {"overdue_buckets": 1, "queued": 1}
+    assert (
+        server.owner_scalar("SELECT string_agg(kind || ' ' || recipient_email, ',') FROM outbox")
+        == "reminder ada.admin@example.com"
+    )
+    with running_smtp_server() as smtp:
+        ada = open_database(server.url("ada"))
+        try:
+            assert send_queued(ada, smtp.settings(), None, sender_id="ada").sent == 1
+        finally:
+            ada.dispose()
+        (received,) = smtp.handler.received
+        body = received.message.get_body(preferencelist=("plain",)).get_content()
+    assert "Walk-in: Corner Florist website (Corner Florist), waited 2 h" in body
+    assert "You get this as an administrator: Downtown Office has no active office manager" in body

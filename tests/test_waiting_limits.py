@@ -20,9 +20,10 @@ from leaddesk.admin.bucket_rules import set_waiting_limit
 from leaddesk.notify.reminders import period_start, queue_reminders
 from leaddesk.notify.sender import send_queued
 from leaddesk.store.bucket_rules import BucketKey
-from leaddesk.store.models import BucketRule, Lead, OutboxMessage, utc_now
+from leaddesk.store.models import BucketRule, Lead, OutboxMessage, User, utc_now
 from tests.helpers.cli_run import run
 from tests.helpers.demo_names import group_id, office_id, user_id
+from tests.helpers.engine_checks import set_active
 from tests.helpers.smtp_server import running_smtp_server
 
 FLORIST = "Walk-in: Corner Florist website"
@@ -279,3 +280,67 @@ def test_leaddesk_remind_queues_once_and_says_so(leaddesk, database):
     assert [row[0] for row in reminders(database)] == ["olivia.office@example.com"]
     listing = leaddesk("outbox", "--as", "Ada Admin", "--wide").out
     assert "Reminder: 1 lead has waited longer than 1 h in Downtown Office" in listing
+
+
+def test_a_bucket_nobody_watches_reminds_the_administrators(database, smtp):
+    """Administrators see every bucket; they hear of one only when nobody else would: an
+    office without an active office manager, a pass group without an active member."""
+    limit(database, 240)
+    limit(database, 240, group=True)
+    waited(database, FLORIST, timedelta(hours=9))
+    waited(database, EVERGREEN, timedelta(hours=9))
+    set_active(database, "Olivia Office", False)  # the Downtown Office's only manager
+    with database.write() as session:
+        session.add(User(name="Bea Boss", email="bea.boss@example.com", is_admin=True, active=True))
+        session.add(User(name="Ian Inactive", email="ian@example.com", is_admin=True, active=False))
+    now = period_start(240, utc_now())
+
+    with database.write() as session:
+        report = queue_reminders(session, now)
+
+    # Downtown: the two active administrators; Inbound Team: still its members only.
+    assert (report.overdue_buckets, report.queued) == (2, 4)
+    assert sorted((email, key.split(":")[0]) for email, key, _n in reminders(database)) == [
+        ("ada.admin@example.com", "office"),
+        ("bea.boss@example.com", "office"),
+        ("jane.doe@example.com", "group"),
+        ("pat.group@example.com", "group"),
+    ]
+    assert send_queued(database, smtp.settings(), None, sender_id="r", now=now).sent == 4
+    by_recipient = {r.rcpt_tos[0]: r.message for r in smtp.handler.received}
+    ada = by_recipient["ada.admin@example.com"]
+    assert ada["Subject"] == "Reminder: 1 lead has waited longer than 4 h in Downtown Office"
+    body = ada.get_body(preferencelist=("plain",)).get_content()
+    assert f"  - {FLORIST} (Corner Florist), waited 9 h" in body
+    assert (
+        "You get this as an administrator: Downtown Office has no active office manager to "
+        "watch its Leads to be Assigned." in body
+    )
+    # A member of the group is told nothing about administrators.
+    pat_body = by_recipient["pat.group@example.com"].get_body(preferencelist=("plain",))
+    assert "administrator" not in pat_body.get_content()
+
+    # The group loses its last active members: its next period goes to the administrators.
+    set_active(database, "Pat Group", False)
+    set_active(database, "Jane Doe", False)
+    with database.write() as session:
+        later = queue_reminders(session, now + timedelta(minutes=240))
+    assert later.queued == 4
+    next_keys = {(email, key.split(":")[0]) for email, key, _n in reminders(database)[4:]}
+    assert next_keys == {
+        ("ada.admin@example.com", "office"),
+        ("bea.boss@example.com", "office"),
+        ("ada.admin@example.com", "group"),
+        ("bea.boss@example.com", "group"),
+    }
+    send_queued(database, smtp.settings(), None, sender_id="r", now=now + timedelta(hours=4))
+    group_mail = [
+        r.message
+        for r in smtp.handler.received[4:]
+        if r.rcpt_tos[0] == "ada.admin@example.com" and "Inbound Team" in r.message["Subject"]
+    ]
+    assert len(group_mail) == 1
+    assert (
+        "You get this as an administrator: Inbound Team has no active member to watch its "
+        "Leads to be Assigned." in group_mail[0].get_body(preferencelist=("plain",)).get_content()
+    )

@@ -13,6 +13,7 @@ from datetime import timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
+from leaddesk.notify.reminders import bucket_watchers
 from leaddesk.store.models import (
     BucketRule,
     Lead,
@@ -146,6 +147,17 @@ def overdue_now(session: Session, message: OutboxMessage) -> list[tuple[str, str
     return [(one_line(name), one_line(company), now - since) for name, company, since in rows]
 
 
+def _why_an_administrator(session: Session, message: OutboxMessage, place: str) -> str:
+    """For an administrator reminded of a bucket nobody watches (notify.reminders): why."""
+    watchers = bucket_watchers(office_id=message.office_id, group_id=message.group_id)
+    if message.recipient_id in set(session.scalars(watchers)):
+        return ""
+    nobody = "no active office manager" if message.office_id is not None else "no active member"
+    return (
+        f"You get this as an administrator: {place} has {nobody} to watch its Leads to be Assigned."
+    )
+
+
 def _render_reminder(session: Session, message: OutboxMessage, greeting: str) -> RenderedMessage:
     subject = subject_for(session, message)
     leads = overdue_now(session, message)
@@ -157,6 +169,9 @@ def _render_reminder(session: Session, message: OutboxMessage, greeting: str) ->
         )
     else:
         intro = f"Every lead of this reminder has an owner now; {place} has none overdue."
+    unwatched = _why_an_administrator(session, message, place)
+    if unwatched:
+        intro = f"{intro} {unwatched}"
     lines = [greeting, "", intro, ""]
     lines += [
         f"  - {name} ({company}), waited {duration_text(waited)}" for name, company, waited in leads

@@ -1,11 +1,15 @@
 """Reminders for overdue leads: one email per bucket per period to the people who see it.
 
 A bucket with a waiting limit (say 4 h) whose leads waited longer gets one reminder row
-per watcher (its office managers, or its pass group's members: the people the bucket's
-"waiting" emails go to) in each *period*. A period is as long as the bucket's limit and
-counted from 1970-01-01 00:00 UTC, so with a 4 h limit the periods are 00:00-04:00,
-04:00-08:00 ... UTC: a bucket that stays overdue is reminded at most every 4 hours, and
-one that empties and fills again is reminded again only in a new period.
+per watcher (its active office managers, or its pass group's active members: the people the
+bucket's "waiting" emails go to) in each *period*. Administrators see every bucket but are
+reminded only of a bucket nobody else watches (an office without an active office manager,
+a pass group without an active member), so its leads cannot wait unnoticed.
+
+A period is as long as the bucket's limit and counted from 1970-01-01 00:00 UTC, so with a
+4 h limit the periods are 00:00-04:00, 04:00-08:00 ... UTC: a bucket that stays overdue is
+reminded at most every 4 hours, and one that empties and fills again is reminded again only
+in a new period.
 
 Queueing is idempotent: the row's ``reminder_key`` names the bucket and the period's start,
 and (reminder_key, recipient) is unique in the database, so any number of runs (the window's
@@ -19,9 +23,9 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import String, cast, func, literal, select
+from sqlalchemy import Select, String, and_, cast, exists, func, literal, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from leaddesk.notify.outbox import OUTBOX_COLUMNS
 from leaddesk.store.models import (
@@ -104,13 +108,23 @@ def queue_reminders(session: Session, now: datetime | None = None) -> ReminderRe
     return ReminderReport(overdue_buckets=len(buckets), queued=queued)
 
 
-def _queue_for(session: Session, bucket: OverdueBucket, key: str, now: datetime) -> int:
-    if bucket.kind == "office":
-        watchers = select(OfficeMember.user_id).where(
-            OfficeMember.office_id == bucket.id, OfficeMember.is_office_manager.is_(True)
+def bucket_watchers(*, office_id: int | None, group_id: int | None) -> Select[tuple[int]]:
+    """Who watches a bucket (active or not): its office managers, or its group's members."""
+    if office_id is not None:
+        return select(OfficeMember.user_id).where(
+            OfficeMember.office_id == office_id, OfficeMember.is_office_manager.is_(True)
         )
-    else:
-        watchers = select(PassGroupMember.user_id).where(PassGroupMember.group_id == bucket.id)
+    return select(PassGroupMember.user_id).where(PassGroupMember.group_id == group_id)
+
+
+def _queue_for(session: Session, bucket: OverdueBucket, key: str, now: datetime) -> int:
+    watchers = bucket_watchers(
+        office_id=bucket.id if bucket.kind == "office" else None,
+        group_id=bucket.id if bucket.kind == "group" else None,
+    )
+    watcher = aliased(User)
+    watched = exists().where(watcher.id.in_(watchers), watcher.active.is_(True))
+    recipient = or_(User.id.in_(watchers), and_(User.is_admin.is_(True), ~watched))
     rows = select(
         literal(None),
         User.id,
@@ -125,7 +139,7 @@ def _queue_for(session: Session, bucket: OverdueBucket, key: str, now: datetime)
         literal(now),
         literal(f"{uuid.uuid4().hex}.", String) + cast(User.id, String),
         literal(key),
-    ).where(User.id.in_(watchers), User.active.is_(True))
+    ).where(recipient, User.active.is_(True))
     dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
     # A second run in the same period (or a concurrent one) finds the unique
     # (reminder_key, recipient) taken and inserts nothing.
