@@ -281,8 +281,6 @@ class Pictures:
         self.settle()
         admin = visible("adminWindow")
         self.wait_until(lambda: not admin.loading, "the administration tables")
-        admin.resize(1040, 620)  # as a person would widen it to read every column
-        self.settle()
         self.save(admin.grab(), "administration.png")
         admin.close()
         window.close()

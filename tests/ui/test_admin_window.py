@@ -292,6 +292,20 @@ def test_an_away_period_is_set_and_cleared_in_the_users_tab(qtbot, database, adm
     assert tab.away_label.text() == "Not away."
 
 
+def test_the_users_tab_shows_every_column_and_no_blank_away_row(qtbot, database, admin_window):
+    window = admin_window()
+    tab = window.users_tab
+    qtbot.waitUntil(lambda: tab.table.rowCount() > 0)
+    # At the size it opens with, the table is wide enough for its columns: no sideways scroll.
+    assert tab.table.horizontalScrollBar().maximum() == 0
+    # Nobody chosen: no empty line where whose away period it is will show, and the dates a
+    # new period starts from are today's, not 2000-01-01.
+    assert not tab.away_label.isVisible()
+    assert tab.away_from.dateTime().date() == QDate.currentDate()
+    select_id(tab.table, user_id(database, "Sam Field"))
+    assert tab.away_label.isVisible() and tab.away_label.text() == "Not away."
+
+
 def test_a_waiting_limit_is_set_refused_and_removed_in_the_offices_tab(
     qtbot, database, admin_window
 ):

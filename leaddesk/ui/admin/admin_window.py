@@ -47,7 +47,7 @@ class AdminWindow(QDialog):
         self._after_next_load: list[Callable[[], None]] = []
         self.setObjectName("adminWindow")
         self.setWindowTitle("LeadDesk — Administration")
-        self.resize(900, 620)
+        self.resize(1040, 620)  # every column of the Users table readable without scrolling
 
         self.denied_label = QLabel(
             "Only administrators can change users, manager rights, offices, pass groups "

@@ -104,8 +104,9 @@ class UsersTab(QWidget):
         side.addWidget(self.edit_box)
         side.addStretch(1)
         layout = QHBoxLayout(self)
-        layout.addWidget(self.table, 3)
-        layout.addLayout(side, 2)
+        # The forms take the width they need; the table every pixel beyond, for its columns.
+        layout.addWidget(self.table, 1)
+        layout.addLayout(side, 0)
 
     def _away_box(self) -> QGroupBox:
         """Away (holiday, leave): automatic assignment skips the user for that time."""
@@ -114,6 +115,10 @@ class UsersTab(QWidget):
         for edit in (self.away_from, self.away_until):
             edit.setCalendarPopup(True)
             edit.setDisplayFormat("yyyy-MM-dd HH:mm")
+        # Until a user is chosen: the dates a new away period starts from, not year 2000.
+        now = QDateTime.currentDateTime()
+        self.away_from.setDateTime(now)
+        self.away_until.setDateTime(now.addDays(7))
         self.away_label = named(QLabel(""), "awayLabel")
         self.set_away_button = named(QPushButton("Set a&way"), "setAwayButton")
         self.set_away_button.clicked.connect(self.set_away)
@@ -122,6 +127,8 @@ class UsersTab(QWidget):
         box = QGroupBox("Away (skipped by automatic assignment)")
         form = QFormLayout(box)
         form.addRow("", self.away_label)
+        self.away_form = form
+        form.setRowVisible(self.away_label, False)  # says whose away period once one is chosen
         form.addRow("From:", self.away_from)
         form.addRow("Until:", self.away_until)
         buttons = QHBoxLayout()
@@ -156,6 +163,7 @@ class UsersTab(QWidget):
     def _show_selected(self) -> None:
         row = self.selected()
         self.edit_box.setEnabled(row is not None)
+        self.away_form.setRowVisible(self.away_label, row is not None)
         if row is None:
             return
         self.edit_box.setTitle(f"Selected user: {row.name}")
