@@ -84,7 +84,7 @@ def _save_server(store, port, **changes):
 
 
 def test_settings_dialog_saves_fields_and_puts_the_password_in_the_keyring(
-    qtbot, store, memory_keyring
+    qtbot, store, memory_keyring, tmp_path
 ):
     dialog = EmailSettingsDialog(store)
     qtbot.addWidget(dialog)
@@ -99,6 +99,9 @@ def test_settings_dialog_saves_fields_and_puts_the_password_in_the_keyring(
     dialog.user.setText("mailer")
     dialog.password.setText("top-secret-pw")
     dialog.from_address.setText("crm@example.com")
+    company_ca = tmp_path / "company-ca.pem"
+    company_ca.write_text("-----BEGIN CERTIFICATE-----\n", encoding="utf-8")
+    dialog.ca_row.edit.setText(f" {company_ca} ")
     dialog.buttons.button(dialog.buttons.StandardButton.Save).click()
 
     assert dialog.result() == EmailSettingsDialog.DialogCode.Accepted
@@ -110,6 +113,7 @@ def test_settings_dialog_saves_fields_and_puts_the_password_in_the_keyring(
         "mailer",
         "crm@example.com",
     )
+    assert saved.ca_file == str(company_ca)
     assert memory_keyring.secrets == {
         (KEYRING_SMTP_SERVICE, "mailer@smtp.example.com"): "top-secret-pw"
     }
@@ -123,6 +127,7 @@ def test_settings_dialog_saves_fields_and_puts_the_password_in_the_keyring(
     assert again.security.currentData() == "starttls"
     assert again.user.text() == "mailer"
     assert again.password.text() == "top-secret-pw"
+    assert again.ca_row.path() == str(company_ca)
 
     # Another account: its password is stored, the old one is not left behind.
     again.user.setText("robot")

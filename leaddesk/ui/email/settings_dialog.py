@@ -13,13 +13,11 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QPushButton,
-    QSpinBox,
     QVBoxLayout,
     QWidget,
 )
@@ -32,6 +30,7 @@ from leaddesk.notify.smtp_settings import (
     SmtpSettings,
     SmtpSettingsStore,
 )
+from leaddesk.ui.common.form_fields import CaFileRow, password_edit, port_spin
 from leaddesk.ui.email.sender import BackgroundCalls
 
 SECURITY_LABELS = {
@@ -52,7 +51,7 @@ class EmailSettingsDialog(QDialog):
         super().__init__(parent)
         self.setObjectName("emailSettingsDialog")
         self.setWindowTitle("Email settings")
-        self.setMinimumWidth(480)
+        self.setMinimumWidth(520)  # the placeholders read in full
         self.store = store or SmtpSettingsStore()
         self.ssl_context = ssl_context
         self.calls = BackgroundCalls(self)
@@ -61,9 +60,7 @@ class EmailSettingsDialog(QDialog):
 
         self.host = QLineEdit(self)
         self.host.setObjectName("smtpHost")
-        self.port = QSpinBox(self)
-        self.port.setObjectName("smtpPort")
-        self.port.setRange(1, 65535)
+        self.port = port_spin("smtpPort", DEFAULT_PORTS[Security.NONE], self)
         self.security = QComboBox(self)
         self.security.setObjectName("smtpSecurity")
         for value, label in SECURITY_LABELS.items():
@@ -71,21 +68,18 @@ class EmailSettingsDialog(QDialog):
         self.user = QLineEdit(self)
         self.user.setObjectName("smtpUser")
         self.user.setPlaceholderText("leave empty if the server needs no login")
-        self.password = QLineEdit(self)
-        self.password.setObjectName("smtpPassword")
-        self.password.setEchoMode(QLineEdit.EchoMode.Password)
-        self.password.setPlaceholderText("kept in the system keyring, never in a file")
+        self.password = password_edit(
+            "smtpPassword", self, "kept in the system keyring, never in a file"
+        )
         self.from_address = QLineEdit(self)
         self.from_address.setObjectName("smtpFrom")
-        self.ca_file = QLineEdit(self)
-        self.ca_file.setObjectName("smtpCaFile")
-        self.ca_file.setPlaceholderText("optional: a PEM file of your company's CA")
-        browse = QPushButton("Browse…", self)
-        browse.setObjectName("caFileBrowse")
-        browse.clicked.connect(self._choose_ca_file)
-        ca_row = QHBoxLayout()
-        ca_row.addWidget(self.ca_file)
-        ca_row.addWidget(browse)
+        self.ca_row = CaFileRow(
+            edit_name="smtpCaFile",
+            button_name="caFileBrowse",
+            title="Trusted CA file",
+            parent=self,
+            placeholder="optional: a PEM file of your company's CA",
+        )
 
         form = QFormLayout()
         form.addRow("SMTP &server:", self.host)
@@ -94,9 +88,7 @@ class EmailSettingsDialog(QDialog):
         form.addRow("&User name:", self.user)
         form.addRow("Pass&word:", self.password)
         form.addRow("&From address:", self.from_address)
-        ca_label = QLabel("Trusted &CA file:", self)
-        ca_label.setBuddy(self.ca_file)
-        form.addRow(ca_label, ca_row)
+        form.addRow("Trusted &CA file:", self.ca_row)
 
         self.test_address = QLineEdit(self)
         self.test_address.setObjectName("testAddress")
@@ -104,6 +96,8 @@ class EmailSettingsDialog(QDialog):
         self.test_button = QPushButton("Send test email", self)
         self.test_button.setObjectName("sendTestButton")
         self.test_button.clicked.connect(self.send_test)
+        # The CA file's and the test address's lines end in one column, like the fields above.
+        self.ca_row.browse_button.setMinimumWidth(self.test_button.sizeHint().width())
         test_row = QHBoxLayout()
         test_row.addWidget(self.test_address)
         test_row.addWidget(self.test_button)
@@ -142,7 +136,7 @@ class EmailSettingsDialog(QDialog):
             security=self.security.currentData(),
             user=self.user.text().strip(),
             from_address=self.from_address.text(),
-            ca_file=self.ca_file.text().strip(),
+            ca_file=self.ca_row.path(),
         ).validated()
 
     def save(self) -> None:
@@ -209,7 +203,7 @@ class EmailSettingsDialog(QDialog):
         self.user.setText(settings.user)
         self.password.setText(self.store.password(settings) or "")
         self.from_address.setText(settings.from_address)
-        self.ca_file.setText(settings.ca_file)
+        self.ca_row.set_path(settings.ca_file)
 
     def _security_changed(self) -> None:
         new = Security(self.security.currentData())
@@ -217,10 +211,3 @@ class EmailSettingsDialog(QDialog):
         if self.port.value() == DEFAULT_PORTS[self._security]:
             self.port.setValue(DEFAULT_PORTS[new])
         self._security = new
-
-    def _choose_ca_file(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(
-            self, "Trusted CA file", "", "Certificates (*.pem *.crt);;All files (*)"
-        )
-        if path:
-            self.ca_file.setText(path)

@@ -13,13 +13,9 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QFormLayout,
-    QHBoxLayout,
     QLabel,
     QLineEdit,
-    QPushButton,
-    QSpinBox,
     QVBoxLayout,
     QWidget,
 )
@@ -27,6 +23,7 @@ from PySide6.QtWidgets import (
 from leaddesk.errors import LeadDeskError
 from leaddesk.store.connections import DEFAULT_PORT, TLS_MODES, ServerAddress, check_server
 from leaddesk.store.database import display_url, store_db_password
+from leaddesk.ui.common.form_fields import CaFileRow, password_edit, port_spin
 
 
 class _CheckRelay(QObject):
@@ -54,20 +51,17 @@ class ConnectDialog(QDialog):
         super().__init__(parent)
         self.setObjectName("connectDialog")
         self.setWindowTitle("Connect to server – LeadDesk")
+        self.setMinimumWidth(460)  # room for a long host name or CA file path
         self.chosen_url: str | None = None
         self._connect_after_check = False
         self.relay = _CheckRelay(self)
         self.relay.finished.connect(self._checked)
 
         self.host_edit = self._line("hostEdit", start.host if start else "")
-        self.port_spin = QSpinBox(self)
-        self.port_spin.setObjectName("portSpin")
-        self.port_spin.setRange(1, 65535)
-        self.port_spin.setValue(start.port if start else DEFAULT_PORT)
+        self.port_spin = port_spin("portSpin", start.port if start else DEFAULT_PORT, self)
         self.database_edit = self._line("databaseEdit", start.database if start else "leaddesk")
         self.login_edit = self._line("loginEdit", start.login if start else "")
-        self.password_edit = self._line("passwordEdit", "")
-        self.password_edit.setEchoMode(QLineEdit.EchoMode.Password)
+        self.password_edit = password_edit("passwordEdit", self)
         self.remember_box = QCheckBox("&Remember password (in the system keyring)", self)
         self.remember_box.setObjectName("rememberPasswordBox")
         self.remember_box.setChecked(True)
@@ -75,15 +69,15 @@ class ConnectDialog(QDialog):
         self.tls_combo.setObjectName("tlsCombo")
         self.tls_combo.addItems(list(TLS_MODES))
         self.tls_combo.setCurrentText(start.tls if start else "off")
-        self.ca_edit = self._line("caFileEdit", start.ca_file if start else "")
-        self.ca_button = QPushButton("&Browse…", self)
-        self.ca_button.setObjectName("caBrowseButton")
-        self.ca_button.clicked.connect(self._choose_ca_file)
+        self.ca_row = CaFileRow(
+            edit_name="caFileEdit",
+            button_name="caBrowseButton",
+            title="CA file",
+            parent=self,
+        )
+        self.ca_row.set_path(start.ca_file if start else "")
         self.tls_combo.currentTextChanged.connect(self._tls_changed)
 
-        ca_row = QHBoxLayout()
-        ca_row.addWidget(self.ca_edit, 1)
-        ca_row.addWidget(self.ca_button)
         form = QFormLayout()
         form.addRow("&Host:", self.host_edit)
         form.addRow("&Port:", self.port_spin)
@@ -92,7 +86,7 @@ class ConnectDialog(QDialog):
         form.addRow("Pass&word:", self.password_edit)
         form.addRow("", self.remember_box)
         form.addRow("&TLS:", self.tls_combo)
-        form.addRow("CA file:", ca_row)
+        form.addRow("C&A file:", self.ca_row)
 
         self.result_label = QLabel(self)
         self.result_label.setObjectName("connectResult")
@@ -120,16 +114,7 @@ class ConnectDialog(QDialog):
         return edit
 
     def _tls_changed(self, mode: str) -> None:
-        verify = mode == "verify-full"
-        self.ca_edit.setEnabled(verify)
-        self.ca_button.setEnabled(verify)
-
-    def _choose_ca_file(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(
-            self, "CA certificate", "", "Certificates (*.crt *.pem);;All files (*)"
-        )
-        if path:
-            self.ca_edit.setText(path)
+        self.ca_row.setEnabled(mode == "verify-full")
 
     def address(self) -> ServerAddress:
         return ServerAddress(
@@ -138,7 +123,7 @@ class ConnectDialog(QDialog):
             database=self.database_edit.text().strip(),
             login=self.login_edit.text().strip(),
             tls=self.tls_combo.currentText(),
-            ca_file=self.ca_edit.text().strip(),
+            ca_file=self.ca_row.path(),
         )
 
     def _start_check(self, *, connect: bool) -> None:
