@@ -222,3 +222,21 @@ def test_a_workload_answer_after_its_feed_is_gone_is_dropped(qtbot, main_window)
     shiboken6.delete(feed)
     runner.wait_idle()
     QApplication.processEvents()
+
+
+def test_the_chart_pane_fits_its_chart_once_and_a_moved_divider_stays(qtbot, main_window, database):
+    build_story(database)
+    reports = open_reports(qtbot, main_window("Ada Admin"))
+    page = reports.pages["passes"]
+    qtbot.waitUntil(lambda: page.splitter.sizes()[1] != 320)  # the first guess, replaced
+    table, chart = page.splitter.sizes()
+    # The whole chart shows without scrolling, and no empty chart area is left under it:
+    # the table has the rest.
+    assert page.chart_scroll.verticalScrollBar().maximum() == 0
+    assert page.chart.height() <= page.chart_scroll.viewport().height() <= page.chart.height() + 4
+    assert table > chart
+    # A person moves the divider; a refresh keeps it where they put it.
+    page.splitter.setSizes([120, table + chart - 120])
+    reports.reload()
+    qtbot.waitUntil(lambda: not reports.loading)
+    assert page.splitter.sizes()[0] == 120

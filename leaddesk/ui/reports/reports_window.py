@@ -71,24 +71,43 @@ class ReportPage(QWidget):
         self.table.verticalHeader().hide()
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.chart = ChartWidget(f"{name}Chart")
-        scroll = QScrollArea(self)
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.Shape.StyledPanel)
-        scroll.setWidget(self.chart)
-        splitter = QSplitter(Qt.Orientation.Vertical, self)
-        splitter.addWidget(self.table)
-        splitter.addWidget(scroll)
-        splitter.setChildrenCollapsible(False)
-        splitter.setSizes([200, 320])
+        self.chart_scroll = QScrollArea(self)
+        self.chart_scroll.setWidgetResizable(True)
+        self.chart_scroll.setFrameShape(QFrame.Shape.StyledPanel)
+        self.chart_scroll.setWidget(self.chart)
+        self.splitter = QSplitter(Qt.Orientation.Vertical, self)
+        self.splitter.addWidget(self.table)
+        self.splitter.addWidget(self.chart_scroll)
+        self.splitter.setChildrenCollapsible(False)
+        self.splitter.setSizes([200, 320])
+        self._split_to_fit = True
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 8, 8, 8)
         layout.addWidget(about)
-        layout.addWidget(splitter, 1)
+        layout.addWidget(self.splitter, 1)
 
     def show_report(self, shown: ReportView) -> None:
         self.shown = shown
         self.model.set_table(shown.table)
         self.chart.set_chart(shown.chart)
+        self._fit_chart_pane_once()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self._fit_chart_pane_once()
+
+    def _fit_chart_pane_once(self) -> None:
+        """The chart pane as tall as the chart (at most 60 %, a longer chart scrolls); the
+        table gets the rest instead of scrolling above an empty chart area. Once, when the
+        first report is on screen: a refresh never undoes where a person put the divider."""
+        if not self._split_to_fit or self.shown is None or not self.isVisible():
+            return
+        self._split_to_fit = False
+        total = sum(self.splitter.sizes())
+        width = self.splitter.width() - 2 * self.chart_scroll.frameWidth()
+        wanted = self.chart.heightForWidth(width) + 2 * self.chart_scroll.frameWidth()
+        chart = min(wanted, total * 6 // 10)
+        self.splitter.setSizes([total - chart, chart])
 
 
 class ReportsWindow(QDialog):
