@@ -6,6 +6,7 @@ SQLite file the window's watcher sees ``data_version`` move. No clicks, no fixed
 
 from __future__ import annotations
 
+import threading
 from datetime import timedelta
 
 import pytest
@@ -13,6 +14,7 @@ from PySide6.QtWidgets import QLabel, QPushButton
 
 from leaddesk.reassignment.controller import pass_leads
 from leaddesk.reassignment.requests import LeadRef, Selection, Target
+from leaddesk.server.changes import Changes
 from leaddesk.store.database import Database, open_database
 from leaddesk.store.models import utc_now
 from leaddesk.ui.shell.window_services import WindowServices
@@ -164,3 +166,36 @@ def test_reports_closed_while_reading_read_again_when_shown(main_window, qtbot):
     qtbot.waitUntil(lambda: not reports.loading, timeout=10_000)
     assert open_leads(reports, "John Smith") > 0
     assert reports.status.text().startswith("As of ")
+
+
+def test_changes_heard_while_the_reports_read_are_read_once_after(main_window, qtbot, monkeypatch):
+    window = main_window("Ada Admin")
+    _services, reports = open_reports(qtbot, window)
+    runner = window.context.runner
+    started: list[str] = []
+    release = threading.Event()
+    query = runner.query
+
+    def counted(read, on_done, **options):
+        """The runner's own query; the first report read waits (on its worker thread) for
+        ``release``, as over a slow link."""
+        started.append(options.get("key") or "")
+        if len(started) == 1:
+            real_read = read
+
+            def read(session):
+                release.wait(10)
+                return real_read(session)
+
+        query(read, on_done, **options)
+
+    monkeypatch.setattr(runner, "query", counted)
+    reports.notice_changes(Changes(everything=True))
+    assert len(started) == 3  # the three reports, the first held back
+    for _ in range(5):  # a busy office: more passes while those are being read
+        reports.notice_changes(Changes(owners=frozenset({1})))
+    assert len(started) == 3 and reports.loading
+    release.set()
+    # The first reading lands, then one more for all that was heard meanwhile.
+    qtbot.waitUntil(lambda: len(started) == 6 and not reports.loading, timeout=10_000)
+    assert not reports.out_of_date

@@ -198,24 +198,32 @@ class ReportsWindow(QDialog):
         self._data_changed()
 
     def _data_changed(self) -> None:
-        if self.isVisible():
+        # One reading at a time: what is heard meanwhile is read once after it, so a busy
+        # office's stream of passes never piles report reads up in front of the main
+        # window's on the read lane. Closed, the window reads nothing until shown.
+        if self.isVisible() and not self.pending:
             self.reload()
         else:
             self.out_of_date = True
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
-        if self.out_of_date:
+        self._catch_up()
+
+    def _catch_up(self) -> None:
+        if self.out_of_date and not self.pending and self.isVisible():
             self.reload()
 
     def _arrived(self, name: str, shown: ReportView) -> None:
         self.pending.discard(name)
         self.pages[name].show_report(shown)
         self._show_status()
+        self._catch_up()
 
     def _failed(self, name: str, message: str) -> None:
         self.pending.discard(name)
         self.status.setText(f"Cannot read the reports: {message}")
+        self._catch_up()
 
     def _show_status(self) -> None:
         if self.pending:
