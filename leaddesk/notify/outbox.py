@@ -78,10 +78,13 @@ def queue_batch_notifications(
         .group_by(User.id, User.email)
     )
     # The arms of one INSERT cannot see each other's rows, so each later arm leaves out who
-    # an earlier one reaches (and anyone already queued for this batch).
+    # an earlier one reaches (and anyone already queued for this batch). The sets are
+    # uncorrelated, so the database builds each once per statement (a hashed subplan).
     owner_history = aliased(PassHistory)
-    gets_owner_row = exists().where(
-        owner_history.batch_id == batch_id, owner_history.to_owner_id == User.id
+    gets_owner_row = User.id.in_(
+        select(owner_history.to_owner_id).where(
+            owner_history.batch_id == batch_id, owner_history.to_owner_id.is_not(None)
+        )
     )
     already_queued = exists().where(
         and_(OutboxMessage.batch_id == batch_id, OutboxMessage.recipient_id == User.id)
@@ -106,13 +109,14 @@ def queue_batch_notifications(
     office_history = aliased(PassHistory)
     waiting = aliased(Lead)
     manager = aliased(OfficeMember)
-    gets_office_row = exists().where(
-        office_history.batch_id == batch_id,
-        waiting.id == office_history.lead_id,
-        waiting.bucket_office_id == office_history.to_office_id,
-        manager.office_id == office_history.to_office_id,
-        manager.user_id == User.id,
-        manager.is_office_manager.is_(True),
+    gets_office_row = User.id.in_(
+        select(manager.user_id).where(
+            office_history.batch_id == batch_id,
+            waiting.id == office_history.lead_id,
+            waiting.bucket_office_id == office_history.to_office_id,
+            manager.office_id == office_history.to_office_id,
+            manager.is_office_manager.is_(True),
+        )
     )
     group_rows = (
         select(*row("bucket", literal(None, Integer), func.min(PassHistory.to_group_id)))

@@ -41,7 +41,7 @@ def move_imported_leads(
             permissions.require_active_target(session, target.id)
         else:
             _target_name(session, target)
-        condition, expected = _explicit_condition(refs)
+        condition, expected = _explicit_condition(session, refs)
         moved = move_leads(session, condition=condition, target=target, batch_id=batch.id, now=now)
         if moved != expected:
             raise ConflictError(
