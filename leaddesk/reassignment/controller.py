@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 
-from sqlalchemy import ColumnElement, Integer, and_, func, or_, select, text, tuple_
+from sqlalchemy import ColumnElement, and_, func, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -22,7 +22,7 @@ from leaddesk.errors import (
     NotFoundError,
     PermissionDeniedError,
 )
-from leaddesk.reassignment import permissions
+from leaddesk.reassignment import lead_refs, permissions
 from leaddesk.reassignment.batches import clean_note as _clean_note
 from leaddesk.reassignment.batches import finish_batch as _finish
 from leaddesk.reassignment.batches import new_batch as _new_batch
@@ -50,10 +50,6 @@ from leaddesk.store.models import (
     utc_now,
 )
 from leaddesk.store.replica_marker import replica_person
-
-# Large explicit selections are moved in slices so the statement stays under the drivers'
-# bound-parameter limits (SQLite: 32766); a slice is still one set-based statement.
-LEAD_SLICE = 5000
 
 
 def pass_leads(
@@ -115,7 +111,7 @@ def assign_from_bucket(
     if not leads:
         raise InvalidInputError("No lead was selected; nothing was assigned.")
     target_user = permissions.require_active_target(session, user_id)
-    rows = _load_leads(session, leads)
+    rows = lead_refs.load_leads(session, leads)
     rights = permissions.rights_of(
         session,
         actor,
@@ -126,7 +122,7 @@ def assign_from_bucket(
     )
     manages_target = rights.manages(user_id)
     # A lead someone else assigned meanwhile is a conflict, not "not in a bucket".
-    _check_versions(rows, leads)
+    lead_refs.check_versions(rows, leads)
     members_of: dict[tuple[int | None, int | None], set[int]] = {}
     for row in rows:
         if row.bucket_office_id is None and row.bucket_group_id is None:
@@ -154,7 +150,7 @@ def assign_from_bucket(
                 f"{actor.name} has no manager right over them. "
                 + permissions.how_to_get_right(session, actor, actor, target_user)
             )
-    condition, expected = _explicit_condition(session, leads)
+    condition, expected = lead_refs.explicit_condition(session, leads)
     return _apply(
         session,
         actor=actor,
@@ -221,7 +217,7 @@ def preview_pass(
     rows = _selected_rows(session, selection)
     rights = _rights_needed(session, actor, selection, rows, None, lock=False)
     condition, _expected = _selection_condition(session, actor, selection, target, rows, rights)
-    rows = session.execute(
+    counted = session.execute(
         select(User.name, Office.name, PassGroup.name, func.count(Lead.id))
         .select_from(Lead)
         .outerjoin(User, User.id == Lead.owner_id)
@@ -230,9 +226,9 @@ def preview_pass(
         .where(condition)
         .group_by(User.name, Office.name, PassGroup.name)
     ).all()
-    names = sorted(user or office or group or "?" for user, office, group, _n in rows)
+    names = sorted(user or office or group or "?" for user, office, group, _n in counted)
     return PassPreview(
-        count=sum(n for *_rest, n in rows), source_names=names, target_name=target_name
+        count=sum(n for *_rest, n in counted), source_names=names, target_name=target_name
     )
 
 
@@ -273,8 +269,8 @@ def _apply(
         )
     if moved == 0:
         # Worded only now: a selection by user and status looks the status up for it.
-        text = empty_message if isinstance(empty_message, str) else empty_message()
-        raise InvalidInputError(text)
+        message = empty_message if isinstance(empty_message, str) else empty_message()
+        raise InvalidInputError(message)
     # An offline copy leaves arrivals waiting: the server assigns them by the bucket's rule
     # when it applies the journaled pass (assigning them here too would be a second pass).
     if target.kind is TargetKind.USER or replica_person(session) is not None:
@@ -343,7 +339,7 @@ def _selected_rows(session: Session, selection: Selection) -> list[Lead]:
     missing lead is refused later, in the checks' order."""
     if not selection.leads or selection.user_id is not None:
         return []
-    return _read_leads(session, selection.leads)
+    return lead_refs.read_leads(session, selection.leads)
 
 
 def _rights_needed(
@@ -431,8 +427,8 @@ def _selection_condition(
         raise InvalidInputError("A status can only be passed together with its user.")
     if not selection.leads:
         raise InvalidInputError("No lead was selected; nothing was passed.")
-    refs = _dedupe(selection.leads)
-    _refuse_missing(refs, rows)
+    refs = lead_refs.dedupe(selection.leads)
+    lead_refs.refuse_missing(refs, rows)
     for row in rows:
         if row.owner_id is not None and not rights.manages(row.owner_id):
             owner = session.get(User, row.owner_id)
@@ -446,7 +442,7 @@ def _selection_condition(
             raise PermissionDeniedError(
                 f"Lead {row.id} waits in a pass-group bucket {actor.name} cannot see."
             )
-    _check_versions(rows, refs)
+    lead_refs.check_versions(rows, refs)
     version_of = {row.id: row.version for row in rows}
     already = {row.id for row in rows if target is not None and _is_at(row, target)}
     if already and len(already) == len(rows):
@@ -457,83 +453,7 @@ def _selection_condition(
             f"All {len(rows)} selected leads are already with {where}; nothing was passed."
         )
     pinned = [LeadRef(ref.id, version_of[ref.id]) for ref in refs if ref.id not in already]
-    return _explicit_condition(session, pinned)
-
-
-def _dedupe(refs: Sequence[LeadRef]) -> list[LeadRef]:
-    seen: dict[int, LeadRef] = {}
-    for ref in refs:
-        earlier = seen.get(ref.id)
-        if earlier is not None and earlier.version != ref.version:
-            raise InvalidInputError(f"Lead {ref.id} was selected twice with different versions.")
-        seen[ref.id] = ref
-    return list(seen.values())
-
-
-def _load_leads(session: Session, refs: Sequence[LeadRef]) -> list[Lead]:
-    rows = _read_leads(session, refs)
-    _refuse_missing(refs, rows)
-    return rows
-
-
-def _read_leads(session: Session, refs: Sequence[LeadRef]) -> list[Lead]:
-    ids = sorted({ref.id for ref in refs})
-    rows: list[Lead] = []
-    for start in range(0, len(ids), LEAD_SLICE):
-        rows.extend(
-            session.scalars(select(Lead).where(Lead.id.in_(ids[start : start + LEAD_SLICE])))
-        )
-    return rows
-
-
-def _refuse_missing(refs: Sequence[LeadRef], rows: Sequence[Lead]) -> None:
-    missing = sorted({ref.id for ref in refs} - {row.id for row in rows})
-    if missing:
-        raise NotFoundError(f"There is no lead with id {_id_list(missing)}.")
-
-
-def _check_versions(rows: Sequence[Lead], refs: Sequence[LeadRef]) -> None:
-    seen = {ref.id: ref.version for ref in refs}
-    stale = [row.id for row in rows if seen.get(row.id) not in (None, row.version)]
-    if stale:
-        raise ConflictError(
-            f"Lead(s) {_id_list(stale)} changed since you looked (someone else passed or "
-            "edited them); nothing was passed. Refresh and try again.",
-            stale,
-        )
-
-
-def _explicit_condition(
-    session: Session, refs: Sequence[LeadRef]
-) -> tuple[ColumnElement[bool], int]:
-    """Match exactly these leads at exactly the versions the actor saw."""
-    pinned = [(ref.id, ref.version) for ref in refs if ref.version is not None]
-    loose = [ref.id for ref in refs if ref.version is None]
-    clauses: list[ColumnElement[bool]] = []
-    if pinned and session.get_bind().dialect.name == "postgresql":
-        # Two array parameters, joined as a set: PostgreSQL compares a row with a list of
-        # (id, version) pairs one pair at a time, which made 10,000 pinned leads take
-        # seconds per statement (minutes on a busy server); as a set it is an index lookup
-        # per pair.
-        pairs = (
-            text(
-                "SELECT pinned.id, pinned.version FROM unnest("
-                "CAST(:pinned_ids AS integer[]), CAST(:pinned_versions AS integer[]))"
-                " AS pinned(id, version)"
-            )
-            .bindparams(
-                pinned_ids=[lead_id for lead_id, _version in pinned],
-                pinned_versions=[version for _lead_id, version in pinned],
-            )
-            .columns(id=Integer, version=Integer)
-        )
-        clauses.append(tuple_(Lead.id, Lead.version).in_(pairs))
-        pinned = []
-    for start in range(0, len(pinned), LEAD_SLICE):
-        clauses.append(tuple_(Lead.id, Lead.version).in_(pinned[start : start + LEAD_SLICE]))
-    for start in range(0, len(loose), LEAD_SLICE):
-        clauses.append(Lead.id.in_(loose[start : start + LEAD_SLICE]))
-    return or_(*clauses), len(refs)
+    return lead_refs.explicit_condition(session, pinned)
 
 
 def _is_at(lead: Lead, target: Target) -> bool:
@@ -550,11 +470,6 @@ def _empty_message(session: Session, selection: Selection) -> str:
         status = session.get(Status, selection.status_id)
         return f"{who} has no leads in status {status.name if status else '?'}; nothing was passed."
     return f"{who} has no leads; nothing was passed."
-
-
-def _id_list(ids: Sequence[int]) -> str:
-    shown = ", ".join(str(i) for i in sorted(ids)[:10])
-    return shown + (f" and {len(ids) - 10} more" if len(ids) > 10 else "")
 
 
 __all__ = [
