@@ -13,7 +13,7 @@ from leaddesk.reassignment.controller import assign_from_bucket, pass_leads, und
 from leaddesk.reassignment.requests import LeadRef, PassMethod, Selection, Target
 from leaddesk.reassignment.undo_rules import last_undoable_batch
 from leaddesk.store.lookup import find_user
-from leaddesk.store.models import PassBatch
+from leaddesk.store.models import OfficeMember, PassBatch, PassGroupMember
 from leaddesk.store.queries import visible_buckets
 from tests.helpers.demo_names import group_id, lead_by_name, leads_of, office_id, user_id
 from tests.helpers.engine_checks import (
@@ -359,3 +359,48 @@ def test_a_bucket_lead_assigned_by_someone_else_meanwhile_is_a_conflict(database
         ),
         match="changed since",
     )
+
+
+def test_an_undo_to_owners_and_buckets_emails_each_person_once_by_the_first_way(database):
+    """The outbox rows of a batch are queued by one statement; a person reached several
+    ways gets one row: as new owner first, then as office manager, then as group member."""
+    ada = user_id(database, "Ada Admin")
+    jane, john, olivia, pat = (
+        user_id(database, name) for name in ("Jane Doe", "John Smith", "Olivia Office", "Pat Group")
+    )
+    downtown, inbound = office_id(database), group_id(database)
+    with database.write() as session:
+        # Jane: owner, office manager and group member; Pat: office manager and group
+        # member; John: group member only.
+        session.add_all(
+            [
+                OfficeMember(office_id=downtown, user_id=jane, is_office_manager=True),
+                OfficeMember(office_id=downtown, user_id=pat, is_office_manager=True),
+                PassGroupMember(group_id=inbound, user_id=john),
+            ]
+        )
+    picked = [
+        leads_of(database, "Jane Doe")[0],
+        lead_by_name(database, OFFICE_LEAD),
+        lead_by_name(database, GROUP_LEAD),
+    ]
+    with database.write() as session:
+        passed = pass_leads(
+            session,
+            actor_id=ada,
+            selection=Selection.of_leads([LeadRef(lead.id, lead.version) for lead in picked]),
+            target=Target.user(user_id(database, "Sam Field")),
+        )
+    with database.write() as session:
+        undo = undo_batch(session, actor_id=ada, batch_id=passed.batch_id)
+    assert undo.notifications == 4
+    queued = {
+        m.recipient_id: (m.kind, m.office_id, m.group_id, m.lead_count)
+        for m in batch_rows(database, undo.batch_id)["outbox"]
+    }
+    assert queued == {
+        jane: ("owner", None, None, 1),
+        olivia: ("bucket", downtown, None, 1),
+        pat: ("bucket", downtown, None, 1),
+        john: ("bucket", None, inbound, 1),
+    }

@@ -21,6 +21,7 @@ from tests.helpers.engine_checks import (
     assert_refused,
     batch_rows,
 )
+from tests.helpers.statements import counting_statements
 
 
 def _ids(database, *names):
@@ -117,6 +118,37 @@ def test_a_pass_is_a_fixed_number_of_statements_whatever_the_lead_count(database
     large = _statements_for_pass(database, selection_for, 2000)
     assert len(small) == len(large), (small, large)
     assert len(large) < 30
+
+
+# A one-lead pass from the window, statement by statement (README "Round trips per action";
+# BEGIN and COMMIT left out): the users it names (one read, share-locked), the lead, the
+# rights it rests on (one read), the batch, the move (history and update: one statement on
+# PostgreSQL, two on SQLite), closing the batch, the outbox (one INSERT for every kind of
+# recipient) and, on PostgreSQL, the change notice. The preview: users, lead, rights, count.
+ONE_LEAD_PASS = {"sqlite": 8, "postgresql": 8}
+ONE_LEAD_PREVIEW = 4
+
+
+def test_a_one_lead_pass_and_its_preview_send_the_recorded_statements(database, backend):
+    maria, sam = _ids(database, "Maria Manager", "Sam Field")
+    selection = Selection.of_leads(_refs(leads_of(database, "John Smith")[:1]))
+    with counting_statements(database.engine) as sent, database.read() as session:
+        preview = preview_pass(
+            session, actor_id=maria, selection=selection, target=Target.user(sam)
+        )
+    assert preview.count == 1
+    assert len(_without_transaction_control(sent.statements)) <= ONE_LEAD_PREVIEW, sent.statements
+    assert not database.read_only  # asked once per database (PostgreSQL), not per pass
+    with counting_statements(database.engine) as sent, database.write() as session:
+        result = pass_leads(session, actor_id=maria, selection=selection, target=Target.user(sam))
+    assert (result.moved, result.notifications) == (1, 1)
+    statements = _without_transaction_control(sent.statements)
+    assert len(statements) <= ONE_LEAD_PASS[backend], statements
+    assert sum(s.startswith("INSERT INTO outbox") for s in statements) == 1
+
+
+def _without_transaction_control(statements: list[str]) -> list[str]:
+    return [s for s in statements if s.split(" ")[0] not in ("BEGIN", "COMMIT", "ROLLBACK")]
 
 
 def test_a_pass_is_one_transaction_a_failure_after_the_move_changes_nothing(database, monkeypatch):

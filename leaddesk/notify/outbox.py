@@ -9,8 +9,8 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import String, and_, cast, exists, func, insert, literal, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Integer, String, and_, cast, exists, func, insert, literal, select, union_all
+from sqlalchemy.orm import Session, aliased
 
 from leaddesk.store.models import (
     Lead,
@@ -41,56 +41,56 @@ OUTBOX_COLUMNS = [
 def queue_batch_notifications(
     session: Session, *, batch_id: int, actor_id: int, now: datetime
 ) -> int:
-    """Queue the emails for one batch; returns how many rows were queued.
+    """Queue the emails for one batch in one statement; returns how many rows were queued.
 
     New owners get one "leads passed to you" row each; office managers of an office bucket
     and members of a pass-group bucket get one "waiting to be assigned" row each, counting
     the leads still waiting there (automatic assignment may already have given them owners).
-    The actor is never emailed about their own pass.
+    A person reached more than one way (an undo sends leads to owners and buckets) gets one
+    row, the first that applies: owner, then office bucket, then pass-group bucket. The actor
+    is never emailed about their own pass.
     """
-    queued = 0
     # One random token per batch plus the recipient (unique within a batch): a unique
     # message key per row, made set-based on both backends.
     message_key = literal(f"{uuid.uuid4().hex}.", String) + cast(User.id, String)
-    owner_rows = (
-        select(
+    recipient = (User.id != actor_id, User.active.is_(True))
+
+    def row(kind: str, office_id: object, group_id: object) -> tuple[object, ...]:
+        return (
             literal(batch_id),
             User.id,
             User.email,
-            literal("owner"),
+            literal(kind),
             func.count(PassHistory.id),
-            literal(None),
-            literal(None),
+            office_id,
+            group_id,
             literal("queued"),
             literal(0),
             literal(now),
             literal(now),
             message_key,
         )
+
+    owner_rows = (
+        select(*row("owner", literal(None, Integer), literal(None, Integer)))
         .join(User, User.id == PassHistory.to_owner_id)
-        .where(PassHistory.batch_id == batch_id, User.id != actor_id, User.active.is_(True))
+        .where(PassHistory.batch_id == batch_id, *recipient)
         .group_by(User.id, User.email)
     )
-    queued += _insert_rows(session, owner_rows)
-
+    # The arms of one INSERT cannot see each other's rows, so each later arm leaves out who
+    # an earlier one reaches (and anyone already queued for this batch). The sets are
+    # uncorrelated, so the database builds each once per statement (a hashed subplan).
+    owner_history = aliased(PassHistory)
+    gets_owner_row = User.id.in_(
+        select(owner_history.to_owner_id).where(
+            owner_history.batch_id == batch_id, owner_history.to_owner_id.is_not(None)
+        )
+    )
     already_queued = exists().where(
         and_(OutboxMessage.batch_id == batch_id, OutboxMessage.recipient_id == User.id)
     )
     office_rows = (
-        select(
-            literal(batch_id),
-            User.id,
-            User.email,
-            literal("bucket"),
-            func.count(PassHistory.id),
-            func.min(PassHistory.to_office_id),
-            literal(None),
-            literal("queued"),
-            literal(0),
-            literal(now),
-            literal(now),
-            message_key,
-        )
+        select(*row("bucket", func.min(PassHistory.to_office_id), literal(None, Integer)))
         .join(
             Lead,
             and_(Lead.id == PassHistory.lead_id, Lead.bucket_office_id == PassHistory.to_office_id),
@@ -100,29 +100,26 @@ def queue_batch_notifications(
         .where(
             PassHistory.batch_id == batch_id,
             OfficeMember.is_office_manager.is_(True),
-            User.id != actor_id,
-            User.active.is_(True),
+            *recipient,
+            ~gets_owner_row,
             ~already_queued,
         )
         .group_by(User.id, User.email)
     )
-    queued += _insert_rows(session, office_rows)
-
-    group_rows = (
-        select(
-            literal(batch_id),
-            User.id,
-            User.email,
-            literal("bucket"),
-            func.count(PassHistory.id),
-            literal(None),
-            func.min(PassHistory.to_group_id),
-            literal("queued"),
-            literal(0),
-            literal(now),
-            literal(now),
-            message_key,
+    office_history = aliased(PassHistory)
+    waiting = aliased(Lead)
+    manager = aliased(OfficeMember)
+    gets_office_row = User.id.in_(
+        select(manager.user_id).where(
+            office_history.batch_id == batch_id,
+            waiting.id == office_history.lead_id,
+            waiting.bucket_office_id == office_history.to_office_id,
+            manager.office_id == office_history.to_office_id,
+            manager.is_office_manager.is_(True),
         )
+    )
+    group_rows = (
+        select(*row("bucket", literal(None, Integer), func.min(PassHistory.to_group_id)))
         .join(
             Lead,
             and_(Lead.id == PassHistory.lead_id, Lead.bucket_group_id == PassHistory.to_group_id),
@@ -131,14 +128,14 @@ def queue_batch_notifications(
         .join(User, User.id == PassGroupMember.user_id)
         .where(
             PassHistory.batch_id == batch_id,
-            User.id != actor_id,
-            User.active.is_(True),
+            *recipient,
+            ~gets_owner_row,
+            ~gets_office_row,
             ~already_queued,
         )
         .group_by(User.id, User.email)
     )
-    queued += _insert_rows(session, group_rows)
-    return queued
+    return _insert_rows(session, union_all(owner_rows, office_rows, group_rows))
 
 
 def _insert_rows(session: Session, rows: object) -> int:

@@ -9,10 +9,10 @@ typed :mod:`leaddesk.errors` error before or instead of committing, so nothing c
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 
-from sqlalchemy import ColumnElement, and_, func, or_, select, tuple_
+from sqlalchemy import ColumnElement, and_, func, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -22,7 +22,7 @@ from leaddesk.errors import (
     NotFoundError,
     PermissionDeniedError,
 )
-from leaddesk.reassignment import permissions
+from leaddesk.reassignment import lead_refs, permissions
 from leaddesk.reassignment.batches import clean_note as _clean_note
 from leaddesk.reassignment.batches import finish_batch as _finish
 from leaddesk.reassignment.batches import new_batch as _new_batch
@@ -51,10 +51,6 @@ from leaddesk.store.models import (
 )
 from leaddesk.store.replica_marker import replica_person
 
-# Large explicit selections are moved in slices so the statement stays under the drivers'
-# bound-parameter limits (SQLite: 32766); a slice is still one set-based statement.
-LEAD_SLICE = 5000
-
 
 def pass_leads(
     session: Session,
@@ -68,13 +64,19 @@ def pass_leads(
 ) -> PassResult:
     """Pass the selected leads to a user or into an office / pass-group bucket."""
     note = _clean_note(note)
-    actor = permissions.get_actor(session, actor_id, lock=True)
+    actor = permissions.get_actor(
+        session, actor_id, lock=True, also=_people_named(selection, target)
+    )
     if client_uuid is not None:
         replayed = _already_applied(session, client_uuid)
         if replayed is not None:
             return replayed
-    target_name = _check_pass_target(session, actor, target, method)
-    condition, expected = _selection_condition(session, actor, selection, target, lock=True)
+    # Everything the checks need is read up front, in as few statements as it takes (the
+    # leads, then every right they rest on); the checks then refuse in their usual order.
+    rows = _selected_rows(session, selection)
+    rights = _rights_needed(session, actor, selection, rows, target, lock=True)
+    target_name = _check_pass_target(session, actor, target, method, rights)
+    condition, expected = _selection_condition(session, actor, selection, target, rows, rights)
     return _apply(
         session,
         actor=actor,
@@ -85,7 +87,7 @@ def pass_leads(
         note=note,
         method=method,
         client_uuid=client_uuid,
-        empty_message=_empty_message(session, selection),
+        empty_message=lambda: _empty_message(session, selection),
     )
 
 
@@ -100,47 +102,55 @@ def assign_from_bucket(
 ) -> PassResult:
     """Assign leads waiting in a Leads to be Assigned bucket to a user."""
     note = _clean_note(note)
-    actor = permissions.get_actor(session, actor_id, lock=True)
+    # The target is read and share-locked with the actor (one statement).
+    actor = permissions.get_actor(session, actor_id, lock=True, also=[user_id])
     if client_uuid is not None:
         replayed = _already_applied(session, client_uuid)
         if replayed is not None:
             return replayed
     if not leads:
         raise InvalidInputError("No lead was selected; nothing was assigned.")
-    target_user = permissions.require_active_target(session, user_id, lock=True)
-    rows = _load_leads(session, leads)
-    offices = permissions.visible_office_ids(session, actor, lock=True)
-    groups = permissions.visible_group_ids(session, actor, lock=True)
-    manages_target = permissions.can_manage(session, actor, user_id, lock=True)
+    target_user = permissions.require_active_target(session, user_id)
+    rows = lead_refs.load_leads(session, leads)
+    rights = permissions.rights_of(
+        session,
+        actor,
+        users=[user_id],
+        offices=any(row.bucket_office_id is not None for row in rows),
+        groups=any(row.bucket_group_id is not None for row in rows),
+        lock=True,
+    )
+    manages_target = rights.manages(user_id)
     # A lead someone else assigned meanwhile is a conflict, not "not in a bucket".
-    _check_versions(rows, leads)
+    lead_refs.check_versions(rows, leads)
     members_of: dict[tuple[int | None, int | None], set[int]] = {}
     for row in rows:
         if row.bucket_office_id is None and row.bucket_group_id is None:
             raise InvalidInputError(
                 f"Lead {row.id} ({row.name}) is not in a Leads to be Assigned bucket."
             )
-        if row.bucket_office_id is not None and row.bucket_office_id not in offices:
+        if row.bucket_office_id is not None and not rights.sees_office(row.bucket_office_id):
             raise PermissionDeniedError(
                 f"Only office managers of that office can assign lead {row.id} ({row.name})."
             )
-        if row.bucket_group_id is not None and row.bucket_group_id not in groups:
+        if row.bucket_group_id is not None and not rights.sees_group(row.bucket_group_id):
             raise PermissionDeniedError(
                 f"Only members of that pass group can assign lead {row.id} ({row.name})."
             )
+        if user_id == actor.id or manages_target:
+            continue  # the bucket's members are not asked about
         bucket = (row.bucket_office_id, row.bucket_group_id)
         if bucket not in members_of:
             members_of[bucket] = permissions.bucket_member_ids(
                 session, office_id=bucket[0], group_id=bucket[1], lock=True
             )
-        members = members_of[bucket]
-        if not (user_id == actor.id or user_id in members or manages_target):
+        if user_id not in members_of[bucket]:
             raise PermissionDeniedError(
                 f"{target_user.name} is not a member of the bucket of lead {row.id} and "
                 f"{actor.name} has no manager right over them. "
                 + permissions.how_to_get_right(session, actor, actor, target_user)
             )
-    condition, expected = _explicit_condition(leads)
+    condition, expected = lead_refs.explicit_condition(session, leads)
     return _apply(
         session,
         actor=actor,
@@ -202,10 +212,12 @@ def preview_pass(
     session: Session, *, actor_id: int, selection: Selection, target: Target | None = None
 ) -> PassPreview:
     """How many leads a pass would move and from whom; checks the same rights as a pass."""
-    actor = permissions.get_actor(session, actor_id)
+    actor = permissions.get_actor(session, actor_id, also=_people_named(selection, target))
     target_name = _target_name(session, target) if target is not None else ""
-    condition, _expected = _selection_condition(session, actor, selection, target, lock=False)
-    rows = session.execute(
+    rows = _selected_rows(session, selection)
+    rights = _rights_needed(session, actor, selection, rows, None, lock=False)
+    condition, _expected = _selection_condition(session, actor, selection, target, rows, rights)
+    counted = session.execute(
         select(User.name, Office.name, PassGroup.name, func.count(Lead.id))
         .select_from(Lead)
         .outerjoin(User, User.id == Lead.owner_id)
@@ -214,9 +226,9 @@ def preview_pass(
         .where(condition)
         .group_by(User.name, Office.name, PassGroup.name)
     ).all()
-    names = sorted(user or office or group or "?" for user, office, group, _n in rows)
+    names = sorted(user or office or group or "?" for user, office, group, _n in counted)
     return PassPreview(
-        count=sum(n for *_rest, n in rows), source_names=names, target_name=target_name
+        count=sum(n for *_rest, n in counted), source_names=names, target_name=target_name
     )
 
 
@@ -234,7 +246,7 @@ def _apply(
     note: str,
     method: PassMethod,
     client_uuid: str | None,
-    empty_message: str,
+    empty_message: str | Callable[[], str],
 ) -> PassResult:
     now = utc_now()
     batch = _new_batch(session, actor, method, note, client_uuid, now)
@@ -256,7 +268,9 @@ def _apply(
             "meanwhile; nothing was passed. Refresh and try again."
         )
     if moved == 0:
-        raise InvalidInputError(empty_message)
+        # Worded only now: a selection by user and status looks the status up for it.
+        message = empty_message if isinstance(empty_message, str) else empty_message()
+        raise InvalidInputError(message)
     # An offline copy leaves arrivals waiting: the server assigns them by the bucket's rule
     # when it applies the journaled pass (assigning them here too would be a second pass).
     if target.kind is TargetKind.USER or replica_person(session) is not None:
@@ -312,23 +326,77 @@ def _target_name(session: Session, target: Target) -> str:
     return row.name
 
 
-def _check_pass_target(session: Session, actor: User, target: Target, method: PassMethod) -> str:
+def _people_named(selection: Selection, target: Target | None) -> list[int | None]:
+    """The users a pass names besides the actor: its target and the user passed from."""
+    people: list[int | None] = [selection.user_id]
+    if target is not None and target.kind is TargetKind.USER:
+        people.append(target.id)
+    return people
+
+
+def _selected_rows(session: Session, selection: Selection) -> list[Lead]:
+    """The explicitly selected leads (none for a selection by user or a malformed one); a
+    missing lead is refused later, in the checks' order."""
+    if not selection.leads or selection.user_id is not None:
+        return []
+    return lead_refs.read_leads(session, selection.leads)
+
+
+def _rights_needed(
+    session: Session,
+    actor: User,
+    selection: Selection,
+    rows: Sequence[Lead],
+    target: Target | None,
+    *,
+    lock: bool,
+) -> permissions.Rights:
+    """Every right the checks of this pass rest on, in one read: over the target, the user
+    passed from and the selected leads' owners, and the buckets only when a lead waits in one."""
+    users = {row.owner_id for row in rows if row.owner_id is not None}
+    if target is not None and target.kind is TargetKind.USER:
+        users.add(target.id)
+    if selection.user_id is not None:
+        users.add(selection.user_id)
+    return permissions.rights_of(
+        session,
+        actor,
+        users=users,
+        offices=any(row.bucket_office_id is not None for row in rows),
+        groups=any(row.bucket_group_id is not None for row in rows),
+        lock=lock,
+    )
+
+
+def _check_pass_target(
+    session: Session,
+    actor: User,
+    target: Target,
+    method: PassMethod,
+    rights: permissions.Rights,
+) -> str:
     name = _target_name(session, target)
     if target.kind is not TargetKind.USER:
         return name
-    user = permissions.require_active_target(session, target.id, lock=True)
+    # Read and share-locked with the actor (pass_leads): no round trip here.
+    user = permissions.require_active_target(session, target.id)
     if method is PassMethod.LEAD_TAB and user.id == actor.id:
         raise InvalidInputError(
             "You cannot pass a lead to yourself from inside the lead. "
             "Use the Lead Management view for that."
         )
-    if not permissions.can_manage(session, actor, user.id, lock=True):
+    if not rights.manages(user.id):
         raise PermissionDeniedError(permissions.no_right_message(session, actor, user))
     return name
 
 
 def _selection_condition(
-    session: Session, actor: User, selection: Selection, target: Target | None, *, lock: bool
+    session: Session,
+    actor: User,
+    selection: Selection,
+    target: Target | None,
+    rows: Sequence[Lead],
+    rights: permissions.Rights,
 ) -> tuple[ColumnElement[bool], int | None]:
     """The WHERE clause that picks the selected leads, after checking rights on them.
 
@@ -343,7 +411,7 @@ def _selection_condition(
         source = session.get(User, selection.user_id)
         if source is None:
             raise NotFoundError(f"There is no user with id {selection.user_id}.")
-        if not permissions.can_manage(session, actor, source.id, lock=lock):
+        if not rights.manages(source.id):
             raise PermissionDeniedError(permissions.no_right_message(session, actor, source))
         if target == place_of(source.id):
             raise InvalidInputError(
@@ -359,26 +427,22 @@ def _selection_condition(
         raise InvalidInputError("A status can only be passed together with its user.")
     if not selection.leads:
         raise InvalidInputError("No lead was selected; nothing was passed.")
-    refs = _dedupe(selection.leads)
-    rows = _load_leads(session, refs)
-    owners = {row.owner_id for row in rows if row.owner_id is not None}
-    managed = permissions.managed_among(session, actor, owners, lock=lock)
-    offices = permissions.visible_office_ids(session, actor, lock=lock)
-    groups = permissions.visible_group_ids(session, actor, lock=lock)
+    refs = lead_refs.dedupe(selection.leads)
+    lead_refs.refuse_missing(refs, rows)
     for row in rows:
-        if row.owner_id is not None and row.owner_id not in managed:
+        if row.owner_id is not None and not rights.manages(row.owner_id):
             owner = session.get(User, row.owner_id)
             assert owner is not None
             raise PermissionDeniedError(permissions.no_right_message(session, actor, owner))
-        if row.bucket_office_id is not None and row.bucket_office_id not in offices:
+        if row.bucket_office_id is not None and not rights.sees_office(row.bucket_office_id):
             raise PermissionDeniedError(
                 f"Lead {row.id} waits in an office bucket {actor.name} cannot see."
             )
-        if row.bucket_group_id is not None and row.bucket_group_id not in groups:
+        if row.bucket_group_id is not None and not rights.sees_group(row.bucket_group_id):
             raise PermissionDeniedError(
                 f"Lead {row.id} waits in a pass-group bucket {actor.name} cannot see."
             )
-    _check_versions(rows, refs)
+    lead_refs.check_versions(rows, refs)
     version_of = {row.id: row.version for row in rows}
     already = {row.id for row in rows if target is not None and _is_at(row, target)}
     if already and len(already) == len(rows):
@@ -389,53 +453,7 @@ def _selection_condition(
             f"All {len(rows)} selected leads are already with {where}; nothing was passed."
         )
     pinned = [LeadRef(ref.id, version_of[ref.id]) for ref in refs if ref.id not in already]
-    return _explicit_condition(pinned)
-
-
-def _dedupe(refs: Sequence[LeadRef]) -> list[LeadRef]:
-    seen: dict[int, LeadRef] = {}
-    for ref in refs:
-        earlier = seen.get(ref.id)
-        if earlier is not None and earlier.version != ref.version:
-            raise InvalidInputError(f"Lead {ref.id} was selected twice with different versions.")
-        seen[ref.id] = ref
-    return list(seen.values())
-
-
-def _load_leads(session: Session, refs: Sequence[LeadRef]) -> list[Lead]:
-    ids = [ref.id for ref in refs]
-    rows: list[Lead] = []
-    for start in range(0, len(ids), LEAD_SLICE):
-        rows.extend(
-            session.scalars(select(Lead).where(Lead.id.in_(ids[start : start + LEAD_SLICE])))
-        )
-    missing = sorted(set(ids) - {row.id for row in rows})
-    if missing:
-        raise NotFoundError(f"There is no lead with id {_id_list(missing)}.")
-    return rows
-
-
-def _check_versions(rows: Sequence[Lead], refs: Sequence[LeadRef]) -> None:
-    seen = {ref.id: ref.version for ref in refs}
-    stale = [row.id for row in rows if seen.get(row.id) not in (None, row.version)]
-    if stale:
-        raise ConflictError(
-            f"Lead(s) {_id_list(stale)} changed since you looked (someone else passed or "
-            "edited them); nothing was passed. Refresh and try again.",
-            stale,
-        )
-
-
-def _explicit_condition(refs: Sequence[LeadRef]) -> tuple[ColumnElement[bool], int]:
-    """Match exactly these leads at exactly the versions the actor saw."""
-    pinned = [(ref.id, ref.version) for ref in refs if ref.version is not None]
-    loose = [ref.id for ref in refs if ref.version is None]
-    clauses: list[ColumnElement[bool]] = []
-    for start in range(0, len(pinned), LEAD_SLICE):
-        clauses.append(tuple_(Lead.id, Lead.version).in_(pinned[start : start + LEAD_SLICE]))
-    for start in range(0, len(loose), LEAD_SLICE):
-        clauses.append(Lead.id.in_(loose[start : start + LEAD_SLICE]))
-    return or_(*clauses), len(refs)
+    return lead_refs.explicit_condition(session, pinned)
 
 
 def _is_at(lead: Lead, target: Target) -> bool:
@@ -452,11 +470,6 @@ def _empty_message(session: Session, selection: Selection) -> str:
         status = session.get(Status, selection.status_id)
         return f"{who} has no leads in status {status.name if status else '?'}; nothing was passed."
     return f"{who} has no leads; nothing was passed."
-
-
-def _id_list(ids: Sequence[int]) -> str:
-    shown = ", ".join(str(i) for i in sorted(ids)[:10])
-    return shown + (f" and {len(ids) - 10} more" if len(ids) > 10 else "")
 
 
 __all__ = [

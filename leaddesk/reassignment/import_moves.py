@@ -11,7 +11,8 @@ from sqlalchemy.orm import Session
 
 from leaddesk.errors import ConflictError, InvalidInputError, PermissionDeniedError
 from leaddesk.reassignment import permissions
-from leaddesk.reassignment.controller import _explicit_condition, _target_name
+from leaddesk.reassignment.controller import _target_name
+from leaddesk.reassignment.lead_refs import explicit_condition
 from leaddesk.reassignment.moves import move_leads
 from leaddesk.reassignment.requests import LeadRef, PassMethod, Target, TargetKind
 from leaddesk.store.models import PassBatch, utc_now
@@ -41,7 +42,7 @@ def move_imported_leads(
             permissions.require_active_target(session, target.id)
         else:
             _target_name(session, target)
-        condition, expected = _explicit_condition(refs)
+        condition, expected = explicit_condition(session, refs)
         moved = move_leads(session, condition=condition, target=target, batch_id=batch.id, now=now)
         if moved != expected:
             raise ConflictError(

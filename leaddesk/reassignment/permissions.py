@@ -19,8 +19,9 @@ leads. SQLite ignores ``FOR SHARE``; its single writer already serializes the tw
 from __future__ import annotations
 
 from collections.abc import Collection
+from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, Select, false, or_, select, true
+from sqlalchemy import ColumnElement, Select, false, literal_column, or_, select, true, union_all
 from sqlalchemy.orm import Session
 
 from leaddesk.errors import NotFoundError, PermissionDeniedError
@@ -76,15 +77,107 @@ def history_visible_to(session: Session, actor: User) -> ColumnElement[bool]:
     )
 
 
-def get_actor(session: Session, actor_id: int, *, lock: bool = False) -> User:
-    actor = session.get(
-        User, actor_id, with_for_update=_SHARE if lock else None, populate_existing=lock
-    )
+def get_actor(
+    session: Session, actor_id: int, *, lock: bool = False, also: Collection[int | None] = ()
+) -> User:
+    """The acting user, who must exist and be active.
+
+    ``also`` names the other users the caller will look at (a pass's target and source):
+    they are read in the same statement (and, with ``lock``, share-locked with the actor), so
+    later ``session.get`` calls for them cost no round trip.
+    """
+    others = {user_id for user_id in also if user_id is not None}
+    if lock or others:
+        load_users(session, {actor_id, *others}, lock=lock)
+    actor = session.get(User, actor_id)
     if actor is None:
         raise NotFoundError(f"There is no user with id {actor_id}.")
     if not actor.active:
         raise PermissionDeniedError(f"{actor.name} is inactive and cannot pass leads.")
     return actor
+
+
+def load_users(session: Session, user_ids: Collection[int], *, lock: bool = False) -> None:
+    """Read these users into the session in one statement; with ``lock`` each row is
+    share-locked and re-read as it is now (a pass waits for a change that holds them)."""
+    query = select(User).where(User.id.in_(sorted(set(user_ids))))
+    if lock:
+        query = query.with_for_update(read=True).execution_options(populate_existing=True)
+    # The session's identity map holds objects weakly: kept here, later ``session.get``
+    # calls for these users are answered from it for the rest of the session.
+    session.info.setdefault("leaddesk_loaded_users", []).extend(session.scalars(query))
+
+
+@dataclass(frozen=True)
+class Rights:
+    """What one read found the actor may do (an administrator may do everything)."""
+
+    admin: bool
+    managed: frozenset[int] = frozenset()
+    offices: frozenset[int] = frozenset()
+    groups: frozenset[int] = frozenset()
+
+    def manages(self, user_id: int) -> bool:
+        return self.admin or user_id in self.managed
+
+    def sees_office(self, office_id: int) -> bool:
+        return self.admin or office_id in self.offices
+
+    def sees_group(self, group_id: int) -> bool:
+        return self.admin or group_id in self.groups
+
+
+def rights_of(
+    session: Session,
+    actor: User,
+    *,
+    users: Collection[int] = (),
+    offices: bool = False,
+    groups: bool = False,
+    lock: bool = False,
+) -> Rights:
+    """The actor's manager rights over ``users`` and, when asked, the offices and pass groups
+    whose buckets they see, in one statement (none for an administrator, or when nothing is
+    asked). With ``lock`` the rows found stay as they are until commit, as with
+    :func:`managed_among`, :func:`visible_office_ids` and :func:`visible_group_ids`."""
+    if actor.is_admin:
+        return Rights(admin=True)
+    parts: list[Select] = []  # type: ignore[type-arg]
+    if users:
+        parts.append(
+            select(literal_column("'user'").label("kind"), ManagerRight.user_id.label("id")).where(
+                ManagerRight.manager_id == actor.id, ManagerRight.user_id.in_(sorted(set(users)))
+            )
+        )
+    if offices:
+        parts.append(
+            select(
+                literal_column("'office'").label("kind"), OfficeMember.office_id.label("id")
+            ).where(OfficeMember.user_id == actor.id, OfficeMember.is_office_manager.is_(True))
+        )
+    if groups:
+        parts.append(
+            select(
+                literal_column("'group'").label("kind"), PassGroupMember.group_id.label("id")
+            ).where(PassGroupMember.user_id == actor.id)
+        )
+    if not parts:
+        return Rights(admin=False)
+    if len(parts) == 1:
+        query = _shared(parts[0], lock)
+    else:
+        # PostgreSQL takes FOR SHARE inside a UNION's arms only as subqueries.
+        arms = [_shared(part, lock).subquery() for part in parts]
+        query = union_all(*(select(arm.c.kind, arm.c.id) for arm in arms))  # type: ignore[assignment]
+    found: dict[str, set[int]] = {"user": set(), "office": set(), "group": set()}
+    for kind, found_id in session.execute(query):
+        found[kind].add(found_id)
+    return Rights(
+        admin=False,
+        managed=frozenset(found["user"]),
+        offices=frozenset(found["office"]),
+        groups=frozenset(found["group"]),
+    )
 
 
 def managed_user_ids(session: Session, actor: User) -> set[int]:
@@ -161,6 +254,8 @@ def bucket_member_ids(
 
 
 def require_active_target(session: Session, user_id: int, *, lock: bool = False) -> User:
+    """The target user, who must exist and be active. A target read (and locked) already
+    with the actor (``get_actor(..., also=...)``) is taken from the session, no round trip."""
     user = session.get(
         User, user_id, with_for_update=_SHARE if lock else None, populate_existing=lock
     )

@@ -18,13 +18,11 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.engine import URL
 from sqlalchemy.orm import Session
 
 from leaddesk.server.policies import NOTIFY_CHANNEL
-from leaddesk.store.batch_queries import batch_moves
-from leaddesk.store.models import PassHistory
 
 # NOTIFY payloads must stay under 8000 bytes; a bigger pass names its places, not its leads.
 MAX_LEADS_NAMED = 200
@@ -93,24 +91,24 @@ class Changes:
         return self.everything or self.leads is None or lead_id in self.leads
 
 
-def batch_changes(session: Session, batch_id: int) -> Changes:
-    """The places a batch's leads left and reached, and the leads when there are few."""
-    places = batch_moves(session, batch_id)
-    owners = {row[i] for row in places for i in (0, 3) if row[i] is not None}
-    offices = {row[i] for row in places for i in (1, 4) if row[i] is not None}
-    groups = {row[i] for row in places for i in (2, 5) if row[i] is not None}
-    # Always this one query (a pass is a fixed number of statements whatever its size).
-    named = list(
-        session.scalars(
-            select(PassHistory.lead_id)
-            .where(PassHistory.batch_id == batch_id)
-            .limit(MAX_LEADS_NAMED + 1)
-        )
-    )
-    leads = frozenset(named) if len(named) <= MAX_LEADS_NAMED else None
-    return Changes(
-        owners=frozenset(owners), offices=frozenset(offices), groups=frozenset(groups), leads=leads
-    )
+# A batch's notice, built and sent by the server in one round trip: the places its leads
+# left and reached, and its leads when there are few (the payload of Changes.to_payload).
+_PLACES = (
+    "ARRAY(SELECT DISTINCT place FROM pass_history AS h,"
+    " LATERAL (VALUES (h.from_{0}), (h.to_{0})) AS p(place)"
+    " WHERE h.batch_id = :batch AND place IS NOT NULL ORDER BY place)"
+)
+_ANNOUNCE_BATCH = text(
+    "SELECT pg_notify(:channel, json_build_object("
+    f"'owners', {_PLACES.format('owner_id')},"
+    f" 'offices', {_PLACES.format('office_id')},"
+    f" 'groups', {_PLACES.format('group_id')},"
+    " 'leads', CASE WHEN (SELECT count(*) FROM (SELECT 1 FROM pass_history"
+    " WHERE batch_id = :batch LIMIT :named + 1) AS few) <= :named"
+    " THEN ARRAY(SELECT lead_id FROM pass_history WHERE batch_id = :batch ORDER BY lead_id)"
+    " END,"
+    " 'administration', false)::text)"
+)
 
 
 def announce(session: Session, changes: Changes) -> None:
@@ -123,9 +121,12 @@ def announce(session: Session, changes: Changes) -> None:
 
 
 def announce_batch(session: Session, batch_id: int) -> None:
-    """Announce a pass, assignment or undo (PostgreSQL only; costs two small queries)."""
+    """Announce a pass, assignment or undo (PostgreSQL only; one statement)."""
     if session.get_bind().dialect.name == "postgresql":
-        announce(session, batch_changes(session, batch_id))
+        session.execute(
+            _ANNOUNCE_BATCH,
+            {"channel": NOTIFY_CHANNEL, "batch": batch_id, "named": MAX_LEADS_NAMED},
+        )
 
 
 def announce_administration(session: Session) -> None:
@@ -227,6 +228,5 @@ __all__ = [
     "announce",
     "announce_administration",
     "announce_batch",
-    "batch_changes",
     "watch_changes",
 ]

@@ -9,15 +9,18 @@ from __future__ import annotations
 
 import os
 import re
+import select
 import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
+from sqlalchemy.exc import ArgumentError, DisconnectionError, NoSuchModuleError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from leaddesk.errors import (
@@ -136,17 +139,65 @@ def _install_sqlite_pragmas(engine: Engine) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")  # type: ignore[attr-defined]
 
 
+# A pooled server connection idle longer than this is pinged before use (a NAT or firewall
+# may have dropped it silently); one used more recently is pinged only when the server
+# has written to it meanwhile, which is how a closed connection shows.
+PING_AFTER_IDLE_SECONDS = 30.0
+
+
+def _check_connections_on_checkout(engine: Engine) -> None:
+    """What ``pool_pre_ping`` does, without its round trip on every checkout.
+
+    A ping on every checkout cost one round trip per read and per pass. A server that
+    restarted, or a connection that was terminated or cut by a proxy, has sent its
+    goodbye (or an end of file) to the idle socket: the socket is readable, which is seen
+    locally; only then, or after a long idle spell, is the connection pinged, and one that
+    fails the ping is replaced (``DisconnectionError``). A server that went away without a
+    word is still noticed at the first statement, which fails as unreachable (the offline
+    switch listens for that), and SQLAlchemy then replaces every older pooled connection.
+    """
+    dialect = engine.dialect
+
+    @event.listens_for(engine, "checkin")
+    def _on_checkin(_dbapi_connection: object, record: Any) -> None:
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _on_checkout(dbapi_connection: Any, record: Any, _proxy: object) -> None:
+        idle_since = record.info.pop("idle_since", None)
+        if idle_since is None:  # just connected
+            return
+        idle = time.monotonic() - idle_since
+        if idle < PING_AFTER_IDLE_SECONDS and not _has_unread_input(dbapi_connection):
+            return
+        try:
+            dialect.do_ping(dbapi_connection)
+        except Exception as exc:
+            raise DisconnectionError(f"a pooled connection failed its check: {exc}") from exc
+
+
+def _has_unread_input(dbapi_connection: Any) -> bool:
+    """Whether the server wrote to this idle connection (an error, an end of file)."""
+    try:
+        readable, _writable, broken = select.select(
+            [dbapi_connection.fileno()], [], [dbapi_connection.fileno()], 0
+        )
+    except Exception:  # no usable socket (closed, broken): let the ping decide
+        return True
+    return bool(readable or broken)
+
+
 def create_db_engine(url: URL) -> Engine:
     try:
         if url.get_backend_name() == "sqlite":
             engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
             _install_sqlite_pragmas(engine)
             return engine
-        return create_engine(
-            url,
-            pool_pre_ping=True,
-            connect_args={"connect_timeout": 10, "application_name": "LeadDesk"},
+        engine = create_engine(
+            url, connect_args={"connect_timeout": 10, "application_name": "LeadDesk"}
         )
+        _check_connections_on_checkout(engine)
+        return engine
     except (NoSuchModuleError, ImportError) as exc:
         raise InvalidInputError(
             f"The database driver '{url.drivername}' is not installed; "

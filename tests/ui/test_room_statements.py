@@ -30,10 +30,10 @@ FLORIST = "Walk-in: Corner Florist website"  # waits in the Downtown Office buck
 OPEN_LEAD_WINDOW = {"sqlite": 8, "postgresql": 7}
 ASSIGN_DIALOG_OPEN = {"sqlite": 5, "postgresql": 4}
 # From Assign to the tab showing the lead gone: the controller's transaction and the reload.
-ASSIGN_DIALOG_ASSIGN = {"sqlite": 20, "postgresql": 21}
+ASSIGN_DIALOG_ASSIGN = {"sqlite": 14, "postgresql": 13}
 BUCKET_TAB_RELOAD = {"sqlite": 5, "postgresql": 4}
 # From the drop to the tab showing the lead gone: preview, transaction, reload.
-BUCKET_DRAG = {"sqlite": 27, "postgresql": 27}
+BUCKET_DRAG = {"sqlite": 19, "postgresql": 17}
 OPEN_ADMINISTRATION = {"sqlite": 17, "postgresql": 16}
 
 

@@ -36,8 +36,8 @@ RECORDED = {
     "expanding a user": (0, 0),
     "expanding a status": (1, 1),
     "a search keystroke": (3, 3),
-    "pass of one lead: preview": (7, 7),
-    "pass of one lead: pass": (15, 17),
+    "pass of one lead: preview": (4, 4),
+    "pass of one lead: pass": (8, 8),
     "pass of one lead: reload": (19, 20),
 }
 
