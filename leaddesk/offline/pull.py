@@ -200,10 +200,11 @@ def write_replica(
         held = set(picture.leads.column("id"))
         changed = len(held) + len(before - held)
     else:
-        for ids in _slices(picture.touched):
+        # History and notes are only ever added on the server: a lead still in view keeps
+        # the rows the replica has, and only the new ones are written (below).
+        for ids in _slices(picture.gone):
             replica.execute(delete(LeadNote).where(LeadNote.lead_id.in_(ids)))
             replica.execute(delete(PassHistory).where(PassHistory.lead_id.in_(ids)))
-        for ids in _slices(picture.gone):
             replica.execute(delete(Lead).where(Lead.id.in_(ids)))
         changed = len(picture.touched)
     _upsert(replica, _linked_batches(replica, picture.batches))
@@ -211,10 +212,48 @@ def write_replica(
         with indexes_set_aside(replica, Lead.__tablename__):
             _upsert(replica, picture.leads)
     else:
-        _upsert(replica, picture.leads)
-    _upsert(replica, picture.history)
-    _upsert(replica, picture.notes)
+        _upsert_leads(replica, picture.leads)
+    _upsert(replica, picture.history, keep_existing=True)
+    _upsert(replica, picture.notes, keep_existing=True)
     return changed
+
+
+# Lead columns behind an index that a pass never changes. An upsert rewrites the index
+# entry of every column it sets, even to the same value, so leads whose name and import id
+# are unchanged are updated without them.
+_STEADY_LEAD_COLUMNS = ("name", "external_source", "external_id")
+
+
+def _upsert_leads(replica: Session, rows: Rows) -> None:
+    """The changed leads of an incremental pull: loaded into a temporary table, then
+    written by two set-based upserts (SQLite runs one INSERT ... SELECT several times
+    faster than the same rows bound one by one into an upsert)."""
+    if not rows.values:
+        return
+    names = list(rows.table.columns.keys())
+    listed = ", ".join(names)
+    connection = replica.connection()
+    connection.exec_driver_sql("CREATE TEMP TABLE pulled_leads AS SELECT * FROM leads WHERE 0")
+    try:
+        connection.exec_driver_sql(
+            f"INSERT INTO pulled_leads ({listed}) VALUES ({', '.join('?' for _ in names)})",
+            rows.values,  # type: ignore[arg-type]
+        )
+        steady = " AND ".join(f"held.{name} IS pulled.{name}" for name in _STEADY_LEAD_COLUMNS)
+        for same, leave_alone in ((False, ()), (True, _STEADY_LEAD_COLUMNS)):
+            updates = ", ".join(
+                f"{name} = excluded.{name}" for name in names if name not in ("id", *leave_alone)
+            )
+            connection.exec_driver_sql(
+                f"INSERT INTO leads ({listed})"
+                f" SELECT {', '.join(f'pulled.{name}' for name in names)}"
+                " FROM pulled_leads AS pulled LEFT JOIN leads AS held ON held.id = pulled.id"
+                f" WHERE {'held.id IS NULL OR ' if same else 'held.id IS NOT NULL AND NOT '}"
+                f"({steady}) ORDER BY pulled.id"
+                f" ON CONFLICT (id) DO UPDATE SET {updates}"
+            )
+    finally:
+        connection.exec_driver_sql("DROP TABLE temp.pulled_leads")
 
 
 def _remove_local_batches(replica: Session, batch_ids: Sequence[int]) -> None:
@@ -273,15 +312,16 @@ def _slices(ids: Iterable[int]) -> list[list[int]]:
 _PG_DATETIME = "YYYY-MM-DD HH24:MI:SS.US"
 
 
-def _upsert(session: Session, rows: Rows) -> None:
-    """Insert or update by primary key, in one executemany on the driver."""
+def _upsert(session: Session, rows: Rows, *, keep_existing: bool = False) -> None:
+    """Insert or update by primary key, in one executemany on the driver; ``keep_existing``:
+    a row the replica holds already is left as it is (rows the server never changes)."""
     if not rows.values:
         return
     table = rows.table
     names = list(table.columns.keys())
     keys = [column.name for column in table.primary_key.columns]
     updates = ", ".join(f"{name} = excluded.{name}" for name in names if name not in keys)
-    conflict = f"DO UPDATE SET {updates}" if updates else "DO NOTHING"
+    conflict = f"DO UPDATE SET {updates}" if updates and not keep_existing else "DO NOTHING"
     statement = (
         f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({', '.join('?' for _ in names)})"
         f" ON CONFLICT ({', '.join(keys)}) {conflict}"
