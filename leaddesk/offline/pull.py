@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session
 
 from leaddesk.offline.scope import lead_scope, view_digest, written_since
 from leaddesk.store.models import (
+    BucketRule,
     Lead,
     LeadNote,
     ManagerRight,
@@ -68,7 +69,8 @@ class Rows:
 
 
 _UPSERTED = (User, Office, PassGroup, Status)  # kept by id (history points at them)
-_REPLACED = (ManagerRight, OfficeMember, PassGroupMember)  # small; replaced whole
+# Small; replaced whole. Bucket rules give the Leads to be Assigned tab its waiting limits.
+_REPLACED = (ManagerRight, OfficeMember, PassGroupMember, BucketRule)
 
 
 @dataclass
@@ -80,6 +82,8 @@ class ServerPicture:
     revision: str
     digest: str
     full: bool
+    organisation_digest: str = ""
+    # Empty when the organisation did not change since the last pull (not read then).
     organisation: dict[str, Rows] = field(default_factory=dict)
     leads: Rows = field(default_factory=lambda: Rows(Lead.__table__))
     history: Rows = field(default_factory=lambda: Rows(PassHistory.__table__))
@@ -118,8 +122,10 @@ def read_server(
     picture = ServerPicture(
         snapshot=snapshot[0], xmin=snapshot[1], revision=revision, digest=digest, full=full
     )
-    for model in (*_UPSERTED, *_REPLACED):
-        picture.organisation[model.__tablename__] = _rows(server, model.__table__)
+    picture.organisation_digest = organisation_digest(server)
+    if full or state is None or state.organisation_digest != picture.organisation_digest:
+        for model in (*_UPSERTED, *_REPLACED):
+            picture.organisation[model.__tablename__] = _rows(server, model.__table__)
     scope = lead_scope(actor)
     if full:
         wanted: ColumnElement[bool] = scope
@@ -139,6 +145,18 @@ def read_server(
     return picture
 
 
+def organisation_digest(server: Session) -> str:
+    """A fingerprint of every organisation table the replica copies, computed by the server
+    in one statement: a sync reads and rewrites those tables only when it changed."""
+    parts = " UNION ALL ".join(
+        f"SELECT '{name}' AS name, md5(coalesce(string_agg(t::text, ',' ORDER BY t::text), ''))"
+        f" AS digest FROM {name} AS t"
+        for name in sorted(model.__tablename__ for model in (*_UPSERTED, *_REPLACED))
+    )
+    combined = f"SELECT md5(string_agg(digest, '|' ORDER BY name)) FROM ({parts}) AS d"
+    return str(server.scalar(text(combined)))
+
+
 def _changed_ids(server: Session, state: ReplicaState) -> list[int]:
     """Every lead written since the mark, seen or not (ids only), to learn what left."""
     helper = server.scalar(
@@ -152,9 +170,17 @@ def _changed_ids(server: Session, state: ReplicaState) -> list[int]:
             )
         )
     # A server without ``server setup`` has no row-level security: the plain query sees all.
-    return list(
-        server.scalars(select(Lead.id).where(written_since(state.pull_xmin, state.pull_snapshot)))
+    written = server.scalars(
+        select(Lead.id).where(written_since(state.pull_xmin, state.pull_snapshot))
     )
+    deleted = server.scalars(
+        text(
+            "SELECT lead_id FROM lead_tombstones WHERE change_seq >= :xmin AND NOT"
+            " pg_visible_in_snapshot(change_seq::text::xid8, CAST(:snap AS pg_snapshot))"
+        ),
+        {"xmin": state.pull_xmin, "snap": state.pull_snapshot},
+    )
+    return [*written, *deleted]
 
 
 def _batches(server: Session, picture: ServerPicture) -> Rows:
@@ -183,11 +209,12 @@ def write_replica(
     # checked once, at commit.
     replica.execute(text("PRAGMA defer_foreign_keys = ON"))
     _remove_local_batches(replica, settled_batches)
-    for model in _UPSERTED:
-        _upsert(replica, picture.organisation[model.__tablename__])
-    for model in _REPLACED:
-        replica.execute(delete(model))
-        _upsert(replica, picture.organisation[model.__tablename__])
+    if picture.organisation:
+        for model in _UPSERTED:
+            _upsert(replica, picture.organisation[model.__tablename__])
+        for model in _REPLACED:
+            replica.execute(delete(model))
+            _upsert(replica, picture.organisation[model.__tablename__])
     if picture.full:
         before = set(replica.scalars(select(Lead.id)))
         for model in (LeadNote, PassHistory, OutboxMessage):
@@ -352,5 +379,6 @@ def record_pull(replica: Session, state: ReplicaState, picture: ServerPicture) -
     state.pull_xmin = picture.xmin
     state.server_revision = picture.revision
     state.view_digest = picture.digest
+    state.organisation_digest = picture.organisation_digest
     state.replica_format = REPLICA_FORMAT
     state.last_sync_at = utc_now()
