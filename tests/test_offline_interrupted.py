@@ -17,6 +17,7 @@ from tests.helpers.offline import (
     back_online,
     lead_named,
     owner_on_server,
+    pass_as_admin,
     replica_scalar,
     replica_view,
     server_rows,
@@ -251,20 +252,7 @@ def test_a_refused_entry_inside_a_chunk_rolls_back_only_itself(
     replica = make_replica("maria")
     first, middle, last = offline_passes(field_server, replica)
     # Meanwhile an administrator passes the middle lead on the server.
-    assert (
-        main(
-            [
-                "pass",
-                "--db",
-                field_server.url("ada"),
-                "--lead",
-                str(middle),
-                "--to-user",
-                "Sam Field",
-            ]
-        )
-        == 0
-    )
+    pass_as_admin(field_server, middle, "Sam Field")
     capsys.readouterr()
     report = run_json(capsys, "sync", "--db", replica)
     assert (report["applied"], report["conflicts"]) == (2, 1)

@@ -10,12 +10,17 @@ import pytest
 from sqlalchemy import Engine, event, text
 from sqlalchemy.exc import ProgrammingError
 
-from leaddesk.cli import main
 from leaddesk.offline import sync_replica
 from leaddesk.store.database import open_database
 from leaddesk.store.models import User
 from leaddesk.store.queries import visible_buckets
-from tests.helpers.offline import lead_named, owner_on_replica, replica_scalar, server_rows
+from tests.helpers.offline import (
+    lead_named,
+    owner_on_replica,
+    pass_as_admin,
+    replica_scalar,
+    server_rows,
+)
 
 pytestmark = [pytest.mark.postgresql_only, pytest.mark.parametrize("backend", ["postgresql"])]
 
@@ -67,20 +72,7 @@ def test_a_sync_of_one_changed_lead_does_not_read_the_organisation_again(
 ) -> None:
     replica = make_replica("maria")
     harbor = lead_named(field_server, HARBOR)
-    assert (
-        main(
-            [
-                "pass",
-                "--db",
-                field_server.url("ada"),
-                "--lead",
-                str(harbor),
-                "--to-user",
-                "Sam Field",
-            ]
-        )
-        == 0
-    )
+    pass_as_admin(field_server, harbor, "Sam Field")
     with server_statements() as statements:
         report = sync_replica(replica)
     assert (report.leads_changed, report.full_refresh) == (1, False)
