@@ -307,8 +307,7 @@ def test_passes_made_during_the_come_back_sync_are_said_to_wait_and_sent_next(
         event.remove(Engine, "before_cursor_execute", pass_on_the_copy)
     said = wait_banner(qtbot, online, "syncResultBanner")
     assert said.text() == (
-        "Back online: 3 passes sent. 1 pass made on the copy during the sync waits to be sent "
-        "(Sync now sends them)."
+        "Back online: 3 passes sent. 1 pass made on the copy during the sync waits to be sent."
     )
     assert owner_on_server(server, DURING_THE_SYNC[-1]) == server_user(server, "Sam Field")
 

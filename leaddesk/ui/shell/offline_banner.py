@@ -96,7 +96,7 @@ def waiting_text(waiting: int) -> str:
         return ""
     made = plural(waiting, "pass", "passes")
     verb = "waits" if waiting == 1 else "wait"
-    return f"{made} made on the copy during the sync {verb} to be sent (Sync now sends them)."
+    return f"{made} made on the copy during the sync {verb} to be sent."
 
 
 def unreachable_text(server_url: str, reason: str) -> str:

@@ -410,7 +410,8 @@ class OfflineMode(QObject):
         pulled = plural(report.leads_changed, "lead", "leads")
         banner.setToolTip(f"{pulled} brought up to date from the server into this computer's copy.")
         if waiting:
-            send = banner.add_button("Send them now", "bannerSendWaitingButton")
+            send = banner.add_button("Send now", "bannerSendWaitingButton")
+            send.setToolTip("Sync the copy again: its waiting passes go to the server")
             send.clicked.connect(self.sync_now)
         if report.conflicts:
             button = banner.add_button("Sync conflicts…", "bannerConflictsButton")
