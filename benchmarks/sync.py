@@ -12,15 +12,18 @@ every lead in Maria's view (she manages the generated users):
 - pull 1,000: one pass on the server moved 1,000 leads, then sync;
 - pull 10,000 (large database): the same with 10,000 leads;
 - push 1,000 (large database): 1,000 passes of one lead made on the replica, sent through
-  the controller on the server (one transaction each); the baseline is the same 1,000
-  passes made online, directly on the server as the same login.
+  the controller on the server, a chunk of entries per server transaction (a savepoint
+  each); the baselines are the same push one entry per transaction (chunks of one, as
+  before chunking) and the same 1,000 passes made online, directly on the server as the
+  same login (interleaved in halves, see ``compare_pushes``).
 
 Usage::
 
     python benchmarks/sync.py [--sizes 25000 100000]
 
 The last line is ``full_pull_large_vs_small=R1 pull_1000_large_vs_small=R2
-push_vs_online=R3``: a full pull grows with the view, an incremental pull does not.
+push_vs_online=R3 push_vs_one_per_transaction=R4``: a full pull grows with the view, an
+incremental pull does not.
 """
 
 from __future__ import annotations
@@ -39,8 +42,8 @@ sys.path.insert(0, str(ROOT))
 from sqlalchemy import create_engine, select, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
+import leaddesk.offline.push as push  # noqa: E402
 from leaddesk.offline import create_replica, sync_replica  # noqa: E402
-from leaddesk.offline.push import push_journal  # noqa: E402
 from leaddesk.offline.replica import open_replica  # noqa: E402
 from leaddesk.offline.server_link import connect_server  # noqa: E402
 from leaddesk.offline.sync import pull_into  # noqa: E402
@@ -177,15 +180,46 @@ def online_passes(server: Server, count: int, targets: list[int]) -> float:
         database.dispose()
 
 
-def push_then_pull(replica_path: str) -> tuple[float, float]:
-    with open_replica(replica_path) as replica:
-        server = connect_server(make_url(_server_url(replica)))
-        try:
-            push = timed(lambda: push_journal(replica, server))
-            pull = timed(lambda: pull_into(replica, server, SCHEMA_HEAD))
-        finally:
-            server.dispose()
-    return push, pull
+def push_then_pull(replica_path: str, chunk: int = push.PUSH_CHUNK) -> tuple[float, float]:
+    default, push.PUSH_CHUNK = push.PUSH_CHUNK, chunk
+    try:
+        with open_replica(replica_path) as replica:
+            server = connect_server(make_url(_server_url(replica)))
+            try:
+                pushed = timed(lambda: push.push_journal(replica, server))
+                pulled = timed(lambda: pull_into(replica, server, SCHEMA_HEAD))
+            finally:
+                server.dispose()
+    finally:
+        push.PUSH_CHUNK = default
+    return pushed, pulled
+
+
+# Each pass the person makes adds to what the server's policies look at for the next one
+# (their own batches), so later passes cost a little more. The three ways are measured in
+# halves of 500 in the order A B C C B A: each way's halves sit at the same mean position.
+HALF = 500
+ORDER = ("one per tx", "chunked", "online", "online", "chunked", "one per tx")
+
+
+def compare_pushes(server: Server, path: str, targets: list[int]) -> dict[str, float]:
+    spent = {way: 0.0 for way in ORDER}
+    pulled = 0.0
+    for way in ORDER:
+        if way == "online":
+            spent[way] += online_passes(server, HALF, targets)
+            continue
+        offline_passes(path, HALF, targets)
+        pushed, pull = push_then_pull(path, chunk=1 if way == "one per tx" else push.PUSH_CHUNK)
+        spent[way] += pushed
+        if way == "chunked":
+            pulled += pull
+    return {
+        "push 1,000 journaled": spent["chunked"],
+        "  then pull them": pulled,
+        "push 1,000, 1 per tx": spent["one per tx"],
+        "1,000 online passes": spent["online"],
+    }
 
 
 def _server_url(replica: Database) -> str:
@@ -209,11 +243,7 @@ def measure(admin_url: str, leads: int, work: Path, large: bool) -> dict[str, fl
         if large:
             server.move_on_server(10_000, targets[1])
             figures["pull 10,000 changed"] = timed(lambda: sync_replica(path))
-            offline_passes(path, 1_000, targets)
-            push, pull = push_then_pull(path)
-            figures["push 1,000 journaled"] = push
-            figures["  then pull them"] = pull
-            figures["1,000 online passes"] = online_passes(server, 1_000, targets)
+            figures.update(compare_pushes(server, path, targets))
     finally:
         server.close()
     for label, seconds in figures.items():
@@ -256,10 +286,12 @@ def main() -> int:
         print(f"| {label:<22} | {shown} | {second:>15.3f} | {ratio} |")
     full = results[large]["replica create"] / results[small]["replica create"]
     incremental = results[large]["pull 1,000 changed"] / results[small]["pull 1,000 changed"]
-    push = results[large]["push 1,000 journaled"] / results[large]["1,000 online passes"]
+    pushed = results[large]["push 1,000 journaled"]
+    online = pushed / results[large]["1,000 online passes"]
+    one_per_transaction = pushed / results[large]["push 1,000, 1 per tx"]
     print(
         f"full_pull_large_vs_small={full:.2f} pull_1000_large_vs_small={incremental:.2f} "
-        f"push_vs_online={push:.2f}"
+        f"push_vs_online={online:.2f} push_vs_one_per_transaction={one_per_transaction:.2f}"
     )
     return 0
 

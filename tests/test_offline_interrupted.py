@@ -11,12 +11,13 @@ import pytest
 from sqlalchemy import Engine, event
 
 from leaddesk.cli import main
-from leaddesk.offline import sync_replica
+from leaddesk.offline import push, sync_replica
 from tests.helpers.cli_run import run, run_json
 from tests.helpers.offline import (
     back_online,
     lead_named,
     owner_on_server,
+    pass_as_admin,
     replica_scalar,
     replica_view,
     server_rows,
@@ -71,9 +72,34 @@ def assert_applied_once(server, replica: str) -> None:
     assert len(replayed) == len(uuids)
 
 
+# The push sends a chunk of entries per server transaction (a savepoint each) and settles
+# the chunk on the replica after the server's commit. Chunks of one put the cut between
+# chunks; the real chunk size (all three entries in one) puts it inside a chunk.
+BETWEEN_CHUNKS = 1
+INSIDE_A_CHUNK = push.PUSH_CHUNK
+CUTS = ["between-chunks", "inside-a-chunk"]
+
+
+@pytest.mark.parametrize(
+    ("chunk", "states_after_cut", "sent_next"),
+    [
+        (BETWEEN_CHUNKS, "applied,pending,pending", 2),
+        # The server never committed the chunk: the first entry is sent again, not lost.
+        (INSIDE_A_CHUNK, "pending,pending,pending", 3),
+    ],
+    ids=CUTS,
+)
 def test_the_server_stopped_in_the_middle_of_the_push(
-    field_cluster, field_server, make_replica, capsys
+    field_cluster,
+    field_server,
+    make_replica,
+    capsys,
+    monkeypatch,
+    chunk,
+    states_after_cut,
+    sent_next,
 ) -> None:
+    monkeypatch.setattr(push, "PUSH_CHUNK", chunk)
     cluster, _factory = field_cluster
     replica = make_replica("maria")
     leads = offline_passes(field_server, replica)
@@ -86,17 +112,36 @@ def test_the_server_stopped_in_the_middle_of_the_push(
     finally:
         back_online(cluster, field_server)
     states = replica_scalar(replica, "SELECT group_concat(state, ',') FROM offline_journal")
-    assert states == "applied,pending,pending"
+    assert states == states_after_cut
     report = run_json(capsys, "sync", "--db", replica)
-    assert (report["applied"], report["already_applied"], report["conflicts"]) == (2, 0, 0)
+    assert (report["applied"], report["already_applied"], report["conflicts"]) == (sent_next, 0, 0)
     assert [owner_on_server(field_server, lead) for lead in leads] == ["Jane Doe"] * 3
     assert_applied_once(field_server, replica)
     assert replica_view(replica) == server_view(field_server, "Maria Manager")
 
 
+@pytest.mark.parametrize(
+    ("chunk", "killed_at_update", "committed", "pending", "answers_next"),
+    [
+        # The second chunk (entry two) is committed; the process dies before noting it.
+        (BETWEEN_CHUNKS, 2, 2, 2, (1, 1)),
+        # The one chunk is committed whole; the process dies before noting any of it.
+        (INSIDE_A_CHUNK, 1, 3, 3, (0, 3)),
+    ],
+    ids=CUTS,
+)
 def test_killed_after_the_server_applied_before_the_replica_heard(
-    field_server, make_replica, capsys
+    field_server,
+    make_replica,
+    capsys,
+    monkeypatch,
+    chunk,
+    killed_at_update,
+    committed,
+    pending,
+    answers_next,
 ) -> None:
+    monkeypatch.setattr(push, "PUSH_CHUNK", chunk)
     replica = make_replica("maria")
     leads = offline_passes(field_server, replica)
     capsys.readouterr()
@@ -104,19 +149,23 @@ def test_killed_after_the_server_applied_before_the_replica_heard(
     def killed() -> None:
         raise KeyboardInterrupt
 
-    # The second entry is committed on the server; the process dies before noting it.
-    with on_statement("sqlite", "UPDATE offline_journal", killed, nth=2):
+    # Dies as the replica is told of the last chunk the server committed.
+    with on_statement("sqlite", "UPDATE offline_journal", killed, nth=killed_at_update):
         code, _out, err = run(capsys, "sync", "--db", replica)
     assert code == 130 and "interrupted" in err
     assert (
-        replica_scalar(replica, "SELECT count(*) FROM offline_journal WHERE state = 'pending'") == 2
+        replica_scalar(replica, "SELECT count(*) FROM offline_journal WHERE state = 'pending'")
+        == pending
     )
     assert (
         len(server_rows(field_server, "SELECT 1 FROM pass_batches WHERE client_uuid IS NOT NULL"))
-        == 2
+        == committed
     )
     report = run_json(capsys, "sync", "--db", replica)
-    assert (report["applied"], report["already_applied"], report["conflicts"]) == (1, 1, 0)
+    assert (report["applied"], report["already_applied"], report["conflicts"]) == (
+        *answers_next,
+        0,
+    )
     assert [owner_on_server(field_server, lead) for lead in leads] == ["Jane Doe"] * 3
     assert_applied_once(field_server, replica)
     assert replica_view(replica) == server_view(field_server, "Maria Manager")
@@ -195,3 +244,35 @@ def test_a_pass_made_on_the_copy_during_a_sync_is_sent_not_overwritten(
     assert (report.applied, report.conflicts) == (1, 1)
     assert replica_scalar(replica, "SELECT count(*) FROM offline_journal") == 2
     assert replica_view(replica) == server_view(field_server, "Maria Manager")
+
+
+def test_a_refused_entry_inside_a_chunk_rolls_back_only_itself(
+    field_server, make_replica, capsys
+) -> None:
+    replica = make_replica("maria")
+    first, middle, last = offline_passes(field_server, replica)
+    # Meanwhile an administrator passes the middle lead on the server.
+    pass_as_admin(field_server, middle, "Sam Field")
+    capsys.readouterr()
+    report = run_json(capsys, "sync", "--db", replica)
+    assert (report["applied"], report["conflicts"]) == (2, 1)
+    states = replica_scalar(
+        replica,
+        "SELECT group_concat(state, ',') FROM (SELECT state FROM offline_journal ORDER BY id)",
+    )
+    assert states == "applied,conflict,applied"
+    owners = [owner_on_server(field_server, lead) for lead in (first, middle, last)]
+    assert owners == ["Jane Doe", "Sam Field", "Jane Doe"]
+    # The refused entry left nothing on the server: no batch, no note, no email.
+    replayed = server_rows(
+        field_server,
+        "SELECT b.id, count(o.id) FROM pass_batches b LEFT JOIN outbox o ON o.batch_id = b.id"
+        " WHERE b.client_uuid IS NOT NULL GROUP BY b.id",
+    )
+    assert [emails for _batch, emails in replayed] == [1, 1]
+    assert not server_rows(
+        field_server,
+        "SELECT 1 FROM pass_history h JOIN pass_batches b ON b.id = h.batch_id"
+        " WHERE h.lead_id = :l AND b.client_uuid IS NOT NULL",
+        l=middle,
+    )

@@ -4,8 +4,10 @@ module's own, stopped to be "offline" and started again)."""
 from __future__ import annotations
 
 import json
+import sqlite3
 
 import pytest
+from sqlalchemy import text
 
 from leaddesk.cli import main
 from leaddesk.offline import sync_replica
@@ -121,6 +123,43 @@ def test_what_changed_on_the_server_is_pulled_and_leads_leave_and_enter_the_view
         replica, "SELECT count(*) FROM pass_history WHERE lead_id = ?", copperfield
     )
     assert notes == 1
+
+
+def test_an_incremental_pull_adds_new_history_and_brings_edited_names(
+    field_server, make_replica, capsys
+) -> None:
+    replica = make_replica("maria")
+    harbor = lead_named(field_server, HARBOR)
+    ada = field_server.url("ada")
+    for person in ("Jane Doe", "Sam Field"):
+        assert main(["pass", "--db", ada, "--lead", str(harbor), "--to-user", person]) == 0
+    with field_server.raw("postgres") as connection:
+        connection.execute(
+            text("UPDATE leads SET name = 'Harbor Logistics renewal 2027' WHERE id = :id"),
+            {"id": harbor},
+        )
+        connection.commit()
+    capsys.readouterr()
+    report = run_json(capsys, "sync", "--db", replica)
+    assert (report["leads_changed"], report["full_refresh"]) == (1, False)
+    with sqlite3.connect(replica) as connection:
+        held = connection.execute(
+            "SELECT name, owner_id, version FROM leads WHERE id = ?", (harbor,)
+        ).fetchone()
+        history = connection.execute(
+            "SELECT id, batch_id, to_owner_id FROM pass_history WHERE lead_id = ? ORDER BY id",
+            (harbor,),
+        ).fetchall()
+    on_server = server_rows(
+        field_server, "SELECT name, owner_id, version FROM leads WHERE id = :id", id=harbor
+    )
+    assert held == on_server[0] and held[0] == "Harbor Logistics renewal 2027"
+    server_history = server_rows(
+        field_server,
+        "SELECT id, batch_id, to_owner_id FROM pass_history WHERE lead_id = :id ORDER BY id",
+        id=harbor,
+    )
+    assert history == server_history and len(history) >= 2  # each row once
 
 
 def test_a_manager_right_taken_away_refreshes_the_whole_view(

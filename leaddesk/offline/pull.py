@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session
 
 from leaddesk.offline.scope import lead_scope, view_digest, written_since
 from leaddesk.store.models import (
+    BucketRule,
     Lead,
     LeadNote,
     ManagerRight,
@@ -68,7 +69,8 @@ class Rows:
 
 
 _UPSERTED = (User, Office, PassGroup, Status)  # kept by id (history points at them)
-_REPLACED = (ManagerRight, OfficeMember, PassGroupMember)  # small; replaced whole
+# Small; replaced whole. Bucket rules give the Leads to be Assigned tab its waiting limits.
+_REPLACED = (ManagerRight, OfficeMember, PassGroupMember, BucketRule)
 
 
 @dataclass
@@ -80,6 +82,8 @@ class ServerPicture:
     revision: str
     digest: str
     full: bool
+    organisation_digest: str = ""
+    # Empty when the organisation did not change since the last pull (not read then).
     organisation: dict[str, Rows] = field(default_factory=dict)
     leads: Rows = field(default_factory=lambda: Rows(Lead.__table__))
     history: Rows = field(default_factory=lambda: Rows(PassHistory.__table__))
@@ -118,8 +122,10 @@ def read_server(
     picture = ServerPicture(
         snapshot=snapshot[0], xmin=snapshot[1], revision=revision, digest=digest, full=full
     )
-    for model in (*_UPSERTED, *_REPLACED):
-        picture.organisation[model.__tablename__] = _rows(server, model.__table__)
+    picture.organisation_digest = organisation_digest(server)
+    if full or state is None or state.organisation_digest != picture.organisation_digest:
+        for model in (*_UPSERTED, *_REPLACED):
+            picture.organisation[model.__tablename__] = _rows(server, model.__table__)
     scope = lead_scope(actor)
     if full:
         wanted: ColumnElement[bool] = scope
@@ -139,6 +145,18 @@ def read_server(
     return picture
 
 
+def organisation_digest(server: Session) -> str:
+    """A fingerprint of every organisation table the replica copies, computed by the server
+    in one statement: a sync reads and rewrites those tables only when it changed."""
+    parts = " UNION ALL ".join(
+        f"SELECT '{name}' AS name, md5(coalesce(string_agg(t::text, ',' ORDER BY t::text), ''))"
+        f" AS digest FROM {name} AS t"
+        for name in sorted(model.__tablename__ for model in (*_UPSERTED, *_REPLACED))
+    )
+    combined = f"SELECT md5(string_agg(digest, '|' ORDER BY name)) FROM ({parts}) AS d"
+    return str(server.scalar(text(combined)))
+
+
 def _changed_ids(server: Session, state: ReplicaState) -> list[int]:
     """Every lead written since the mark, seen or not (ids only), to learn what left."""
     helper = server.scalar(
@@ -152,9 +170,17 @@ def _changed_ids(server: Session, state: ReplicaState) -> list[int]:
             )
         )
     # A server without ``server setup`` has no row-level security: the plain query sees all.
-    return list(
-        server.scalars(select(Lead.id).where(written_since(state.pull_xmin, state.pull_snapshot)))
+    written = server.scalars(
+        select(Lead.id).where(written_since(state.pull_xmin, state.pull_snapshot))
     )
+    deleted = server.scalars(
+        text(
+            "SELECT lead_id FROM lead_tombstones WHERE change_seq >= :xmin AND NOT"
+            " pg_visible_in_snapshot(change_seq::text::xid8, CAST(:snap AS pg_snapshot))"
+        ),
+        {"xmin": state.pull_xmin, "snap": state.pull_snapshot},
+    )
+    return [*written, *deleted]
 
 
 def _batches(server: Session, picture: ServerPicture) -> Rows:
@@ -183,11 +209,12 @@ def write_replica(
     # checked once, at commit.
     replica.execute(text("PRAGMA defer_foreign_keys = ON"))
     _remove_local_batches(replica, settled_batches)
-    for model in _UPSERTED:
-        _upsert(replica, picture.organisation[model.__tablename__])
-    for model in _REPLACED:
-        replica.execute(delete(model))
-        _upsert(replica, picture.organisation[model.__tablename__])
+    if picture.organisation:
+        for model in _UPSERTED:
+            _upsert(replica, picture.organisation[model.__tablename__])
+        for model in _REPLACED:
+            replica.execute(delete(model))
+            _upsert(replica, picture.organisation[model.__tablename__])
     if picture.full:
         before = set(replica.scalars(select(Lead.id)))
         for model in (LeadNote, PassHistory, OutboxMessage):
@@ -200,10 +227,11 @@ def write_replica(
         held = set(picture.leads.column("id"))
         changed = len(held) + len(before - held)
     else:
-        for ids in _slices(picture.touched):
+        # History and notes are only ever added on the server: a lead still in view keeps
+        # the rows the replica has, and only the new ones are written (below).
+        for ids in _slices(picture.gone):
             replica.execute(delete(LeadNote).where(LeadNote.lead_id.in_(ids)))
             replica.execute(delete(PassHistory).where(PassHistory.lead_id.in_(ids)))
-        for ids in _slices(picture.gone):
             replica.execute(delete(Lead).where(Lead.id.in_(ids)))
         changed = len(picture.touched)
     _upsert(replica, _linked_batches(replica, picture.batches))
@@ -211,10 +239,48 @@ def write_replica(
         with indexes_set_aside(replica, Lead.__tablename__):
             _upsert(replica, picture.leads)
     else:
-        _upsert(replica, picture.leads)
-    _upsert(replica, picture.history)
-    _upsert(replica, picture.notes)
+        _upsert_leads(replica, picture.leads)
+    _upsert(replica, picture.history, keep_existing=True)
+    _upsert(replica, picture.notes, keep_existing=True)
     return changed
+
+
+# Lead columns behind an index that a pass never changes. An upsert rewrites the index
+# entry of every column it sets, even to the same value, so leads whose name and import id
+# are unchanged are updated without them.
+_STEADY_LEAD_COLUMNS = ("name", "external_source", "external_id")
+
+
+def _upsert_leads(replica: Session, rows: Rows) -> None:
+    """The changed leads of an incremental pull: loaded into a temporary table, then
+    written by two set-based upserts (SQLite runs one INSERT ... SELECT several times
+    faster than the same rows bound one by one into an upsert)."""
+    if not rows.values:
+        return
+    names = list(rows.table.columns.keys())
+    listed = ", ".join(names)
+    connection = replica.connection()
+    connection.exec_driver_sql("CREATE TEMP TABLE pulled_leads AS SELECT * FROM leads WHERE 0")
+    try:
+        connection.exec_driver_sql(
+            f"INSERT INTO pulled_leads ({listed}) VALUES ({', '.join('?' for _ in names)})",
+            rows.values,  # type: ignore[arg-type]
+        )
+        steady = " AND ".join(f"held.{name} IS pulled.{name}" for name in _STEADY_LEAD_COLUMNS)
+        for same, leave_alone in ((False, ()), (True, _STEADY_LEAD_COLUMNS)):
+            updates = ", ".join(
+                f"{name} = excluded.{name}" for name in names if name not in ("id", *leave_alone)
+            )
+            connection.exec_driver_sql(
+                f"INSERT INTO leads ({listed})"
+                f" SELECT {', '.join(f'pulled.{name}' for name in names)}"
+                " FROM pulled_leads AS pulled LEFT JOIN leads AS held ON held.id = pulled.id"
+                f" WHERE {'held.id IS NULL OR ' if same else 'held.id IS NOT NULL AND NOT '}"
+                f"({steady}) ORDER BY pulled.id"
+                f" ON CONFLICT (id) DO UPDATE SET {updates}"
+            )
+    finally:
+        connection.exec_driver_sql("DROP TABLE temp.pulled_leads")
 
 
 def _remove_local_batches(replica: Session, batch_ids: Sequence[int]) -> None:
@@ -273,15 +339,16 @@ def _slices(ids: Iterable[int]) -> list[list[int]]:
 _PG_DATETIME = "YYYY-MM-DD HH24:MI:SS.US"
 
 
-def _upsert(session: Session, rows: Rows) -> None:
-    """Insert or update by primary key, in one executemany on the driver."""
+def _upsert(session: Session, rows: Rows, *, keep_existing: bool = False) -> None:
+    """Insert or update by primary key, in one executemany on the driver; ``keep_existing``:
+    a row the replica holds already is left as it is (rows the server never changes)."""
     if not rows.values:
         return
     table = rows.table
     names = list(table.columns.keys())
     keys = [column.name for column in table.primary_key.columns]
     updates = ", ".join(f"{name} = excluded.{name}" for name in names if name not in keys)
-    conflict = f"DO UPDATE SET {updates}" if updates else "DO NOTHING"
+    conflict = f"DO UPDATE SET {updates}" if updates and not keep_existing else "DO NOTHING"
     statement = (
         f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({', '.join('?' for _ in names)})"
         f" ON CONFLICT ({', '.join(keys)}) {conflict}"
@@ -312,5 +379,6 @@ def record_pull(replica: Session, state: ReplicaState, picture: ServerPicture) -
     state.pull_xmin = picture.xmin
     state.server_revision = picture.revision
     state.view_digest = picture.digest
+    state.organisation_digest = picture.organisation_digest
     state.replica_format = REPLICA_FORMAT
     state.last_sync_at = utc_now()

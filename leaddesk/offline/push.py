@@ -11,13 +11,15 @@ was taken away) becomes a conflict kept whole beside what the server has now.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import partial
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 
-from leaddesk.errors import DatabaseUnavailableError, InvalidInputError, LeadDeskError
+from leaddesk.errors import InvalidInputError, LeadDeskError
 from leaddesk.offline.server_link import server_actor
 from leaddesk.reassignment.controller import assign_from_bucket, pass_leads, undo_batch
 from leaddesk.reassignment.requests import (
@@ -28,6 +30,7 @@ from leaddesk.reassignment.requests import (
     Target,
     TargetKind,
 )
+from leaddesk.reassignment.retry import write_with_retry
 from leaddesk.store.database import Database
 from leaddesk.store.models import (
     JournalEntry,
@@ -94,8 +97,13 @@ def pending_entries(replica: Database) -> list[Entry]:
 
 
 def push_journal(replica: Database, server: Database) -> PushCounts:
-    """Send every pending entry; each is settled on the replica right after the server
-    answers, so a cut loses at most the answer to one entry (resent, then reported)."""
+    """Send every pending entry, in order, a chunk per server transaction.
+
+    Each entry runs under a savepoint of its chunk's transaction: a refused entry rolls back
+    only its savepoint and becomes a conflict, the others stay. The replica settles a chunk
+    only after the server committed it, so a cut loses at most one chunk's answers; the
+    next sync finds those entries on the server by their UUIDs and reports them.
+    """
     with replica.read() as session:
         state = session.execute(select(ReplicaState)).scalar_one()
         actor_name, actor_id = state.actor_name, state.actor_id
@@ -103,42 +111,82 @@ def push_journal(replica: Database, server: Database) -> PushCounts:
     entries = pending_entries(replica)
     if not entries:
         return counts
-    # The person on the server, checked once; the controller locks and checks them again in
-    # every entry's transaction, and the server's policies hold the login to them.
+    # The person on the server, checked once; the controller locks and checks them again
+    # for every entry, and the server's policies hold the login to them.
     with server.read() as session:
         server_actor(session, actor_name, expected_id=actor_id)
-    for entry in entries:
-        try:
-            batch_id, replayed = _apply_on_server(server, entry, actor_id)
-        except DatabaseUnavailableError:
-            raise
-        except LeadDeskError as refusal:
-            sides = _server_now(server, entry, actor_name, actor_id)
-            _settle(replica, entry, state="conflict", reason=one_line(refusal), sides=sides)
-            counts.conflicts += 1
-            continue
-        _settle(replica, entry, state="applied", batch_id=batch_id)
-        if replayed:
-            counts.already_applied += 1
-        else:
-            counts.applied += 1
+    for start in range(0, len(entries), PUSH_CHUNK):
+        chunk = entries[start : start + PUSH_CHUNK]
+        # A deadlock with someone passing online reruns the whole chunk: nothing of it was
+        # committed, and the replica has not heard of it.
+        outcomes = write_with_retry(server, partial(_replay_chunk, chunk=chunk, actor_id=actor_id))
+        _settle(replica, outcomes)
+        for outcome in outcomes:
+            if outcome.state == "conflict":
+                counts.conflicts += 1
+            elif outcome.replayed:
+                counts.already_applied += 1
+            else:
+                counts.applied += 1
     return counts
 
 
-def _apply_on_server(server: Database, entry: Entry, actor_id: int) -> tuple[int, bool]:
-    """(the server's batch, whether it had it already)."""
-    for attempt in (1, 2):
+# Entries per server transaction: one commit (and its flush to disk) per chunk instead of
+# per entry; a cut costs at most this many entries to send again (they are then reported
+# as already applied, never applied twice).
+PUSH_CHUNK = 100
+
+
+@dataclass
+class Outcome:
+    """What the server made of one entry; settled on the replica after the commit."""
+
+    entry: Entry
+    state: str  # "applied" or "conflict"
+    batch_id: int | None = None
+    replayed: bool = False
+    reason: str = ""
+    sides: list[dict] = field(default_factory=list)
+
+
+def _replay_chunk(session: Session, *, chunk: Sequence[Entry], actor_id: int) -> list[Outcome]:
+    known = _batches_of(session, [entry.uuid for entry in chunk])
+    outcomes = []
+    for entry in chunk:
+        existing = known.get(entry.uuid)
+        if existing is not None:
+            outcomes.append(Outcome(entry, "applied", existing, replayed=True))
+            continue
+        savepoint = session.begin_nested()
         try:
-            with server.write() as session:
-                existing = _batch_of(session, entry.uuid)
-                if existing is not None:
-                    return existing, True
-                return apply_entry(session, actor_id, entry).batch_id, False
+            batch_id = apply_entry(session, actor_id, entry).batch_id
+        except LeadDeskError as refusal:
+            savepoint.rollback()
+            sides = _server_now(session, entry)
+            outcomes.append(Outcome(entry, "conflict", reason=one_line(refusal), sides=sides))
+            continue
         except IntegrityError:
-            # Another sync of this replica applied the entry between our check and insert.
-            if attempt == 2:
+            # Another sync of this replica applied the entry after our look (its UUID is
+            # unique on the server): that one counts.
+            savepoint.rollback()
+            existing = _batch_of(session, entry.uuid)
+            if existing is None:
                 raise
-    raise AssertionError("unreachable")
+            outcomes.append(Outcome(entry, "applied", existing, replayed=True))
+            continue
+        savepoint.commit()
+        outcomes.append(Outcome(entry, "applied", batch_id))
+    return outcomes
+
+
+def _batches_of(session: Session, uuids: Sequence[str]) -> dict[str, int]:
+    """The server's batches of these entries, for those it applied already."""
+    return {
+        uuid: batch_id
+        for uuid, batch_id in session.execute(
+            select(PassBatch.client_uuid, PassBatch.id).where(PassBatch.client_uuid.in_(uuids))
+        )
+    }
 
 
 def _batch_of(session: Session, client_uuid: str) -> int | None:
@@ -179,32 +227,30 @@ def apply_entry(session: Session, actor_id: int, entry: Entry) -> PassResult:
     )
 
 
-def _server_now(server: Database, entry: Entry, actor_name: str, actor_id: int) -> list[dict]:
+def _server_now(session: Session, entry: Entry) -> list[dict]:
     """Per lead of the entry: where it is on the server now, who moved it last, and when."""
     seen = dict(entry.leads)
     mover = aliased(User)
-    with server.read() as session:
-        server_actor(session, actor_name, expected_id=actor_id)
-        rows = session.execute(
-            select(
-                Lead.id,
-                Lead.name,
-                Lead.version,
-                User.name,
-                Office.name,
-                PassGroup.name,
-                Lead.bucket_office_id,
-                Lead.bucket_group_id,
-                mover.name,
-                PassBatch.created_at,
-            )
-            .outerjoin(User, User.id == Lead.owner_id)
-            .outerjoin(Office, Office.id == Lead.bucket_office_id)
-            .outerjoin(PassGroup, PassGroup.id == Lead.bucket_group_id)
-            .outerjoin(PassBatch, PassBatch.id == Lead.last_batch_id)
-            .outerjoin(mover, mover.id == PassBatch.actor_id)
-            .where(Lead.id.in_(sorted(seen)))
-        ).all()
+    rows = session.execute(
+        select(
+            Lead.id,
+            Lead.name,
+            Lead.version,
+            User.name,
+            Office.name,
+            PassGroup.name,
+            Lead.bucket_office_id,
+            Lead.bucket_group_id,
+            mover.name,
+            PassBatch.created_at,
+        )
+        .outerjoin(User, User.id == Lead.owner_id)
+        .outerjoin(Office, Office.id == Lead.bucket_office_id)
+        .outerjoin(PassGroup, PassGroup.id == Lead.bucket_group_id)
+        .outerjoin(PassBatch, PassBatch.id == Lead.last_batch_id)
+        .outerjoin(mover, mover.id == PassBatch.actor_id)
+        .where(Lead.id.in_(sorted(seen)))
+    ).all()
     found = {row[0]: row for row in rows}
     sides = []
     for lead_id in sorted(seen):
@@ -227,34 +273,28 @@ def _server_now(server: Database, entry: Entry, actor_name: str, actor_id: int) 
     return sides
 
 
-def _settle(
-    replica: Database,
-    entry: Entry,
-    *,
-    state: str,
-    batch_id: int | None = None,
-    reason: str = "",
-    sides: list[dict] | None = None,
-) -> None:
+def _settle(replica: Database, outcomes: Sequence[Outcome]) -> None:
+    """Note a committed chunk's answers on the replica, in one transaction."""
     with replica.write() as session:
-        session.execute(
-            update(JournalEntry)
-            .where(JournalEntry.uuid == entry.uuid)
-            .values(state=state, server_batch_id=batch_id)
-        )
-        if state == "conflict":
-            names = dict(
-                session.execute(
-                    select(Lead.id, Lead.name).where(Lead.id.in_([i for i, _v in entry.leads]))
-                ).all()
+        for outcome in outcomes:
+            session.execute(
+                update(JournalEntry)
+                .where(JournalEntry.uuid == outcome.entry.uuid)
+                .values(state=outcome.state, server_batch_id=outcome.batch_id)
             )
-            for side in sides or []:
+        conflicts = [outcome for outcome in outcomes if outcome.state == "conflict"]
+        if not conflicts:
+            return
+        lead_ids = {lead_id for outcome in conflicts for lead_id, _v in outcome.entry.leads}
+        names = dict(session.execute(select(Lead.id, Lead.name).where(Lead.id.in_(lead_ids))).all())
+        for outcome in conflicts:
+            for side in outcome.sides:
                 side.setdefault("lead_name", names.get(side["lead_id"], f"lead {side['lead_id']}"))
             session.add(
                 SyncConflict(
-                    journal_uuid=entry.uuid,
-                    reason=reason,
-                    server_now=json.dumps(sides or []),
+                    journal_uuid=outcome.entry.uuid,
+                    reason=outcome.reason,
+                    server_now=json.dumps(outcome.sides),
                     created_at=utc_now(),
                 )
             )

@@ -155,14 +155,16 @@ _FUNCTIONS: tuple[tuple[str, str, str, str, str, str], ...] = (
         "SELECT id FROM pass_batches WHERE actor_id = p_actor",
     ),
     (
-        # The leads written since a replica's last pull (ids only), whether or not the
-        # caller still sees them: a replica drops those that left its person's view.
+        # The leads written or deleted since a replica's last pull (ids only), whether or
+        # not the caller still sees them: a replica drops those that left its person's view.
         "leaddesk_changed_lead_ids",
         "p_xmin bigint, p_snapshot text",
         "SETOF integer",
         "sql STABLE ROWS 1000",
         "DEFINER",
         "SELECT id FROM leads WHERE change_seq >= p_xmin"
+        " AND NOT pg_visible_in_snapshot(change_seq::text::xid8, p_snapshot::pg_snapshot)"
+        " UNION ALL SELECT lead_id FROM lead_tombstones WHERE change_seq >= p_xmin"
         " AND NOT pg_visible_in_snapshot(change_seq::text::xid8, p_snapshot::pg_snapshot)",
     ),
     (
@@ -283,6 +285,8 @@ def grant_statements(schema: str, database: str) -> list[str]:
         f"GRANT USAGE ON SCHEMA {schema} TO {USER_ROLE}",
         f"REVOKE ALL ON ALL TABLES IN SCHEMA {schema} FROM PUBLIC",
         f"GRANT SELECT ON ALL TABLES IN SCHEMA {schema} TO {USER_ROLE}",
+        # Deleted leads' ids reach a replica through leaddesk_changed_lead_ids only.
+        f"REVOKE ALL ON lead_tombstones FROM {USER_ROLE}",
         f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA {schema} TO {USER_ROLE}",
         # Passing moves a lead: its place, version and last batch; nothing else.
         f"GRANT UPDATE (owner_id, bucket_office_id, bucket_group_id, version, last_batch_id,"

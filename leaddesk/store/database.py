@@ -187,15 +187,32 @@ def _has_unread_input(dbapi_connection: Any) -> bool:
     return bool(readable or broken)
 
 
+# A server behind a dropped line (no TCP reset) must not hold LeadDesk for minutes: the
+# connection attempt gives up after connect_timeout seconds, and an open connection whose
+# packets go unanswered (keepalives, tcp_user_timeout in ms) is declared dead in about 30 s,
+# so the window switches to its offline copy instead of waiting on the kernel's retries.
+_PG_CONNECT_DEFAULTS: dict[str, object] = {
+    "connect_timeout": 10,
+    "application_name": "LeadDesk",
+    "keepalives": 1,
+    "keepalives_idle": 20,
+    "keepalives_interval": 5,
+    "keepalives_count": 2,
+    "tcp_user_timeout": 30000,
+}
+
+
 def create_db_engine(url: URL) -> Engine:
     try:
         if url.get_backend_name() == "sqlite":
             engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
             _install_sqlite_pragmas(engine)
             return engine
-        engine = create_engine(
-            url, connect_args={"connect_timeout": 10, "application_name": "LeadDesk"}
-        )
+        # What the URL says wins (``?connect_timeout=3``); the rest comes from here.
+        connect_args = {
+            name: value for name, value in _PG_CONNECT_DEFAULTS.items() if name not in url.query
+        }
+        engine = create_engine(url, connect_args=connect_args)
         _check_connections_on_checkout(engine)
         return engine
     except (NoSuchModuleError, ImportError) as exc:

@@ -25,7 +25,7 @@ MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 
 # The newest revision under migrations/versions. Adding a migration means updating this;
 # tests/test_database_open.py compares it with Alembic's own head.
-SCHEMA_HEAD = "0006_offline_sync"
+SCHEMA_HEAD = "0007_offline_tombstones"
 
 _UNDEFINED_TABLE_SQLSTATE = "42P01"
 

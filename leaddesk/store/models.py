@@ -357,6 +357,9 @@ class ReplicaState(Base):
     pull_xmin: Mapped[int] = mapped_column(BigInteger, default=0)
     # A digest of whose leads and which buckets the person saw: when it changes, pull whole.
     view_digest: Mapped[str] = mapped_column(String(64), default="")
+    # A digest of the organisation tables copied (users, offices, rights, rules...): a sync
+    # re-reads them only when the server's differs.
+    organisation_digest: Mapped[str] = mapped_column(String(64), default="", server_default="")
 
 
 class JournalEntry(Base):

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
+from leaddesk.cli import main
 from leaddesk.offline import create_replica
 from tests.helpers.databases import PostgresFactory
 from tests.helpers.postgres import Cluster, start_cluster
@@ -71,6 +72,12 @@ def server_rows(server: ServerDatabase, sql: str, **params: object) -> list[tupl
 
 def lead_named(server: ServerDatabase, name: str) -> int:
     return int(server.owner_scalar("SELECT id FROM leads WHERE name = :n", n=name))  # type: ignore[arg-type]
+
+
+def pass_as_admin(server: ServerDatabase, lead_id: int, to_user: str) -> None:
+    """Meanwhile, on the server: Ada Admin passes the lead (the command line, her login)."""
+    command = ["pass", "--db", server.url("ada"), "--lead", str(lead_id), "--to-user", to_user]
+    assert main(command) == 0
 
 
 def owner_on_server(server: ServerDatabase, lead_id: int) -> str | None:

@@ -16,7 +16,8 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtGui import QColor, QImage
-from PySide6.QtWidgets import QApplication, QLabel
+from PySide6.QtWidgets import QApplication, QLabel, QPushButton
+from sqlalchemy import Engine, event
 
 from leaddesk import cli
 from leaddesk.errors import DatabaseUnavailableError
@@ -39,6 +40,12 @@ from tests.helpers.server import ServerDatabase
 from tests.helpers.window_trees import open_rows, wait_for_trees
 
 LEAD = "Harbor Logistics renewal"  # John Smith's, LEAD status, in the demo data
+# More of the leads Maria passes (John's and Sam's), passed on the copy while a sync runs.
+DURING_THE_SYNC = (
+    "Crescent Bakery POS upgrade",
+    "Northwind fleet tracking",
+    "Oakridge School tablets",
+)
 
 
 pytestmark = [
@@ -154,6 +161,14 @@ def drop_lead_on(qtbot, window: MainWindow, lead: str, target: str, note: str) -
     qtbot.waitUntil(lambda: not window.context.runner.busy)
 
 
+def lead_by_id(server: Server, lead: str) -> int:
+    database = open_database(server.database.owner_url)
+    try:
+        return lead_by_name(database, lead).id
+    finally:
+        database.dispose()
+
+
 def owner_on_server(server: Server, lead: str) -> int | None:
     database = open_database(server.database.owner_url)
     try:
@@ -256,6 +271,55 @@ def test_the_window_tries_the_server_by_itself_and_comes_back(qtbot, server, rep
 
     online = current_main_window(qtbot, offline)
     assert wait_banner(qtbot, online, "syncResultBanner").text().startswith("Back online:")
+
+
+def test_passes_made_during_the_come_back_sync_are_said_to_wait_and_sent_next(
+    qtbot, server, replica
+):
+    server.stop()
+    offline = start_window(qtbot, server)
+    wait_banner(qtbot, offline, "offlineBanner")
+    drop_lead_on(qtbot, offline, LEAD, "Jane Doe", "")
+    server.start()
+    # The person keeps passing on the copy while it syncs: one pass as each round of the
+    # sync reads the server, so the last one is made after the sync's last round.
+    during = [lead_by_id(server, name) for name in DURING_THE_SYNC]
+    made: list[int] = []
+
+    def pass_on_the_copy(conn, _cursor, statement: str, *_args: object) -> None:
+        if (
+            conn.dialect.name == "postgresql"
+            and statement.startswith("SELECT pg_current_snapshot")
+            and len(made) < len(during)
+        ):
+            lead = during[len(made)]
+            made.append(lead)
+            assert (
+                cli.main(["pass", "--db", replica, "--lead", str(lead), "--to-user", "Jane Doe"])
+                == 0
+            )
+
+    event.listen(Engine, "before_cursor_execute", pass_on_the_copy)
+    try:
+        offline_mode_of(offline).sync_action.trigger()
+        online = current_main_window(qtbot, offline)
+    finally:
+        event.remove(Engine, "before_cursor_execute", pass_on_the_copy)
+    said = wait_banner(qtbot, online, "syncResultBanner")
+    assert said.text() == (
+        "Back online: 3 passes sent. 1 pass made on the copy during the sync waits to be sent."
+    )
+    assert owner_on_server(server, DURING_THE_SYNC[-1]) == server_user(server, "Sam Field")
+
+    said.findChild(QPushButton, "bannerSendWaitingButton").click()
+
+    qtbot.waitUntil(
+        lambda: (banner(online, "syncResultBanner") or said).text() == "Synced: 1 pass sent.",
+        timeout=20_000,
+    )
+    assert owner_on_server(server, DURING_THE_SYNC[-1]) == server_user(server, "Jane Doe")
+    info = replica_info(replica)
+    assert info is not None and info.pending_passes == 0
 
 
 def test_sync_now_while_still_offline_says_so_on_the_strip(qtbot, server, replica):
@@ -361,8 +425,8 @@ def test_a_lost_connection_switches_the_window_to_the_copy(qtbot, server, replic
     index = lead_row(qtbot, online, "John Smith", "LEAD", LEAD)
     server.stop()
 
-    # The read that found the line gone says so once; the window then carries on offline.
-    answer_next_dialog(qtbot, "loadErrorDialog")
+    # The read that found the line gone says so; the switch to the copy closes that box.
+    stale = on_next_dialog(qtbot, "loadErrorDialog", lambda _box: None)
     if found_by == "a refresh":
         online.refresh_action.trigger()
     else:
@@ -374,6 +438,8 @@ def test_a_lost_connection_switches_the_window_to_the_copy(qtbot, server, replic
 
     offline = current_main_window(qtbot, online)
     assert offline.context.database.is_sqlite
+    assert stale.answered and "cannot be reached" in stale.text
+    qtbot.waitUntil(lambda: find_visible_window("loadErrorDialog") is None, timeout=10_000)
     strip = wait_banner(qtbot, offline, "offlineBanner")
     assert strip.text().startswith("Offline: working on this computer's copy from ")
     drop_lead_on(qtbot, offline, LEAD, "Jane Doe", "")

@@ -90,6 +90,15 @@ def sync_text(sent: int, conflicts: int, *, back_online: bool) -> str:
     return f"{'Back online' if back_online else 'Synced'}: {text}."
 
 
+def waiting_text(waiting: int) -> str:
+    """Passes made on the copy while it synced, still in its journal ("" when none)."""
+    if not waiting:
+        return ""
+    made = plural(waiting, "pass", "passes")
+    verb = "waits" if waiting == 1 else "wait"
+    return f"{made} made on the copy during the sync {verb} to be sent."
+
+
 def unreachable_text(server_url: str, reason: str) -> str:
     """The red strip: unreachable (why), no copy to fall back on, tried again by itself."""
     return (

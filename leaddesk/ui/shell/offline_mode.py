@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING
 import shiboken6
 from PySide6.QtCore import QObject, QTimer
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QMessageBox, QWidget
 
 from leaddesk.errors import LeadDeskError
 from leaddesk.store.database import Database, open_database
@@ -46,6 +46,7 @@ from leaddesk.ui.shell.offline_banner import (
     sync_text,
     unreachable_reason,
     unreachable_text,
+    waiting_text,
 )
 from leaddesk.ui.shell.window_switch import replace_window
 
@@ -65,6 +66,8 @@ class _Back:
 
     report: SyncReport
     server: Database
+    # Passes made on the copy while it synced: they wait in its journal for the next sync.
+    waiting: int = 0
 
 
 def offline_mode_of(window: QWidget) -> OfflineMode | None:
@@ -207,7 +210,8 @@ class OfflineMode(QObject):
             if not _core().server_reachable(url):
                 return None
             report = _core().sync_replica(path)
-            return _Back(report=report, server=open_database(url))
+            waiting = _core().replica_info(path).pending_passes
+            return _Back(report=report, server=open_database(url), waiting=waiting)
 
         self.runner.background(
             come_back, self._came_back, on_error=self._come_back_failed, key="offline-try-server"
@@ -231,7 +235,7 @@ class OfflineMode(QObject):
             return
         mode = offline_mode_of(new)
         if mode is not None:
-            mode.show_sync_result(back.report, back_online=True)
+            mode.show_sync_result(back.report, back_online=True, waiting=back.waiting)
         replace_window(self.window, new)
 
     def _come_back_failed(self, message: str, _exc: BaseException) -> None:
@@ -282,6 +286,9 @@ class OfflineMode(QObject):
             database.dispose()
             self._show_unreachable(f"{message} (this computer's copy cannot open: {exc})")
             return
+        # The box of the read that found the line gone is answered by the copy's window.
+        for box in self.window.findChildren(QMessageBox, "loadErrorDialog"):
+            box.close()
         replace_window(self.window, new)
 
     def _show_unreachable(self, message: str) -> None:
@@ -393,12 +400,19 @@ class OfflineMode(QObject):
         if not self._stopped:
             show_outcome(self.window, "syncFailedDialog", "Sync now", message, error=True)
 
-    def show_sync_result(self, report: SyncReport, *, back_online: bool) -> OfflineBanner:
-        """The green strip: what the sync did, and the way to its conflicts."""
+    def show_sync_result(
+        self, report: SyncReport, *, back_online: bool, waiting: int = 0
+    ) -> OfflineBanner:
+        """The green strip: what the sync did, what still waits, the way to its conflicts."""
         sent = report.applied + report.already_applied
-        banner = self.show_notice(sync_text(sent, report.conflicts, back_online=back_online))
+        text = sync_text(sent, report.conflicts, back_online=back_online)
+        banner = self.show_notice(f"{text} {waiting_text(waiting)}".strip())
         pulled = plural(report.leads_changed, "lead", "leads")
         banner.setToolTip(f"{pulled} brought up to date from the server into this computer's copy.")
+        if waiting:
+            send = banner.add_button("Send now", "bannerSendWaitingButton")
+            send.setToolTip("Sync the copy again: its waiting passes go to the server")
+            send.clicked.connect(self.sync_now)
         if report.conflicts:
             button = banner.add_button("Sync conflicts…", "bannerConflictsButton")
             button.clicked.connect(self.open_conflicts)
