@@ -97,6 +97,12 @@ class OperationRunner(QObject):
     def busy(self) -> bool:
         return self._pending > 0
 
+    @property
+    def idle(self) -> bool:
+        """No write or read is on its way and every answer has been handed over; unlike
+        ``wait_idle`` this asks without waiting, so the event loop can run meanwhile."""
+        return not self._relays
+
     def run(
         self,
         work: Work,
