@@ -154,7 +154,8 @@ def run_pass_flow(
     def previewed(preview: PassPreview) -> None:
         _confirm_and_start(context, source, target, preview, parent, on_finished)
 
-    context.runner.query(read, previewed, on_error=refused, key="pass-preview")
+    # The answer is for ``parent``: once that window is gone, no dialog opens for it.
+    context.runner.query(read, previewed, on_error=refused, key="pass-preview", receiver=parent)
 
 
 def _confirm_and_start(
