@@ -17,8 +17,9 @@ ticks is the freeze a person would feel. Each gap is measured three ways:
 - ``cpu``: CPU time the GUI thread itself spent (``time.thread_time``).
 
 Each longest gap keeps the ``step`` of the script under way and, for a gap of more than
-``SAMPLE_AFTER_MS``, ``where`` the GUI thread was (its innermost frames, sampled from a thread
-of the watch), so a failing test says where to look. ``gc`` is the longest garbage collection
+``SAMPLE_AFTER_MS``, ``where`` the GUI thread was (its innermost frames where most samples,
+taken from a thread of the watch every ``SAMPLE_EVERY_MS``, found it), so a failing test
+says where to look. ``gc`` is the longest garbage collection
 (in any thread: it holds the GIL) while watching. Where schedstat is missing, ``blocked``
 equals ``wall``.
 """
@@ -133,15 +134,23 @@ class EventLoopWatch(QObject):
         self.ticks += 1
 
     def _sample(self, gui_thread: int) -> None:
-        """While a tick is overdue, note where the GUI thread is (the last sample wins)."""
+        """While a tick is overdue, note where the GUI thread is; a block is said to be where
+        most of its samples found it."""
+        counts: dict[str, int] = {}
+        block = 0.0
         while self._watching.is_set():
             time.sleep(SAMPLE_EVERY_MS / 1000.0)
             began = self._last[0]
             if (time.perf_counter() - began) * 1000.0 < SAMPLE_AFTER_MS:
                 continue
             frame = sys._current_frames().get(gui_thread)
-            if frame is not None:
-                self._where = (began, _innermost(frame))
+            if frame is None:
+                continue
+            if began != block:
+                counts, block = {}, began
+            where = _innermost(frame)
+            counts[where] = counts.get(where, 0) + 1
+            self._where = (began, max(counts, key=counts.__getitem__))
 
     def _collection(self, phase: str, info: dict[str, Any]) -> None:
         if phase == "start":
@@ -162,7 +171,13 @@ class EventLoopWatch(QObject):
         self.stop()
 
 
-def _innermost(frame: Any, depth: int = 3) -> str:
-    """The innermost frames of a stack, innermost last: ``file.py:line name`` each."""
-    frames = traceback.extract_stack(frame)[-depth:]
-    return " > ".join(f"{Path(f.filename).name}:{f.lineno} {f.name}" for f in frames)
+def _innermost(frame: Any) -> str:
+    """Where a stack is: its innermost LeadDesk frame, then its innermost frame."""
+    frames = traceback.extract_stack(frame)
+    said = [f"{Path(frames[-1].filename).name}:{frames[-1].lineno} {frames[-1].name}"]
+    ours = next(
+        (f for f in reversed(frames) if "/leaddesk/" in f.filename.replace("\\", "/")), None
+    )
+    if ours is not None and ours is not frames[-1]:
+        said.insert(0, f"{Path(ours.filename).name}:{ours.lineno} {ours.name} ... ")
+    return "".join(said)

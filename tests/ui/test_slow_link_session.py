@@ -23,9 +23,13 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy.engine import make_url
 
+from leaddesk.reassignment.controller import pass_leads
+from leaddesk.reassignment.requests import LeadRef, Selection, Target
 from leaddesk.store.database import open_database
 from leaddesk.ui.shell.build import build_main_window
 from tests.helpers.demo_names import lead_by_name, user_id
+from tests.helpers.dialogs import answer_next_dialog
+from tests.helpers.event_loop import EventLoopWatch
 from tests.helpers.gui_thread_reads import gui_thread_statements
 from tests.helpers.scripted_session import run_scripted_session
 from tests.helpers.slow_link import SlowLink
@@ -71,3 +75,44 @@ def test_the_scripted_session_does_not_freeze_the_window(qtbot, slow_url, monkey
     assert gui.statements == [], "database round trips on the GUI thread"
     assert figures.blocked.ms < LONGEST_ALLOWED_MS, f"the event loop was blocked {figures.blocked}"
     assert figures.cpu.ms < LONGEST_ALLOWED_MS, f"the GUI thread was busy {figures.cpu}"
+
+
+def test_undo_pass_reads_and_undoes_off_the_gui_thread(
+    qtbot, slow_url, monkeypatch, backend, database
+):
+    """Edit > Undo pass: the offer it confirms is read on the read lane, the undo runs on
+    the write lane; then, with nothing left to undo, it says so, also without a GUI-thread
+    read."""
+    monkeypatch.setenv("LEADDESK_EMAIL_AUTOSEND", "0")
+    harbor = lead_by_name(database, "Harbor Logistics renewal")
+    john, jane = user_id(database, "John Smith"), user_id(database, "Jane Doe")
+    with database.write() as session:
+        pass_leads(
+            session,
+            actor_id=user_id(database, "Maria Manager"),
+            selection=Selection.of_leads([LeadRef(harbor.id, harbor.version)]),
+            target=Target.user(jane),
+        )
+    slow = open_database(slow_url)
+    window = build_main_window(slow, "Maria Manager")
+    window.setProperty("ownsDatabase", True)
+    qtbot.addWidget(window)
+    window.show()
+    try:
+        qtbot.waitUntil(lambda: not window.loading and window.context.runner.idle, timeout=60_000)
+        with gui_thread_statements(slow.engine) as gui, EventLoopWatch() as watch:
+            confirm = answer_next_dialog(qtbot, "confirmPassDialog", timeout=60_000)
+            undone = answer_next_dialog(qtbot, "passDoneDialog", timeout=60_000)
+            window.undo_pass()
+            undone.wait()
+            qtbot.waitUntil(lambda: window.context.runner.idle, timeout=60_000)
+            told = answer_next_dialog(qtbot, "nothingToUndoDialog", timeout=60_000)
+            window.undo_pass()
+            told.wait()
+    finally:
+        window.close()
+    print(f"\n[{backend}] undo: longest block {watch.blocked}", *gui.statements, sep="\n  ")
+    assert "Undo pass" in confirm.text and "1 lead" in confirm.text
+    assert lead_by_name(database, "Harbor Logistics renewal").owner_id == john
+    assert gui.statements == [], "database round trips on the GUI thread"
+    assert watch.blocked.ms < LONGEST_ALLOWED_MS, f"the event loop was blocked {watch.blocked}"
