@@ -9,13 +9,13 @@ import csv
 from datetime import date
 
 import pytest
-import shiboken6
 from PySide6.QtCore import QDate, QEvent, QPoint
 from PySide6.QtGui import QHelpEvent, QImage
 from PySide6.QtWidgets import QApplication, QToolTip
 
 from leaddesk.reassignment.controller import pass_leads
 from leaddesk.reassignment.requests import Selection, Target
+from leaddesk.reports.workload import workload_report
 from leaddesk.ui.common.icons import status_colour
 from leaddesk.ui.common.palettes import dark_palette
 from leaddesk.ui.shell.window_services import WindowServices
@@ -212,13 +212,28 @@ def test_a_manager_sees_only_what_they_may(qtbot, main_window, database):
     ]  # fmt: skip
 
 
-def test_a_workload_answer_after_its_feed_is_gone_is_dropped(qtbot, main_window):
-    """A window replaced or closed while its workload read is on its way: the answer finds
-    no feed to update and is dropped, not raised in the event loop."""
+def test_the_workload_comes_with_the_trees_read_and_follows_a_change_elsewhere(
+    qtbot, main_window, database
+):
+    """The bars and the chart take the workload the window's one read for its trees derives
+    from its grouped count (no read of their own: none can answer after its window is gone,
+    as a feed reading for itself once did when its window was replaced). After another
+    person's pass and F5 they show what the Reports window's workload says."""
     window = main_window("Maria Manager")
-    feed = ready(qtbot, window).feed
-    runner = window.context.runner
-    feed.reload()
-    shiboken6.delete(feed)
-    runner.wait_idle()
-    QApplication.processEvents()
+    panel = ready(qtbot, window)
+    with database.write() as session:
+        pass_leads(
+            session,
+            actor_id=user_id(database, "Ada Admin"),
+            selection=Selection.all_of_user(user_id(database, "John Smith")),
+            target=Target.user(user_id(database, "Sam Field")),
+        )
+    with database.read() as session:
+        expected = workload_report(session, actor_id=user_id(database, "Maria Manager"))
+    assert panel.feed.report != expected  # the window has not seen the pass yet
+    with qtbot.waitSignal(panel.feed.updated, timeout=10_000):
+        window.refresh_action.trigger()
+    assert panel.feed.report == expected
+    assert hover_text(qtbot, window.target_view, user_cell(window, "John Smith")) == (
+        "John Smith: 0 open leads"
+    )
