@@ -33,10 +33,11 @@ from leaddesk.errors import PermissionDeniedError
 from leaddesk.reassignment.requests import Target
 from leaddesk.reports.passes import passes_report, passes_table
 from leaddesk.reports.waiting import waiting_report
-from leaddesk.reports.workload import workload_report, workload_table
+from leaddesk.reports.workload import workload_of, workload_report, workload_table
 from leaddesk.store.bucket_rules import AssignRule, BucketKey
 from leaddesk.store.database import Database
 from leaddesk.store.models import PassBatch
+from leaddesk.store.tree_queries import owner_tree
 from tests.helpers.demo_names import office_id, user_id
 from tests.helpers.engine_checks import set_active
 from tests.helpers.report_story import NOW, SINCE, build_story, pass_at, set_created
@@ -168,6 +169,22 @@ def test_workload_keeps_an_inactive_user_who_still_holds_open_leads(database):
         ["Maria Manager", 1, 1, 2],
         ["Sam Field (inactive)", 2, 1, 3],
     ]
+
+
+@pytest.mark.parametrize("actor", ["Maria Manager", "Olivia Office", "Ada Admin"])
+def test_the_workload_from_the_owner_tree_count_is_the_report(story, actor):
+    """The main window shows the workload from the grouped count its trees read (no read of
+    its own): the same users, order, statuses and counts as the report, for a manager, an
+    office manager and the administrator, with an inactive user still holding open leads
+    and one holding none."""
+    set_active(story, "Sam Field", False)  # holds open leads
+    set_active(story, "John Smith", False)  # holds only a lost one
+    actor_id = user_id(story, actor)
+    with story.read() as session:
+        report = workload_report(session, actor_id=actor_id)
+        derived = workload_of(owner_tree(session, actor_id=actor_id))
+    assert report.users  # not two empty reports
+    assert derived == report
 
 
 def test_an_inactive_actor_gets_no_report(database):

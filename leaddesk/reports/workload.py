@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from leaddesk.reports.common import ChartData, ChartRow, ChartSeries, ReportTable, report_actor
 from leaddesk.store.models import Lead, ManagerRight, Status, User
+from leaddesk.store.tree_queries import OwnerTreeData
 
 
 @dataclass(frozen=True)
@@ -100,6 +101,20 @@ def workload_report(
         ):
             users.append(UserWorkload(uid, name, bool(active), counts[uid]))
         users.sort(key=lambda user: (user.name, user.user_id))
+    return WorkloadReport(statuses, users)
+
+
+def workload_of(tree: OwnerTreeData) -> WorkloadReport:
+    """The same report from the owner tree's grouped count, without a read of its own: the
+    main window reads that count once for its trees, the bars and the chart. ``tree`` holds
+    every user the actor manages with their leads per status, and every status."""
+    statuses = [OpenStatus(s.id, s.name, s.position) for s in tree.statuses if not s.is_closed]
+    open_ids = {status.id for status in statuses}
+    users = []
+    for owner in tree.owners:  # by name, as workload_report orders them
+        counts = {sid: number for sid, number in owner.counts.items() if sid in open_ids}
+        if owner.active or counts:  # inactive people only while they hold open leads
+            users.append(UserWorkload(owner.id, owner.name, owner.active, counts))
     return WorkloadReport(statuses, users)
 
 

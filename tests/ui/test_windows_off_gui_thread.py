@@ -205,7 +205,8 @@ def test_opened_from_the_main_window_the_windows_read_off_the_gui_thread(
     window = main_window("Ada Admin")
     florist = lead_by_name(database, FLORIST).id
     tab = window.bucket_tab
-    with gui_thread_statements(database.engine) as gui:
+    # The window opened the database itself: its own engine is the one to listen on.
+    with gui_thread_statements(window.context.database.engine) as gui:
         for name in ("administrationAction", "exportAction", "outboxAction"):
             window.findChild(QAction, name).trigger()
         for name in ("adminWindow", "exportDialog", "outboxDialog"):

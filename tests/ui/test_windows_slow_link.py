@@ -32,9 +32,10 @@ pytestmark = [
 ]
 
 DELAY_MS = 60  # each way: a 120 ms round trip
-# A read of several statements on the GUI thread would block the loop for at least
-# 3 x 120 ms; well below that, with room for a busy 2-core machine's own hiccups.
-LONGEST_BLOCK_MS = 250
+# Issue 14's "no block over 100 ms", net of the time the GUI thread waited for a core (the
+# machine's load; tests/helpers/event_loop.py). A read of several statements on the GUI
+# thread would block the loop for at least 3 x 120 ms.
+LONGEST_BLOCK_MS = 100
 
 
 @pytest.fixture
@@ -72,9 +73,9 @@ def _open_and_watch(qtbot, make: Callable[[], QWidget], loading: Callable[[QWidg
     assert loading(window)  # the read is still on its way; the window is up and says so
     watch = EventLoopWatch().start()
     qtbot.waitUntil(lambda: not loading(window), timeout=30_000)
-    longest = watch.stop()
+    longest = watch.stop().blocked
     seconds = time.perf_counter() - started
-    print(f"{type(window).__name__}: first read {seconds:.2f} s, longest block {longest:.0f} ms")
+    print(f"{type(window).__name__}: first read {seconds:.2f} s, longest block {longest}")
     return window, longest, seconds
 
 
@@ -92,7 +93,7 @@ def test_lead_window_over_a_slow_link(qtbot, database, slow):
     assert seen_loading == ["Loading lead…"]
     assert window.title_label.text() == "Harbor Logistics renewal"
     assert seconds >= 3 * 2 * DELAY_MS / 1000  # the read really waited for round trips
-    assert longest < LONGEST_BLOCK_MS, f"the event loop was blocked for {longest:.0f} ms"
+    assert longest.ms < LONGEST_BLOCK_MS, f"the event loop was blocked for {longest}"
     window.close()
 
 
@@ -101,7 +102,7 @@ def test_bucket_tab_and_assign_dialog_over_a_slow_link(qtbot, database, slow):
     tab, longest, seconds = _open_and_watch(qtbot, lambda: BucketTab(context), lambda t: t.loading)
     assert tab.model.total_waiting() == 1
     assert seconds >= 3 * 2 * DELAY_MS / 1000
-    assert longest < LONGEST_BLOCK_MS, f"the event loop was blocked for {longest:.0f} ms"
+    assert longest.ms < LONGEST_BLOCK_MS, f"the event loop was blocked for {longest}"
 
     tab.select_leads([tab.model.buckets[0].leads[0].id])
     watch = EventLoopWatch().start()
@@ -109,10 +110,10 @@ def test_bucket_tab_and_assign_dialog_over_a_slow_link(qtbot, database, slow):
     assert dialog is not None and dialog.loading
     assert not dialog.user_combo.isEnabled()  # "Loading who can take them…"
     qtbot.waitUntil(lambda: not dialog.loading, timeout=30_000)
-    longest = watch.stop()
-    print(f"BucketAssignDialog: longest block {longest:.0f} ms")
+    longest = watch.stop().blocked
+    print(f"BucketAssignDialog: longest block {longest}")
     assert dialog.user_combo.count() == 3
-    assert longest < LONGEST_BLOCK_MS, f"the event loop was blocked for {longest:.0f} ms"
+    assert longest.ms < LONGEST_BLOCK_MS, f"the event loop was blocked for {longest}"
     dialog.reject()
 
 
@@ -123,7 +124,7 @@ def test_administration_window_over_a_slow_link(qtbot, database, slow):
     )
     assert window.users_tab.table.rowCount() >= 5
     assert seconds >= 10 * 2 * DELAY_MS / 1000  # the snapshot is a score of statements
-    assert longest < LONGEST_BLOCK_MS, f"the event loop was blocked for {longest:.0f} ms"
+    assert longest.ms < LONGEST_BLOCK_MS, f"the event loop was blocked for {longest}"
     window.close()
 
 
@@ -135,7 +136,7 @@ def test_export_dialog_over_a_slow_link(qtbot, database, slow):
         qtbot, lambda: ExportDialog(context, None), lambda d: d.loading
     )
     assert dialog.owner_combo.findText("John Smith") > 0
-    assert longest < LONGEST_BLOCK_MS, f"the event loop was blocked for {longest:.0f} ms"
+    assert longest.ms < LONGEST_BLOCK_MS, f"the event loop was blocked for {longest}"
 
 
 def test_import_survey_and_outbox_over_a_slow_link(qtbot, database, slow, tmp_path, monkeypatch):
@@ -155,9 +156,9 @@ def test_import_survey_and_outbox_over_a_slow_link(qtbot, database, slow, tmp_pa
     importer.load_file(str(path))
     assert importer.survey is None  # "Reading the file…" while LeadDesk's statuses are read
     qtbot.waitUntil(lambda: importer.survey is not None, timeout=30_000)
-    longest = watch.stop()
-    print(f"ImportDialog survey: longest block {longest:.0f} ms")
-    assert longest < LONGEST_BLOCK_MS, f"the event loop was blocked for {longest:.0f} ms"
+    longest = watch.stop().blocked
+    print(f"ImportDialog survey: longest block {longest}")
+    assert longest.ms < LONGEST_BLOCK_MS, f"the event loop was blocked for {longest}"
 
     status = EmailStatus(context.database, recipient_id=None)
     qtbot.addWidget(status)
@@ -166,4 +167,4 @@ def test_import_survey_and_outbox_over_a_slow_link(qtbot, database, slow, tmp_pa
     )
     assert outbox.table.rowCount() == 0  # nothing passed yet: the "Loading…" row is gone
     assert status.shutdown(30_000)
-    assert longest < LONGEST_BLOCK_MS, f"the event loop was blocked for {longest:.0f} ms"
+    assert longest.ms < LONGEST_BLOCK_MS, f"the event loop was blocked for {longest}"

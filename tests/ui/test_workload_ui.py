@@ -9,15 +9,22 @@ import csv
 from datetime import date
 
 import pytest
-import shiboken6
-from PySide6.QtCore import QDate, QEvent, QPoint
-from PySide6.QtGui import QHelpEvent, QImage
+from PySide6.QtCore import QDate, QEvent, QPoint, QRectF
+from PySide6.QtGui import QHelpEvent, QImage, QPainter, QPicture
 from PySide6.QtWidgets import QApplication, QToolTip
 
 from leaddesk.reassignment.controller import pass_leads
 from leaddesk.reassignment.requests import Selection, Target
+from leaddesk.reports.workload import (
+    OpenStatus,
+    UserWorkload,
+    WorkloadReport,
+    workload_chart,
+    workload_report,
+)
 from leaddesk.ui.common.icons import status_colour
 from leaddesk.ui.common.palettes import dark_palette
+from leaddesk.ui.reports.chart_painter import ChartLayout, paint_chart
 from leaddesk.ui.shell.window_services import WindowServices
 from tests.helpers.demo_names import user_id
 from tests.helpers.report_story import build_story
@@ -212,16 +219,60 @@ def test_a_manager_sees_only_what_they_may(qtbot, main_window, database):
     ]  # fmt: skip
 
 
-def test_a_workload_answer_after_its_feed_is_gone_is_dropped(qtbot, main_window):
-    """A window replaced or closed while its workload read is on its way: the answer finds
-    no feed to update and is dropped, not raised in the event loop."""
+def test_the_workload_comes_with_the_trees_read_and_follows_a_change_elsewhere(
+    qtbot, main_window, database
+):
+    """The bars and the chart take the workload the window's one read for its trees derives
+    from its grouped count (no read of their own: none can answer after its window is gone,
+    as a feed reading for itself once did when its window was replaced). After another
+    person's pass and F5 they show what the Reports window's workload says."""
     window = main_window("Maria Manager")
-    feed = ready(qtbot, window).feed
-    runner = window.context.runner
-    feed.reload()
-    shiboken6.delete(feed)
-    runner.wait_idle()
-    QApplication.processEvents()
+    panel = ready(qtbot, window)
+    with database.write() as session:
+        pass_leads(
+            session,
+            actor_id=user_id(database, "Ada Admin"),
+            selection=Selection.all_of_user(user_id(database, "John Smith")),
+            target=Target.user(user_id(database, "Sam Field")),
+        )
+    with database.read() as session:
+        expected = workload_report(session, actor_id=user_id(database, "Maria Manager"))
+    assert panel.feed.report != expected  # the window has not seen the pass yet
+    with qtbot.waitSignal(panel.feed.updated, timeout=10_000):
+        window.refresh_action.trigger()
+    assert panel.feed.report == expected
+    assert hover_text(qtbot, window.target_view, user_cell(window, "John Smith")) == (
+        "John Smith: 0 open leads"
+    )
+
+
+def test_a_long_chart_paints_only_the_rows_in_view_and_the_same_pixels_there(qtbot):
+    """The workload chart of 500 users sits in a scroll area showing a dozen rows: a paint
+    draws the rows that reach into the exposed area (the picture there is what a full paint
+    gives), not all 500 (60-100 ms of the GUI thread at every change)."""
+    statuses = [OpenStatus(1, "LEAD", 1), OpenStatus(2, "OPPORTUNITY", 2)]
+    users = [UserWorkload(n, f"User {n:03}", True, {1: n % 7, 2: n % 5}) for n in range(1, 501)]
+    chart = workload_chart(WorkloadReport(statuses, users))
+    palette = QApplication.palette()
+    whole = QRectF(0, 0, 480, ChartLayout.height_for(chart, 480, QApplication.font()))
+    exposed = QRectF(0, 300, 480, 240)
+
+    def picture(shown: QRectF | None) -> tuple[QImage, int]:
+        image = QImage(whole.size().toSize(), QImage.Format.Format_ARGB32)
+        image.fill(palette.color(palette.ColorRole.Base))
+        painter = QPainter(image)
+        paint_chart(painter, whole, chart, palette, shown)
+        painter.end()
+        recorded = QPicture()
+        painter = QPainter(recorded)
+        paint_chart(painter, whole, chart, palette, shown)
+        painter.end()
+        return image.copy(exposed.toRect()), recorded.size()
+
+    full_pixels, full_size = picture(None)
+    shown_pixels, shown_size = picture(exposed)
+    assert shown_pixels == full_pixels
+    assert shown_size < full_size / 10
 
 
 def test_the_chart_pane_fits_its_chart_once_and_a_moved_divider_stays(qtbot, main_window, database):

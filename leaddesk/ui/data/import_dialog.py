@@ -236,6 +236,7 @@ class ImportDialog(QDialog):
             self._show_survey,
             on_error=self._show_error,
             key=f"import-survey-{id(self)}",
+            receiver=self,
         )
 
     def _show_survey(self, survey: ImportSurvey) -> None:

@@ -116,9 +116,7 @@ class MainWindow(QMainWindow):
             undo=self.undo_action,
         )
         # Under the targets: the workload chart, and the how-to on a tab beside it.
-        self.workload_panel = install_workload(
-            context, self.target_model, self.target_view, self.pass_pane_lower, guide
-        )
+        self.workload_panel = install_workload(self.target_view, self.pass_pane_lower, guide)
         self._build_status_bar()
         # A little air between rows: easier to aim a drop, easier to read at any scale.
         self.setStyleSheet(
@@ -307,7 +305,8 @@ class MainWindow(QMainWindow):
             if not shiboken6.isValid(self):  # the window closed while the read was under way
                 return
             self._trees_loading = False
-            self.target_model.take(target_ticket, trees.targets)
+            if self.target_model.take(target_ticket, trees.targets):
+                self.workload_panel.feed.take(trees.workload)  # from the same count
             taken = self.owner_model.take(owner_ticket, trees.owners)
             if taken:
                 if trees.advice:

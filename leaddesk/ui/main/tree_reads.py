@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
     from leaddesk.reassignment.targets import PassTargets
+    from leaddesk.reports.workload import WorkloadReport
     from leaddesk.store.tree_queries import OwnerSummary, OwnerTreeData, StatusInfo, TreeLead
 
 # Keep at most this many leads per status when reloading after a pass; more come on scroll.
@@ -42,10 +43,12 @@ class OwnerTreeBuild:
 
 @dataclass(frozen=True)
 class WindowTrees:
-    """One read for both panes: one grouped count serves the owner tree and the targets."""
+    """One read for both panes: one grouped count serves the owner tree, the targets and
+    the workload bars and chart under them."""
 
     owners: OwnerTreeBuild
     targets: PassTargets
+    workload: WorkloadReport
     advice: str  # whom to ask, for someone who manages nobody ("" otherwise)
 
 
@@ -139,11 +142,14 @@ def read_window_trees(
 ) -> WindowTrees:
     """Both panes from one grouped count; ``owners`` builds the owner tree from it."""
     from leaddesk.reassignment.permissions import nobody_to_manage_advice
+    from leaddesk.reports.workload import workload_of
     from leaddesk.store.tree_queries import owner_tree
 
     data = owner_tree(session, actor_id=actor_id)
     advice = "" if data.owners else nobody_to_manage_advice(session, actor_id)
-    return WindowTrees(owners(session, data), read_targets(session, data), advice)
+    return WindowTrees(
+        owners(session, data), read_targets(session, data), workload_of(data), advice
+    )
 
 
 def read_lead_page(

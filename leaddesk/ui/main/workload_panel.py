@@ -1,9 +1,9 @@
 """The lower part of the Pass to pane: a chart of the open leads of the users listed above
 (those the filter shows), by status, beside the how-to on a second tab.
 
-``install_workload`` wires it into the main window's pane: the feed reads after every
-reload of the targets, the bar delegate draws the Leads column, and the chart follows the
-filter.
+``install_workload`` wires it into the main window's pane: the feed is given the workload
+with every read of the targets, the bar delegate draws the Leads column, and the chart
+follows the filter.
 """
 
 from __future__ import annotations
@@ -11,9 +11,8 @@ from __future__ import annotations
 from PySide6.QtWidgets import QFrame, QScrollArea, QTabWidget, QVBoxLayout, QWidget
 
 from leaddesk.reports.workload import WorkloadReport, workload_chart
-from leaddesk.ui.common.context import WindowContext
 from leaddesk.ui.main.panes import ReplaceableArea
-from leaddesk.ui.main.target_model import KEY_ROLE, TargetModel
+from leaddesk.ui.main.target_model import KEY_ROLE
 from leaddesk.ui.main.target_view import TargetView
 from leaddesk.ui.main.workload_delegate import WorkloadBarDelegate
 from leaddesk.ui.main.workload_feed import WorkloadFeed
@@ -71,21 +70,12 @@ class WorkloadPanel(QTabWidget):
         self.chart.set_chart(workload_chart(shown, title=title))
 
 
-def install_workload(
-    context: WindowContext,
-    model: TargetModel,
-    view: TargetView,
-    lower: ReplaceableArea,
-    guide: QWidget,
-) -> WorkloadPanel:
-    """The bars in the Leads column and the chart in ``lower``, fed by one read that runs
-    again whenever the targets reload."""
-    feed = WorkloadFeed(context, view)
+def install_workload(view: TargetView, lower: ReplaceableArea, guide: QWidget) -> WorkloadPanel:
+    """The bars in the Leads column and the chart in ``lower``; the window hands the feed
+    each workload its trees' read brings (``panel.feed.take``)."""
+    feed = WorkloadFeed(view)
     view.setItemDelegateForColumn(1, WorkloadBarDelegate(feed, view))
-    model.modelReset.connect(feed.reload)
     feed.updated.connect(view.viewport().update)
     panel = WorkloadPanel(feed, view, guide)
-    panel.destroyed.connect(feed.forget)
     lower.replace(panel)
-    feed.reload()
     return panel

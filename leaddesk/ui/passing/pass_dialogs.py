@@ -9,6 +9,7 @@ message when the controller refuses. The views refresh from ``runner.changed``.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from PySide6.QtCore import QObject, Qt, Signal
@@ -33,7 +34,6 @@ from leaddesk.reassignment.undo_rules import last_undoable_batch
 from leaddesk.store.models import NOTE_MAX_LENGTH
 from leaddesk.ui.common.context import WindowContext
 from leaddesk.ui.common.feedback import ask_yes_no, show_outcome
-from leaddesk.ui.common.read_errors import READ_ERRORS, error_text
 from leaddesk.ui.passing.note_field import NoteField
 from leaddesk.ui.passing.pass_source import PassSource, SourceKind
 
@@ -154,7 +154,8 @@ def run_pass_flow(
     def previewed(preview: PassPreview) -> None:
         _confirm_and_start(context, source, target, preview, parent, on_finished)
 
-    context.runner.query(read, previewed, on_error=refused, key="pass-preview")
+    # The answer is for ``parent``: once that window is gone, no dialog opens for it.
+    context.runner.query(read, previewed, on_error=refused, key="pass-preview", receiver=parent)
 
 
 def _confirm_and_start(
@@ -283,18 +284,33 @@ def run_undo_flow(
     parent: QWidget | None,
     *,
     on_finished: Callable[[Any], None] | None = None,
-) -> PassFlow | None:
-    """Edit > Undo pass: undo the actor's last batch after the same kind of confirmation."""
-    try:
-        with context.database.read() as session:
-            batch = last_undoable_batch(session, actor_id=context.actor_id)
-            info = None if batch is None else (batch.id, batch.lead_count, batch.created_at)
-    except READ_ERRORS as exc:
-        show_outcome(parent, "passErrorDialog", "Undo refused", error_text(exc), error=True)
-        return None
+) -> None:
+    """Edit > Undo pass: read the actor's last batch off the GUI thread, then undo it after
+    the same kind of confirmation (the undo itself runs on the write lane)."""
+    actor_id = context.actor_id
+
+    def read(session: Session) -> tuple[int, int, datetime] | None:
+        batch = last_undoable_batch(session, actor_id=actor_id)
+        return None if batch is None else (batch.id, batch.lead_count, batch.created_at)
+
+    def refused(message: str, _exc: BaseException) -> None:
+        show_outcome(parent, "passErrorDialog", "Undo refused", message, error=True)
+
+    def offered(info: tuple[int, int, datetime] | None) -> None:
+        _confirm_undo(context, info, parent, on_finished)
+
+    context.runner.query(read, offered, on_error=refused, key="undo-pass", receiver=parent)
+
+
+def _confirm_undo(
+    context: WindowContext,
+    info: tuple[int, int, datetime] | None,
+    parent: QWidget | None,
+    on_finished: Callable[[Any], None] | None,
+) -> None:
     if info is None:
         show_outcome(parent, "nothingToUndoDialog", "Undo pass", "You have no pass to undo.")
-        return None
+        return
     batch_id, count, when = info
     what = "1 lead" if count == 1 else f"{count:,} leads"
     if not ask_yes_no(
@@ -304,7 +320,7 @@ def run_undo_flow(
         f"Undo pass {batch_id} of {when:%Y-%m-%d %H:%M}: put its {what} back where they were?",
         "This is refused if any of those leads changed since the pass.",
     ):
-        return None
+        return
     flow = PassFlow(parent)
 
     def succeeded(result: PassResult) -> None:
@@ -333,4 +349,3 @@ def run_undo_flow(
         on_success=succeeded,
         on_error=failed,
     )
-    return flow

@@ -71,5 +71,6 @@ class ChartWidget(QWidget):
     def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self)
         painter.setFont(self.font())
-        paint_chart(painter, QRectF(self.rect()), self.chart, self.palette())
+        exposed = QRectF(event.rect())
+        paint_chart(painter, QRectF(self.rect()), self.chart, self.palette(), exposed)
         painter.end()

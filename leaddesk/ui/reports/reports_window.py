@@ -189,6 +189,7 @@ class ReportsWindow(QDialog):
                 lambda shown, name=kind.name: self._arrived(name, shown),
                 on_error=lambda message, _exc, name=kind.name: self._failed(name, message),
                 key=self._read_key(kind.name),
+                receiver=self,
             )
         self._show_status()
 
