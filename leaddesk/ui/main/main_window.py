@@ -63,6 +63,8 @@ if TYPE_CHECKING:
     from leaddesk.ui.lead.lead_window import LeadWindow
 
 BUCKET_TAB_TITLE = "Leads to be Assigned"
+# The splitter's widths at the first-start size (1180 wide; the user's own are remembered).
+FIRST_SPLIT = (710, 470)
 SEARCH_DELAY_MS = 300
 
 
@@ -104,8 +106,11 @@ class MainWindow(QMainWindow):
         self.splitter.setObjectName("mainSplitter")
         self.splitter.addWidget(self.tabs)
         self.splitter.addWidget(self._build_target_pane())
+        # The leads' side gets the room its names need two levels down (about 32
+        # characters) beside company, status and date; the targets' side the rest.
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
+        self.splitter.setSizes(list(FIRST_SPLIT))
         self.splitter.setChildrenCollapsible(False)
         self.setCentralWidget(self.splitter)
         self._build_actions()
