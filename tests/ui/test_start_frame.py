@@ -3,13 +3,17 @@ the main window follows once it has; a failed opening still ends in one clear er
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import threading
+import time
 
 import pytest
-from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtWidgets import QApplication, QLabel, QWidget
+from sqlalchemy import Engine, event
+from sqlalchemy.pool import Pool
 
 from leaddesk.errors import DatabaseUnavailableError
 from leaddesk.store import database as database_module
@@ -80,8 +84,109 @@ def test_an_unreachable_database_closes_the_frame_and_raises_one_error(
     assert _visible("startFrame") is None
 
 
-def test_the_opening_starts_before_qt_is_imported():
-    """Its module imports no Qt, so the thread starts before Qt's import and overlaps it."""
+class FirstPaint(QObject):
+    """Application-wide: the moment the first top-level window painted, and what it said."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.at: float | None = None
+        self.texts: list[str] = []
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if (
+            self.at is None
+            and event.type() == QEvent.Type.Paint
+            and isinstance(watched, QWidget)
+            and watched.isWindow()
+        ):
+            self.at = time.monotonic()
+            self.texts = [label.text() for label in watched.findChildren(QLabel)]
+        return False
+
+
+@pytest.mark.parametrize("picture", [True, False], ids=["screenshot", "window"])
+def test_the_frame_paints_its_loading_state_before_the_database_is_touched(
+    qtbot, db_url, tmp_path, monkeypatch, picture
+):
+    """No connection is made and no statement sent before the first paint, which shows the
+    loading state; the trees are filled afterwards (the picture shows them)."""
+    monkeypatch.setenv("LEADDESK_EMAIL_AUTOSEND", "0")
+    connected: list[float] = []
+    statements: list[float] = []
+
+    def on_connect(*_args: object) -> None:
+        connected.append(time.monotonic())
+
+    def on_statement(*_args: object) -> None:
+        statements.append(time.monotonic())
+
+    painted = FirstPaint()
+    QApplication.instance().installEventFilter(painted)
+    event.listen(Pool, "connect", on_connect)
+    event.listen(Engine, "before_cursor_execute", on_statement)
+    filled: list[bool] = []
+
+    def close_when_filled() -> None:
+        window = _visible("mainWindow")
+        if window is not None and not window.loading:
+            filled.append(window.owner_model.rowCount() > 0)
+            window.close()
+
+    timer = QTimer()
+    timer.timeout.connect(close_when_filled)
+    shot = tmp_path / "shot.png"
+    try:
+        if not picture:
+            timer.start(10)
+        code = launch.run_window(
+            db=db_url, actor="Maria Manager", screenshot=str(shot) if picture else None
+        )
+    finally:
+        timer.stop()
+        QApplication.instance().removeEventFilter(painted)
+        event.remove(Pool, "connect", on_connect)
+        event.remove(Engine, "before_cursor_execute", on_statement)
+    assert code == 0
+    assert painted.at is not None and connected and statements
+    assert painted.at < min(connected) <= min(statements)
+    assert "Opening the database…" in painted.texts
+    if picture:
+        assert shot.stat().st_size > 0
+    else:
+        assert filled == [True]
+
+
+def test_the_first_paint_loads_no_sqlalchemy_alembic_or_keyring(db_url, tmp_path):
+    """In a fresh process, as a person starts it: what is loaded when the frame first paints."""
+    shot = tmp_path / "shot.png"
+    script = (
+        "import json, sys\n"
+        "from leaddesk.ui.shell import start_frame\n"
+        "loaded = []\n"
+        "paint = start_frame.StartFrame.paintEvent\n"
+        "def watched(self, event):\n"
+        "    if not loaded:\n"
+        "        loaded.append(sorted(sys.modules))\n"
+        "    paint(self, event)\n"
+        "start_frame.StartFrame.paintEvent = watched\n"
+        "from leaddesk.cli import main\n"
+        f"code = main({['--db', db_url, '--as', 'Maria Manager', '--screenshot', str(shot)]!r})\n"
+        "print(json.dumps({'code': code, 'loaded': loaded[0] if loaded else None}))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    )
+    result = json.loads(done.stdout.splitlines()[-1])
+    assert result["code"] == 0
+    assert result["loaded"] is not None, "the frame never painted"
+    early = {name.split(".")[0] for name in result["loaded"]}
+    assert {"sqlalchemy", "alembic", "keyring", "psycopg"} & early == set()
+    assert [name for name in result["loaded"] if name.startswith("leaddesk.store")] == []
+    assert shot.stat().st_size > 0
+
+
+def test_the_opening_module_loads_neither_qt_nor_sqlalchemy():
+    """It is imported before Qt; SQLAlchemy loads on its thread, after the first paint."""
     script = (
         "import sys\n"
         "from leaddesk.ui.shell.database_opening import DatabaseOpening\n"
