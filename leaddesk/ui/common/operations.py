@@ -16,19 +16,20 @@ from __future__ import annotations
 import logging
 import traceback
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
-from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Session
 
 from leaddesk.errors import DatabaseUnavailableError, LeadDeskError
-from leaddesk.reassignment.retry import write_with_retry
-from leaddesk.store.database import Database
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from leaddesk.store.database import Database
 
 log = logging.getLogger(__name__)
 
-Work = Callable[[Session], Any]
+Work = Callable[["Session"], Any]
 
 
 class _Relay(QObject):
@@ -47,6 +48,11 @@ class _Job(QRunnable):
         self.relay = relay
 
     def run(self) -> None:
+        # Here, not at the top: the window is built and painted before SQLAlchemy loads.
+        from sqlalchemy.exc import SQLAlchemyError
+
+        from leaddesk.reassignment.retry import write_with_retry
+
         try:
             if self.write:
                 # The controller's write path: a deadlock reruns the work, a database that
@@ -81,8 +87,10 @@ class OperationRunner(QObject):
     # dropped): the offline mode (shell.offline_mode) switches to this computer's copy.
     unreachable = Signal(str)
 
-    def __init__(self, database: Database, parent: QObject | None = None) -> None:
+    def __init__(self, database: Database | None, parent: QObject | None = None) -> None:
         super().__init__(parent)
+        # None while the window's database is still opening (WindowContext.connecting):
+        # nothing is run before WindowContext.sign_in sets it.
         self.database = database
         self.pool = QThreadPool(self)
         self.pool.setMaxThreadCount(1)

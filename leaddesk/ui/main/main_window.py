@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 import shiboken6
 from PySide6.QtCore import QByteArray, QModelIndex, QPoint, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QPaintEvent
 from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
@@ -32,12 +32,10 @@ from PySide6.QtWidgets import (
 )
 
 from leaddesk.reassignment.requests import Target
-from leaddesk.server.changes import Changes
 from leaddesk.ui.buckets.bucket_tab import BucketTab
 from leaddesk.ui.common import icons
 from leaddesk.ui.common.context import WindowContext
 from leaddesk.ui.common.feedback import show_outcome
-from leaddesk.ui.common.read_errors import READ_ERRORS, error_text
 from leaddesk.ui.common.settings import app_settings
 from leaddesk.ui.common.view_state import restore_view_state, save_view_state
 from leaddesk.ui.main.empty_owner_tree import EmptyOwnerTree
@@ -53,14 +51,15 @@ from leaddesk.ui.main.pass_guide import PassGuide
 from leaddesk.ui.main.target_model import TargetModel
 from leaddesk.ui.main.target_view import TargetView
 from leaddesk.ui.main.tree_reads import WindowTrees, read_window_trees
-from leaddesk.ui.main.workload_panel import install_workload
 from leaddesk.ui.passing.pass_source import PassSource
 from leaddesk.ui.passing.undo_action import UndoPassAction
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
+    from leaddesk.server.changes import Changes
     from leaddesk.ui.lead.lead_window import LeadWindow
+    from leaddesk.ui.main.workload_panel import WorkloadPanel
 
 BUCKET_TAB_TITLE = "Leads to be Assigned"
 # The splitter's widths at the first-start size (1180 wide; the user's own are remembered).
@@ -85,9 +84,9 @@ class MainWindow(QMainWindow):
         super().__init__(parent)
         self.context = context
         self.setObjectName("mainWindow")
-        # Once: the application's display name is not set, so no platform appends it again.
-        self.setWindowTitle(f"LeadDesk — {context.actor_name}")
+        self.setWindowTitle("LeadDesk")
         self.setWindowIcon(icons.app_icon())
+        self.painted = False
         self.cut_source: PassSource | None = None
         self._trees_loading = False
         self._trees_key = f"mainWindowTrees/{id(self)}"
@@ -114,16 +113,16 @@ class MainWindow(QMainWindow):
         self.splitter.setChildrenCollapsible(False)
         self.setCentralWidget(self.splitter)
         self._build_actions()
-        guide = PassGuide(
+        # Under the targets: the how-to while the database opens; then (start) the workload
+        # chart, with the how-to on a tab beside it.
+        self.guide = PassGuide(
             pass_to=self.pass_to_action,
             cut=self.cut_action,
             paste=self.paste_action,
             undo=self.undo_action,
         )
-        # Under the targets: the workload chart, and the how-to on a tab beside it.
-        self.workload_panel = install_workload(
-            context, self.target_model, self.target_view, self.pass_pane_lower, guide
-        )
+        self.pass_pane_lower.replace(self.guide)
+        self.workload_panel: WorkloadPanel | None = None
         self._build_status_bar()
         # A little air between rows: easier to aim a drop, easier to read at any scale.
         self.setStyleSheet(
@@ -142,9 +141,43 @@ class MainWindow(QMainWindow):
         context.runner.busy_changed.connect(self.busy_bar.setVisible)
         self.bucket_tab.waiting_count_changed.connect(self._update_bucket_badge)
         self._update_bucket_badge(self.bucket_tab.waiting_count)
-        self._reload_models()
         self.resize(1180, 720)
         self._restore_settings()
+        if context.is_connecting:
+            # The frame and a loading state, painted before the database is touched.
+            self.owner_model.start_loading()
+            self.target_model.start_loading()
+            self._trees_loading = True
+            self.busy_bar.show()
+            # Nothing to search or read again yet.
+            self.search_edit.setEnabled(False)
+            self.refresh_action.setEnabled(False)
+        else:
+            self.start()
+
+    def start(self) -> None:
+        """Read everything: the context has its database and actor (``WindowContext.sign_in``,
+        done by ``shell.build`` once the database is open and the person signed in)."""
+        context = self.context
+        # Once: the application's display name is not set, so no platform appends it again.
+        self.setWindowTitle(f"LeadDesk — {context.actor_name}")
+        self._show_who_and_where()
+        self.busy_bar.setVisible(context.runner.busy)
+        self.search_edit.setEnabled(True)
+        self.refresh_action.setEnabled(True)
+        # Loaded here, not at the top: the chart's report loads SQLAlchemy.
+        from leaddesk.ui.main.workload_panel import install_workload
+
+        self.workload_panel = install_workload(
+            context, self.target_model, self.target_view, self.pass_pane_lower, self.guide
+        )
+        self.undo_action.refresh()
+        self.bucket_tab.refresh()
+        self._reload_models()
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)
+        self.painted = True
 
     # -- building ------------------------------------------------------------------------
 
@@ -212,7 +245,6 @@ class MainWindow(QMainWindow):
         self.undo_action = UndoPassAction(self.context, self)
         self.undo_action.triggered.connect(self.undo_pass)
         self.addAction(self.undo_action)
-        self.undo_action.refresh()
         self.cut_action = action("Cu&t", QKeySequence.StandardKey.Cut, self.cut_selection)
         self.cut_action.setObjectName("cutAction")
         self.paste_action = action("&Paste", QKeySequence.StandardKey.Paste, self.paste_on_target)
@@ -252,16 +284,19 @@ class MainWindow(QMainWindow):
         self.email_status_area.setObjectName("emailStatusArea")
         self.email_status_layout = QVBoxLayout(self.email_status_area)
         self.email_status_layout.setContentsMargins(0, 0, 0, 0)
-        self.actor_label = QLabel(f"Signed in as {self.context.actor_name}", self)
+        self.actor_label = QLabel("Opening the database…", self)
         self.actor_label.setObjectName("actorLabel")
-        location = home_short(self.context.database.display_url)
-        self.database_label = QLabel(f"Database: {location}", self)
+        self.database_label = QLabel(self)
         self.database_label.setObjectName("databaseLabel")
-        self.database_label.setToolTip(self.context.database.display_url)
         bar.addWidget(self.actor_label)
         bar.addWidget(self.database_label, 1)
         bar.addPermanentWidget(self.busy_bar)
         bar.addPermanentWidget(self.email_status_area)
+
+    def _show_who_and_where(self) -> None:
+        self.actor_label.setText(f"Signed in as {self.context.actor_name}")
+        self.database_label.setText(f"Database: {home_short(self.context.database.display_url)}")
+        self.database_label.setToolTip(self.context.database.display_url)
 
     def set_email_status_widget(self, widget: QWidget) -> None:
         """Show the email status (outbox) widget in the status bar's reserved place."""
@@ -285,6 +320,8 @@ class MainWindow(QMainWindow):
         if changes.touches_owners:
             self.refresh()
         if changes.touches_buckets or changes.touches_owners:
+            from leaddesk.ui.common.read_errors import READ_ERRORS, error_text
+
             try:
                 self.bucket_tab.refresh()
             except READ_ERRORS as exc:

@@ -22,6 +22,10 @@ if TYPE_CHECKING:
     from PySide6.QtWidgets import QApplication, QWidget
 
     from leaddesk.store.database import Database
+    from leaddesk.ui.main.main_window import MainWindow
+
+# A desktop may never expose the window (started minimised): the opening does not wait longer.
+FIRST_PAINT_WAIT_S = 1.0
 
 
 def run_window(*, db: str | None, actor: str | None, screenshot: str | None) -> int:
@@ -54,9 +58,9 @@ def run_window(*, db: str | None, actor: str | None, screenshot: str | None) -> 
     # No garbage collection while the opening's thread runs (see startup.no_collection).
     with no_collection():
         app = _application(quiet_offscreen=screenshot is not None)
-        # First the window's frame and a loading state, painted before any database work
-        # (a picture too: its first paint is what benchmarks/startup.py measures).
-        frame = _shown_start_frame()
+        # First the main window's frame and a loading state, painted before any database
+        # work (a picture too: its first paint is what benchmarks/startup.py measures).
+        window = _painted_connecting_window()
         # Then the opening, on a thread of its own. Started after the first paint: while it
         # imports SQLAlchemy it holds the GIL, and started before Qt it delayed the first
         # paint by about 0.4 s on this 2-core machine (the trees fill a little later).
@@ -77,14 +81,18 @@ def run_window(*, db: str | None, actor: str | None, screenshot: str | None) -> 
                     keep_painting=app.processEvents,
                 )
                 if opened is None:  # the person read the line and chose Close
-                    _start_failed(frame, None, False, unreachable)
+                    _start_failed(window, None, False, unreachable)
                     return 1
                 database, actor, on_copy = opened
         except LeadDeskError as exc:
-            _start_failed(frame, None, interactive, exc)
+            _start_failed(window, None, interactive, exc)
             raise
+    if not window.isVisible():  # closed while the database was opening
+        _start_failed(window, database, False, None)
+        return 0
     try:
         if not ensure_users(database, interactive, is_default=chosen is None):
+            _start_failed(window, database, False, None)
             return 1
         # On a server an ordinary login is who signs in; the list is for SQLite files (and
         # for the owner login, which may act for anyone).
@@ -92,22 +100,20 @@ def run_window(*, db: str | None, actor: str | None, screenshot: str | None) -> 
         if name is None and _needs_sign_in(database):
             name = _choose_actor(database, interactive)
             if name is None:
+                _start_failed(window, database, False, None)
                 return 1
-        from leaddesk.ui.shell.build import build_main_window
+        from leaddesk.ui.shell.build import sign_in_window
 
-        window = build_main_window(database, name)
+        sign_in_window(window, database, name)
     except LeadDeskError as exc:
-        _start_failed(frame, database, interactive, exc)
+        _start_failed(window, database, interactive, exc)
         raise
     window.setProperty("ownsDatabase", True)
     if not on_copy:  # the next start tries the server again first
         remember_database(database.display_url)
     end_startup()
     if screenshot:
-        frame.close()
         return render_screenshot(window, screenshot)
-    window.show()
-    frame.close()
     return int(app.exec())
 
 
@@ -128,21 +134,40 @@ def _application(*, quiet_offscreen: bool) -> QApplication:
     return app  # type: ignore[return-value]
 
 
-def _shown_start_frame() -> QWidget:
-    from leaddesk.ui.shell.start_frame import StartFrame
+def _painted_connecting_window() -> MainWindow:
+    """The main window in its loading state, shown; returns once it has painted (or after
+    ``FIRST_PAINT_WAIT_S``, for a desktop that does not expose it, as when started minimised).
+    """
+    from PySide6.QtCore import QEventLoop, QThread
+    from PySide6.QtWidgets import QApplication
 
-    frame = StartFrame()
-    frame.show_and_paint()
-    return frame
+    from leaddesk.ui.shell.build import connecting_window
+
+    window = connecting_window()
+    window.show()
+    deadline = time.monotonic() + FIRST_PAINT_WAIT_S
+    while not window.painted and time.monotonic() < deadline:
+        QApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 10)
+        if not window.painted:
+            QThread.msleep(1)  # not exposed yet: no busy spin
+    if window.painted:
+        trace("first-paint")
+    return window
 
 
 def _start_failed(
-    frame: QWidget, database: Database | None, interactive: bool, exc: LeadDeskError
+    window: QWidget, database: Database | None, interactive: bool, exc: LeadDeskError | None
 ) -> None:
+    """No half-built window stays: it closes, the database is let go, the error is shown."""
+    import shiboken6
+
+    window.close()
+    # Deleted here, on the GUI thread, not by a garbage collection that the traceback's
+    # cycle leaves to chance (Qt objects deleted then have crashed the process).
+    shiboken6.delete(window)
     if database is not None:
         database.dispose()
-    frame.close()
-    if interactive:
+    if interactive and exc is not None:
         _show_start_error(str(exc))
 
 
