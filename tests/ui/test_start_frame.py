@@ -15,10 +15,10 @@ from collections.abc import Iterator
 import pytest
 from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QApplication, QLabel, QWidget
-from sqlalchemy import Engine, event
+from sqlalchemy import Engine, event, text
 from sqlalchemy.pool import Pool
 
-from leaddesk.errors import DatabaseUnavailableError
+from leaddesk.errors import DatabaseUnavailableError, LeadDeskError
 from leaddesk.store import database as database_module
 from leaddesk.ui.shell import launch
 
@@ -220,3 +220,21 @@ def test_the_opening_module_loads_neither_qt_nor_sqlalchemy():
         [sys.executable, "-c", script], capture_output=True, text=True, check=True
     )
     assert done.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize("problem", ["newer schema", "nobody named"])
+def test_a_start_that_cannot_go_on_ends_in_one_error_and_no_window(
+    qtbot, db_url, database, tmp_path, problem
+):
+    """After the window's first paint: a database made by a newer LeadDesk, or nobody to sign
+    in as; the window that was painted does not stay half-built."""
+    if problem == "newer schema":
+        with database.write() as session:
+            session.execute(text("UPDATE alembic_version SET version_num = '9999_future'"))
+        actor, expected = "Maria Manager", "made by a newer LeadDesk"
+    else:
+        actor, expected = None, "Say who signs in with --as NAME"
+    with pytest.raises(LeadDeskError, match=expected):
+        launch.run_window(db=db_url, actor=actor, screenshot=str(tmp_path / "shot.png"))
+    assert _visible("mainWindow") is None
+    assert not (tmp_path / "shot.png").exists()

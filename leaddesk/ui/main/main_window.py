@@ -4,7 +4,9 @@ Every way to pass ends in :func:`run_pass_flow`: a drop on the target pane (from
 tab), the context menu's "Pass to…", and Edit > Cut / Paste. Passes run on the operation
 runner's write lane; the trees are read on its read lane (``tree_reads``), never on the GUI
 thread, so a slow link shows "Loading…" rows or a busy cursor instead of a frozen window;
-``runner.changed`` reads both panes again, keeping expansion and selection. (Over 400 lines:
+``runner.changed`` reads both panes again, keeping expansion and selection. The window is
+built before its database is open, in a loading state that loads no SQLAlchemy (a test checks
+what is loaded at its first paint), and :meth:`MainWindow.start` fills it. (Over 400 lines:
 it is the one place that wires all the pass paths, the trees' reads, menus and remembered
 settings together; the views' set-up lives in ``panes``, the reads in ``tree_reads``.)
 """
@@ -143,17 +145,14 @@ class MainWindow(QMainWindow):
         self._update_bucket_badge(self.bucket_tab.waiting_count)
         self.resize(1180, 720)
         self._restore_settings()
-        if context.is_connecting:
-            # The frame and a loading state, painted before the database is touched.
-            self.owner_model.start_loading()
-            self.target_model.start_loading()
-            self._trees_loading = True
-            self.busy_bar.show()
-            # Nothing to search or read again yet.
-            self.search_edit.setEnabled(False)
-            self.refresh_action.setEnabled(False)
-        else:
-            self.start()
+        # Built in a loading state, reading nothing: the window paints its frame before the
+        # database is open (``shell.build``), and ``start`` fills it once it is.
+        self.owner_model.start_loading()
+        self.target_model.start_loading()
+        self._trees_loading = True
+        self.busy_bar.show()
+        self.search_edit.setEnabled(False)  # nothing to search or read again yet
+        self.refresh_action.setEnabled(False)
 
     def start(self) -> None:
         """Read everything: the context has its database and actor (``WindowContext.sign_in``,
