@@ -18,6 +18,7 @@ import traceback
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+import shiboken6
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
 from leaddesk.errors import DatabaseUnavailableError, LeadDeskError
@@ -197,7 +198,9 @@ class OperationRunner(QObject):
         self.query(lambda _session: task(), on_done, on_error=on_error, key=key)
 
     def _tell_if_unreachable(self, message: str, exc: BaseException) -> None:
-        if isinstance(exc, DatabaseUnavailableError):
+        # The runner may be gone with its window (switched away, deleted on close) while
+        # the answer was queued for the GUI thread: nobody is left to tell.
+        if isinstance(exc, DatabaseUnavailableError) and shiboken6.isValid(self):
             self.unreachable.emit(message)
 
     def forget_reads(self, key: str) -> None:
