@@ -14,8 +14,17 @@ the tests, keeps its collector as it is, and ``end_startup`` is then a no-op.
 from __future__ import annotations
 
 import gc
+import os
+import sys
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+
+# Set (to anything) to have the window print when it first painted and when its trees were
+# filled, as ``leaddesk-start MILESTONE SECONDS CPU`` lines on stderr: SECONDS is
+# ``time.monotonic()``, one clock for every process, so benchmarks/startup.py can subtract
+# the moment it started the process; CPU is the process's CPU seconds so far.
+TRACE_ENV = "LEADDESK_TRACE_START"
 
 _paused = False
 
@@ -51,3 +60,10 @@ def no_collection() -> Iterator[None]:
     finally:
         if was_enabled:
             gc.enable()
+
+
+def trace(milestone: str) -> None:
+    """Report a start-up milestone (``first-paint``, ``trees-filled``) when asked to."""
+    if os.environ.get(TRACE_ENV):
+        now, cpu = time.monotonic(), time.process_time()
+        print(f"leaddesk-start {milestone} {now:.6f} {cpu:.6f}", file=sys.stderr, flush=True)

@@ -9,7 +9,7 @@ saves a tenth of the models' start-up. A class used before its definition is quo
 """
 
 import uuid
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import (
     BigInteger,
@@ -28,6 +28,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from leaddesk.store.clock import utc_now
+
 # A fixed naming convention keeps constraint names identical on SQLite and PostgreSQL, which
 # Alembic's batch mode needs to alter SQLite tables later.
 NAMING_CONVENTION = {
@@ -41,11 +43,6 @@ NAMING_CONVENTION = {
 NOTE_MAX_LENGTH = 4000
 # PostgreSQL role names are at most 63 bytes.
 DB_LOGIN_MAX_LENGTH = 63
-
-
-def utc_now() -> datetime:
-    """Naive UTC, the one time format stored on both SQLite and PostgreSQL."""
-    return datetime.now(UTC).replace(tzinfo=None)
 
 
 class Base(DeclarativeBase):

@@ -429,3 +429,32 @@ def test_unreachable_database_while_open_gives_a_message_not_a_traceback(
     refused.wait()
     assert "cannot be reached" in refused.text
     assert snapshot(database) == before
+
+
+def test_lead_names_are_not_cut_short_at_the_first_start_size(main_window, qtbot):
+    """The owner tree gets the width its longest lead names need, two levels down."""
+    window = main_window(show=False)
+    window.resize(1180, 720)  # a first start's size (nothing remembered)
+    window.show()
+    qtbot.waitExposed(window)
+    qtbot.waitUntil(lambda: not window.loading, timeout=10_000)
+    tree, model = window.owner_tree, window.owner_model
+    tree.expandAll()
+    qtbot.waitUntil(lambda: not window.loading, timeout=10_000)
+    metrics = tree.fontMetrics()
+    icon = tree.style().pixelMetric(tree.style().PixelMetric.PM_SmallIconSize)
+    leads = []
+    for user in range(model.rowCount()):
+        user_index = model.index(user, 0)
+        for status in range(model.rowCount(user_index)):
+            status_index = model.index(status, 0, user_index)
+            leads += [
+                model.index(row, 0, status_index) for row in range(model.rowCount(status_index))
+            ]
+    assert len(leads) >= 10
+    cut = [
+        index.data()
+        for index in leads
+        if tree.visualRect(index).width() < metrics.horizontalAdvance(index.data()) + icon + 12
+    ]
+    assert cut == []

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import threading
 
+import shiboken6
 from PySide6.QtCore import QThread
 from PySide6.QtWidgets import QApplication
 from sqlalchemy import func, select
 
-from leaddesk.errors import InvalidInputError
+from leaddesk.errors import DatabaseUnavailableError, InvalidInputError
 from leaddesk.store.models import Lead
 from leaddesk.ui.common.operations import OperationRunner
 
@@ -116,3 +117,19 @@ def test_a_read_does_not_wait_behind_a_running_write(qtbot, database):
         release_write.set()
         runner.wait_idle()
     qtbot.waitUntil(lambda: not runner.busy, timeout=10_000)
+
+
+def test_an_unreachable_answer_after_the_runner_was_deleted_is_dropped(qtbot, database):
+    """A window switched away (deleted on close) can still have a failed read's answer queued
+    for the GUI thread; it must not raise in the event loop."""
+    runner = OperationRunner(database)
+    failures: list[str] = []
+
+    def unreachable(_session) -> None:
+        raise DatabaseUnavailableError("The database server cannot be reached.")
+
+    runner.query(unreachable, lambda _result: None, on_error=lambda m, _e: failures.append(m))
+    runner.wait_idle()  # the answer is now queued for the GUI thread
+    shiboken6.delete(runner)
+    qtbot.waitUntil(lambda: bool(failures), timeout=10_000)
+    assert failures == ["The database server cannot be reached."]

@@ -9,6 +9,7 @@ so a view that finished a MoveAction never deletes rows on its own.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import (
     QAbstractItemModel,
@@ -24,12 +25,14 @@ from PySide6.QtWidgets import QApplication, QStyle
 
 from leaddesk.reassignment.drop_rules import count_phrase
 from leaddesk.reassignment.requests import LeadRef, Target, TargetKind
-from leaddesk.store.models import utc_now
-from leaddesk.store.queries import BucketLeads, LeadRow
+from leaddesk.store.clock import utc_now
 from leaddesk.store.waiting import duration_text, is_overdue, limit_text
 from leaddesk.ui.common.icons import group_icon, lead_icon, office_icon, status_icon
 from leaddesk.ui.common.time_format import local_time
 from leaddesk.ui.passing.pass_source import PASS_SOURCE_MIME_TYPE, PassSource, SourceKind
+
+if TYPE_CHECKING:
+    from leaddesk.store.queries import BucketLeads, LeadRow
 
 Index = QModelIndex | QPersistentModelIndex
 

@@ -25,19 +25,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from leaddesk.reassignment.rule_plan import AssignmentPlan, plan_by_rule
-from leaddesk.store.bucket_rules import BucketKey
-from leaddesk.store.lead_details import buckets_of_actor
-from leaddesk.store.queries import BucketLeads, LeadRow
 from leaddesk.ui.buckets.bucket_model import BUCKET_KEY_ROLE, COLUMNS, BucketModel
-from leaddesk.ui.buckets.rule_preview_dialog import RulePreviewDialog
 from leaddesk.ui.common.context import WindowContext
 from leaddesk.ui.common.feedback import show_outcome
 from leaddesk.ui.passing.drag_view import PassDragView
 from leaddesk.ui.passing.pass_source import PASS_SOURCE_MIME_TYPE, PassSource
 
 if TYPE_CHECKING:
+    from leaddesk.reassignment.rule_plan import AssignmentPlan
+    from leaddesk.store.queries import BucketLeads, LeadRow
     from leaddesk.ui.buckets.bucket_assign_dialog import BucketAssignDialog
+    from leaddesk.ui.buckets.rule_preview_dialog import RulePreviewDialog
     from leaddesk.ui.lead.lead_window import LeadWindow
 
 EMPTY_HEADLINE = "Nothing is waiting to be assigned"
@@ -149,7 +147,10 @@ class BucketTab(QWidget):
 
         context.runner.changed.connect(self.refresh)
         self._update_buttons()
-        self.refresh()
+        if context.is_connecting:  # the window reads once its database is open
+            self._set_loading(True)
+        else:
+            self.refresh()
 
     # -- reading -------------------------------------------------------------------------
 
@@ -174,6 +175,9 @@ class BucketTab(QWidget):
         buckets are open and which leads are selected."""
         if not shiboken6.isValid(self):
             return
+        # The store's reads load with SQLAlchemy, after the window's first paint.
+        from leaddesk.store.lead_details import buckets_of_actor
+
         actor_id = self.context.actor_id
         self._set_loading(True)
         self.context.runner.query(
@@ -284,6 +288,9 @@ class BucketTab(QWidget):
 
     def assign_all_by_rule(self) -> None:
         """Ask the controller for the plan (off the GUI thread), then show it to confirm."""
+        from leaddesk.reassignment.rule_plan import plan_by_rule
+        from leaddesk.store.bucket_rules import BucketKey
+
         bucket = self.current_bucket()
         if bucket is None or not bucket.leads:
             return
@@ -304,6 +311,8 @@ class BucketTab(QWidget):
     def _show_plan(self, plan: AssignmentPlan) -> None:
         if not shiboken6.isValid(self):
             return
+        from leaddesk.ui.buckets.rule_preview_dialog import RulePreviewDialog
+
         self._update_buttons()
         self.rule_dialog = RulePreviewDialog(self.context, plan, self)
         self.rule_dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)

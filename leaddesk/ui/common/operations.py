@@ -19,20 +19,21 @@ from __future__ import annotations
 import logging
 import traceback
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import shiboken6
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
-from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Session
 
 from leaddesk.errors import DatabaseUnavailableError, LeadDeskError
-from leaddesk.reassignment.retry import write_with_retry
-from leaddesk.store.database import Database
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from leaddesk.store.database import Database
 
 log = logging.getLogger(__name__)
 
-Work = Callable[[Session], Any]
+Work = Callable[["Session"], Any]
 
 
 class _Relay(QObject):
@@ -51,6 +52,11 @@ class _Job(QRunnable):
         self.relay = relay
 
     def run(self) -> None:
+        # Here, not at the top: the window is built and painted before SQLAlchemy loads.
+        from sqlalchemy.exc import SQLAlchemyError
+
+        from leaddesk.reassignment.retry import write_with_retry
+
         try:
             if self.write:
                 # The controller's write path: a deadlock reruns the work, a database that
@@ -88,8 +94,10 @@ class OperationRunner(QObject):
     # dropped): the offline mode (shell.offline_mode) switches to this computer's copy.
     unreachable = Signal(str)
 
-    def __init__(self, database: Database, parent: QObject | None = None) -> None:
+    def __init__(self, database: Database | None, parent: QObject | None = None) -> None:
         super().__init__(parent)
+        # None while the window's database is still opening (WindowContext.connecting):
+        # nothing is run before WindowContext.sign_in sets it.
         self.database = database
         self.pool = QThreadPool(self)
         self.pool.setMaxThreadCount(1)
@@ -207,7 +215,9 @@ class OperationRunner(QObject):
         self.query(lambda _session: task(), on_done, on_error=on_error, key=key, receiver=receiver)
 
     def _tell_if_unreachable(self, message: str, exc: BaseException) -> None:
-        if isinstance(exc, DatabaseUnavailableError):
+        # The runner may be gone with its window (switched away, deleted on close) while
+        # the answer was queued for the GUI thread: nobody is left to tell.
+        if isinstance(exc, DatabaseUnavailableError) and shiboken6.isValid(self):
             self.unreachable.emit(message)
 
     def forget_reads(self, key: str) -> None:

@@ -4,7 +4,9 @@ Every way to pass ends in :func:`run_pass_flow`: a drop on the target pane (from
 tab), the context menu's "Pass to…", and Edit > Cut / Paste. Passes run on the operation
 runner's write lane; the trees are read on its read lane (``tree_reads``), never on the GUI
 thread, so a slow link shows "Loading…" rows or a busy cursor instead of a frozen window;
-``runner.changed`` reads both panes again, keeping expansion and selection. (Over 400 lines:
+``runner.changed`` reads both panes again, keeping expansion and selection. The window is
+built before its database is open, in a loading state that loads no SQLAlchemy (a test checks
+what is loaded at its first paint), and :meth:`MainWindow.start` fills it. (Over 400 lines:
 it is the one place that wires all the pass paths, the trees' reads, menus and remembered
 settings together; the views' set-up lives in ``panes``, the reads in ``tree_reads``.)
 """
@@ -17,7 +19,7 @@ from typing import TYPE_CHECKING
 
 import shiboken6
 from PySide6.QtCore import QByteArray, QModelIndex, QPoint, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QPaintEvent
 from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
@@ -32,12 +34,10 @@ from PySide6.QtWidgets import (
 )
 
 from leaddesk.reassignment.requests import Target
-from leaddesk.server.changes import Changes
 from leaddesk.ui.buckets.bucket_tab import BucketTab
 from leaddesk.ui.common import icons
 from leaddesk.ui.common.context import WindowContext
 from leaddesk.ui.common.feedback import show_outcome
-from leaddesk.ui.common.read_errors import READ_ERRORS, error_text
 from leaddesk.ui.common.settings import app_settings
 from leaddesk.ui.common.view_state import restore_view_state, save_view_state
 from leaddesk.ui.main.empty_owner_tree import EmptyOwnerTree
@@ -53,16 +53,19 @@ from leaddesk.ui.main.pass_guide import PassGuide
 from leaddesk.ui.main.target_model import TargetModel
 from leaddesk.ui.main.target_view import TargetView
 from leaddesk.ui.main.tree_reads import WindowTrees, read_window_trees
-from leaddesk.ui.main.workload_panel import install_workload
 from leaddesk.ui.passing.pass_source import PassSource
 from leaddesk.ui.passing.undo_action import UndoPassAction
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
+    from leaddesk.server.changes import Changes
     from leaddesk.ui.lead.lead_window import LeadWindow
+    from leaddesk.ui.main.workload_panel import WorkloadPanel
 
 BUCKET_TAB_TITLE = "Leads to be Assigned"
+# The splitter's widths at the first-start size (1180 wide; the user's own are remembered).
+FIRST_SPLIT = (710, 470)
 SEARCH_DELAY_MS = 300
 
 
@@ -83,9 +86,9 @@ class MainWindow(QMainWindow):
         super().__init__(parent)
         self.context = context
         self.setObjectName("mainWindow")
-        # Once: the application's display name is not set, so no platform appends it again.
-        self.setWindowTitle(f"LeadDesk — {context.actor_name}")
+        self.setWindowTitle("LeadDesk")
         self.setWindowIcon(icons.app_icon())
+        self.painted = False
         self.cut_source: PassSource | None = None
         self._trees_loading = False
         self._trees_key = f"mainWindowTrees/{id(self)}"
@@ -104,19 +107,24 @@ class MainWindow(QMainWindow):
         self.splitter.setObjectName("mainSplitter")
         self.splitter.addWidget(self.tabs)
         self.splitter.addWidget(self._build_target_pane())
+        # The leads' side gets the room its names need two levels down (about 32
+        # characters) beside company, status and date; the targets' side the rest.
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
+        self.splitter.setSizes(list(FIRST_SPLIT))
         self.splitter.setChildrenCollapsible(False)
         self.setCentralWidget(self.splitter)
         self._build_actions()
-        guide = PassGuide(
+        # Under the targets: the how-to while the database opens; then (start) the workload
+        # chart, with the how-to on a tab beside it.
+        self.guide = PassGuide(
             pass_to=self.pass_to_action,
             cut=self.cut_action,
             paste=self.paste_action,
             undo=self.undo_action,
         )
-        # Under the targets: the workload chart, and the how-to on a tab beside it.
-        self.workload_panel = install_workload(self.target_view, self.pass_pane_lower, guide)
+        self.pass_pane_lower.replace(self.guide)
+        self.workload_panel: WorkloadPanel | None = None
         self._build_status_bar()
         # A little air between rows: easier to aim a drop, easier to read at any scale.
         self.setStyleSheet(
@@ -135,9 +143,38 @@ class MainWindow(QMainWindow):
         context.runner.busy_changed.connect(self.busy_bar.setVisible)
         self.bucket_tab.waiting_count_changed.connect(self._update_bucket_badge)
         self._update_bucket_badge(self.bucket_tab.waiting_count)
-        self._reload_models()
         self.resize(1180, 720)
         self._restore_settings()
+        # Built in a loading state, reading nothing: the window paints its frame before the
+        # database is open (``shell.build``), and ``start`` fills it once it is.
+        self.owner_model.start_loading()
+        self.target_model.start_loading()
+        self._trees_loading = True
+        self.busy_bar.show()
+        self.search_edit.setEnabled(False)  # nothing to search or read again yet
+        self.refresh_action.setEnabled(False)
+
+    def start(self) -> None:
+        """Read everything: the context has its database and actor (``WindowContext.sign_in``,
+        done by ``shell.build`` once the database is open and the person signed in)."""
+        context = self.context
+        # Once: the application's display name is not set, so no platform appends it again.
+        self.setWindowTitle(f"LeadDesk — {context.actor_name}")
+        self._show_who_and_where()
+        self.busy_bar.setVisible(context.runner.busy)
+        self.search_edit.setEnabled(True)
+        self.refresh_action.setEnabled(True)
+        # Loaded here, not at the top: the chart's report loads SQLAlchemy.
+        from leaddesk.ui.main.workload_panel import install_workload
+
+        self.workload_panel = install_workload(self.target_view, self.pass_pane_lower, self.guide)
+        self.undo_action.refresh()
+        self.bucket_tab.refresh()
+        self._reload_models()
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)
+        self.painted = True
 
     # -- building ------------------------------------------------------------------------
 
@@ -205,7 +242,6 @@ class MainWindow(QMainWindow):
         self.undo_action = UndoPassAction(self.context, self)
         self.undo_action.triggered.connect(self.undo_pass)
         self.addAction(self.undo_action)
-        self.undo_action.refresh()
         self.cut_action = action("Cu&t", QKeySequence.StandardKey.Cut, self.cut_selection)
         self.cut_action.setObjectName("cutAction")
         self.paste_action = action("&Paste", QKeySequence.StandardKey.Paste, self.paste_on_target)
@@ -245,16 +281,19 @@ class MainWindow(QMainWindow):
         self.email_status_area.setObjectName("emailStatusArea")
         self.email_status_layout = QVBoxLayout(self.email_status_area)
         self.email_status_layout.setContentsMargins(0, 0, 0, 0)
-        self.actor_label = QLabel(f"Signed in as {self.context.actor_name}", self)
+        self.actor_label = QLabel("Opening the database…", self)
         self.actor_label.setObjectName("actorLabel")
-        location = home_short(self.context.database.display_url)
-        self.database_label = QLabel(f"Database: {location}", self)
+        self.database_label = QLabel(self)
         self.database_label.setObjectName("databaseLabel")
-        self.database_label.setToolTip(self.context.database.display_url)
         bar.addWidget(self.actor_label)
         bar.addWidget(self.database_label, 1)
         bar.addPermanentWidget(self.busy_bar)
         bar.addPermanentWidget(self.email_status_area)
+
+    def _show_who_and_where(self) -> None:
+        self.actor_label.setText(f"Signed in as {self.context.actor_name}")
+        self.database_label.setText(f"Database: {home_short(self.context.database.display_url)}")
+        self.database_label.setToolTip(self.context.database.display_url)
 
     def set_email_status_widget(self, widget: QWidget) -> None:
         """Show the email status (outbox) widget in the status bar's reserved place."""
@@ -278,6 +317,8 @@ class MainWindow(QMainWindow):
         if changes.touches_owners:
             self.refresh()
         if changes.touches_buckets or changes.touches_owners:
+            from leaddesk.ui.common.read_errors import READ_ERRORS, error_text
+
             try:
                 self.bucket_tab.refresh()
             except READ_ERRORS as exc:
@@ -305,7 +346,7 @@ class MainWindow(QMainWindow):
             if not shiboken6.isValid(self):  # the window closed while the read was under way
                 return
             self._trees_loading = False
-            if self.target_model.take(target_ticket, trees.targets):
+            if self.target_model.take(target_ticket, trees.targets) and self.workload_panel:
                 self.workload_panel.feed.take(trees.workload)  # from the same count
             taken = self.owner_model.take(owner_ticket, trees.owners)
             if taken:

@@ -63,7 +63,8 @@ def setup_owner_tree(view: QTreeView, model: OwnerTreeModel) -> None:
     header.setStretchLastSection(False)
     header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
     header.setMinimumSectionSize(60)
-    for column, width in enumerate((300, 160, 115, 125)):
+    # Company and status give the name column what they do not need (names run longest).
+    for column, width in enumerate((300, 140, 110, 125)):
         view.setColumnWidth(column, width)
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import shiboken6
 from PySide6.QtCore import (
@@ -26,12 +27,14 @@ from PySide6.QtGui import QBrush, QColor, QFont, QGuiApplication, QPalette
 
 from leaddesk.reassignment.drop_rules import DropPlace, DropVerdict, PlaceKind, judge_drop
 from leaddesk.reassignment.requests import Target, TargetKind
-from leaddesk.reassignment.targets import PassTargets, TargetPlace, TargetUser
 from leaddesk.ui.common import icons
 from leaddesk.ui.common.context import WindowContext
 from leaddesk.ui.common.loading_row import loading_data, loading_row
 from leaddesk.ui.common.tree_item import TreeItem
 from leaddesk.ui.passing.pass_source import PASS_SOURCE_MIME_TYPE, PassSource
+
+if TYPE_CHECKING:
+    from leaddesk.reassignment.targets import PassTargets, TargetPlace, TargetUser
 
 Index = QModelIndex | QPersistentModelIndex
 KEY_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -176,7 +179,7 @@ class TargetModel(QAbstractItemModel):
         if role == Qt.ItemDataRole.DisplayRole:
             if column == 0:
                 return payload.name
-            if isinstance(payload, TargetUser):
+            if item.kind == "user":
                 return f"{payload.open_leads:,} open"
             return f"{payload.waiting:,} waiting" if payload.waiting else ""
         if role == Qt.ItemDataRole.DecorationRole and column == 0:
@@ -188,7 +191,7 @@ class TargetModel(QAbstractItemModel):
         if role == Qt.ItemDataRole.ForegroundRole and column == 1:
             return _muted_text()
         if role == Qt.ItemDataRole.ToolTipRole:
-            if isinstance(payload, TargetUser):
+            if item.kind == "user":
                 return f"Drop leads here to pass them to {payload.name}."
             return (
                 f"Drop leads here to put them into the Leads to be Assigned bucket of "

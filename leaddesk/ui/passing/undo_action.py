@@ -7,13 +7,18 @@ when nothing can be undone the action is disabled and its tooltip says why.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import shiboken6
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QWidget
-from sqlalchemy.orm import Session
 
-from leaddesk.reassignment.undo_rules import PassSummary, undo_offer
 from leaddesk.ui.common.context import WindowContext
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from leaddesk.reassignment.undo_rules import PassSummary
 
 PLAIN_TEXT = "&Undo pass"
 NOTHING_TO_UNDO = "You have no pass to undo."
@@ -33,6 +38,8 @@ class UndoPassAction(QAction):
 
     def refresh(self) -> None:
         """Read again what an undo would put back (off the GUI thread)."""
+        from leaddesk.reassignment.undo_rules import undo_offer  # loads SQLAlchemy
+
         actor_id = self.context.actor_id
 
         def read(session: Session) -> PassSummary | None:

@@ -16,12 +16,16 @@ import time
 from typing import TYPE_CHECKING
 
 from leaddesk.errors import DatabaseUnavailableError, InvalidInputError, LeadDeskError
-from leaddesk.startup import end_startup, no_collection
+from leaddesk.startup import end_startup, no_collection, trace
 
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QApplication, QWidget
 
     from leaddesk.store.database import Database
+    from leaddesk.ui.main.main_window import MainWindow
+
+# A desktop may never expose the window (started minimised): the opening does not wait longer.
+FIRST_PAINT_WAIT_S = 1.0
 
 
 def run_window(*, db: str | None, actor: str | None, screenshot: str | None) -> int:
@@ -43,8 +47,6 @@ def run_window(*, db: str | None, actor: str | None, screenshot: str | None) -> 
             "No desktop display was found, so the window cannot open. Run leaddesk in a "
             "desktop session, or use its commands (leaddesk --help) or --screenshot FILE."
         )
-    # Before Qt is even imported, the database starts opening on a thread of its own; no
-    # garbage collection meanwhile (see startup.no_collection).
     from leaddesk.ui.shell.database_opening import DatabaseOpening
 
     interactive = screenshot is None and os.environ.get("QT_QPA_PLATFORM") != "offscreen"
@@ -53,11 +55,16 @@ def run_window(*, db: str | None, actor: str | None, screenshot: str | None) -> 
     from leaddesk.ui.common.settings import last_database, remember_database
 
     chosen = db or (None if os.environ.get("LEADDESK_DB") else last_database())
+    # No garbage collection while the opening's thread runs (see startup.no_collection).
     with no_collection():
-        opening = DatabaseOpening(chosen)
         app = _application(quiet_offscreen=screenshot is not None)
-        # A picture needs no frame to look at; a window shows one before any database work.
-        frame = None if screenshot else _shown_start_frame(app)
+        # First the main window's frame and a loading state, painted before any database
+        # work (a picture too: its first paint is what benchmarks/startup.py measures).
+        window = _painted_connecting_window()
+        # Then the opening, on a thread of its own. Started after the first paint: while it
+        # imports SQLAlchemy it holds the GIL, and started before Qt it delayed the first
+        # paint by about 0.4 s on this 2-core machine (the trees fill a little later).
+        opening = DatabaseOpening(chosen)
         on_copy = False
         try:
             try:
@@ -74,14 +81,18 @@ def run_window(*, db: str | None, actor: str | None, screenshot: str | None) -> 
                     keep_painting=app.processEvents,
                 )
                 if opened is None:  # the person read the line and chose Close
-                    _start_failed(frame, None, False, unreachable)
+                    _start_failed(window, None, False, unreachable)
                     return 1
                 database, actor, on_copy = opened
         except LeadDeskError as exc:
-            _start_failed(frame, None, interactive, exc)
+            _start_failed(window, None, interactive, exc)
             raise
+    if not window.isVisible():  # closed while the database was opening
+        _start_failed(window, database, False, None)
+        return 0
     try:
         if not ensure_users(database, interactive, is_default=chosen is None):
+            _start_failed(window, database, False, None)
             return 1
         # On a server an ordinary login is who signs in; the list is for SQLite files (and
         # for the owner login, which may act for anyone).
@@ -89,12 +100,13 @@ def run_window(*, db: str | None, actor: str | None, screenshot: str | None) -> 
         if name is None and _needs_sign_in(database):
             name = _choose_actor(database, interactive)
             if name is None:
+                _start_failed(window, database, False, None)
                 return 1
-        from leaddesk.ui.shell.build import build_main_window
+        from leaddesk.ui.shell.build import sign_in_window
 
-        window = build_main_window(database, name)
+        sign_in_window(window, database, name)
     except LeadDeskError as exc:
-        _start_failed(frame, database, interactive, exc)
+        _start_failed(window, database, interactive, exc)
         raise
     window.setProperty("ownsDatabase", True)
     if not on_copy:  # the next start tries the server again first
@@ -102,9 +114,6 @@ def run_window(*, db: str | None, actor: str | None, screenshot: str | None) -> 
     end_startup()
     if screenshot:
         return render_screenshot(window, screenshot)
-    window.show()
-    if frame is not None:
-        frame.close()
     return int(app.exec())
 
 
@@ -125,23 +134,40 @@ def _application(*, quiet_offscreen: bool) -> QApplication:
     return app  # type: ignore[return-value]
 
 
-def _shown_start_frame(app: QApplication) -> QWidget:
-    from leaddesk.ui.shell.start_frame import StartFrame
+def _painted_connecting_window() -> MainWindow:
+    """The main window in its loading state, shown; returns once it has painted (or after
+    ``FIRST_PAINT_WAIT_S``, for a desktop that does not expose it, as when started minimised).
+    """
+    from PySide6.QtCore import QEventLoop, QThread
+    from PySide6.QtWidgets import QApplication
 
-    frame = StartFrame()
-    frame.show()
-    app.processEvents()
-    return frame
+    from leaddesk.ui.shell.build import connecting_window
+
+    window = connecting_window()
+    window.show()
+    deadline = time.monotonic() + FIRST_PAINT_WAIT_S
+    while not window.painted and time.monotonic() < deadline:
+        QApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 10)
+        if not window.painted:
+            QThread.msleep(1)  # not exposed yet: no busy spin
+    if window.painted:
+        trace("first-paint")
+    return window
 
 
 def _start_failed(
-    frame: QWidget | None, database: Database | None, interactive: bool, exc: LeadDeskError
+    window: QWidget, database: Database | None, interactive: bool, exc: LeadDeskError | None
 ) -> None:
+    """No half-built window stays: it closes, the database is let go, the error is shown."""
+    import shiboken6
+
+    window.close()
+    # Deleted here, on the GUI thread, not by a garbage collection that the traceback's
+    # cycle leaves to chance (Qt objects deleted then have crashed the process).
+    shiboken6.delete(window)
     if database is not None:
         database.dispose()
-    if frame is not None:
-        frame.close()
-    if interactive:
+    if interactive and exc is not None:
         _show_start_error(str(exc))
 
 
@@ -194,6 +220,7 @@ def prepare_for_picture(window: object) -> None:
     The picture shows the filled window: the trees are read off the GUI thread, so this
     waits for them (and again for the leads of the statuses it opens)."""
     wait_until_loaded(window)
+    trace("trees-filled")
     tree = window.owner_tree  # type: ignore[attr-defined]
     model = tree.model()
     # The first user who holds leads (an admin with none would show an empty branch).
