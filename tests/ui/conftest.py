@@ -12,11 +12,13 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+import shiboken6
 from PySide6.QtWidgets import QApplication, QDialog, QWidget
 
 from leaddesk import ui
 from leaddesk.store.database import Database
 from leaddesk.ui.common.context import WindowContext
+from leaddesk.ui.common.gui_thread_gc import GuiThreadCollector
 from tests.helpers.dialogs import cancel_all_answers
 from tests.helpers.window_contexts import window_context
 
@@ -27,6 +29,16 @@ def isolated_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     path = tmp_path / "settings.ini"
     monkeypatch.setenv("LEADDESK_SETTINGS_FILE", str(path))
     return path
+
+
+@pytest.fixture(autouse=True)
+def garbage_collected_on_the_gui_thread(qapp: QApplication) -> Iterator[None]:
+    """As in the application (``launch``): while a test's windows read on worker threads,
+    cyclic garbage is collected on the GUI thread only (see ``ui/common/gui_thread_gc``);
+    a collection started on a reader thread once deleted a Qt object there (a crash)."""
+    collector = GuiThreadCollector(qapp)
+    yield
+    shiboken6.delete(collector)  # the automatic collector is back between tests
 
 
 @pytest.fixture(autouse=True)

@@ -112,6 +112,11 @@ def run_window(*, db: str | None, actor: str | None, screenshot: str | None) -> 
     if not on_copy:  # the next start tries the server again first
         remember_database(database.display_url)
     end_startup()
+    # From here the window's reader threads allocate a lot: collections run on the GUI
+    # thread only, so no Qt object is finalized on a reader thread (see gui_thread_gc).
+    from leaddesk.ui.common.gui_thread_gc import GuiThreadCollector
+
+    GuiThreadCollector(app)
     if screenshot:
         return render_screenshot(window, screenshot)
     return int(app.exec())
