@@ -7,7 +7,7 @@ import threading
 import shiboken6
 from PySide6.QtCore import QThread
 from PySide6.QtWidgets import QApplication
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from leaddesk.errors import DatabaseUnavailableError, InvalidInputError
 from leaddesk.store.models import Lead
@@ -133,3 +133,24 @@ def test_an_unreachable_answer_after_the_runner_was_deleted_is_dropped(qtbot, da
     shiboken6.delete(runner)
     qtbot.waitUntil(lambda: bool(failures), timeout=10_000)
     assert failures == ["The database server cannot be reached."]
+
+
+def test_a_read_answers_before_its_closing_rollback(qtbot, database):
+    """Behind a slow link a read's closing ROLLBACK is a round trip of its own: the answer
+    is handed to the GUI thread first, and the ROLLBACK follows while it is shown."""
+    runner = OperationRunner(database)
+    answered = threading.Event()
+    answered_before_rollback: list[bool] = []
+
+    def closing(_connection) -> None:
+        if threading.current_thread() is not threading.main_thread():
+            answered_before_rollback.append(answered.wait(5))
+
+    event.listen(database.engine, "rollback", closing)
+    try:
+        runner.query(count_leads, lambda _count: answered.set())
+        qtbot.waitUntil(answered.is_set, timeout=10_000)
+        assert runner.wait_idle()
+    finally:
+        event.remove(database.engine, "rollback", closing)
+    assert answered_before_rollback == [True]

@@ -57,6 +57,14 @@ class _Job(QRunnable):
 
         from leaddesk.reassignment.retry import write_with_retry
 
+        delivered = False
+
+        def fail(message: str, exc: BaseException) -> None:
+            if delivered:  # only the read's closing ROLLBACK failed: its answer stands
+                log.warning("closing a read failed after its answer: %s", message)
+            else:
+                self.relay.error.emit(message, exc)
+
         try:
             if self.write:
                 # The controller's write path: a deadlock reruns the work, a database that
@@ -65,15 +73,21 @@ class _Job(QRunnable):
             else:
                 with self.database.read() as session:
                     result = self.work(session)
+                    # Handed over before the read's ROLLBACK, which then runs while the
+                    # GUI thread already shows the answer: behind a slow link that round
+                    # trip is off the person's way (a read's answer is plain data).
+                    self.relay.done.emit(result)
+                    delivered = True
+                return
         except LeadDeskError as exc:
-            self.relay.error.emit(str(exc), exc)
+            fail(str(exc), exc)
         except SQLAlchemyError as exc:
             log.error("database error in operation: %s", traceback.format_exc())
             first = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
-            self.relay.error.emit(f"The database reported an error: {first}", exc)
+            fail(f"The database reported an error: {first}", exc)
         except Exception as exc:  # no traceback may reach the user
             log.error("unexpected error in operation: %s", traceback.format_exc())
-            self.relay.error.emit(f"Something went wrong: {exc}", exc)
+            fail(f"Something went wrong: {exc}", exc)
         else:
             self.relay.done.emit(result)
 
