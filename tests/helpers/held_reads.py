@@ -1,30 +1,38 @@
 """Holding a read's answer back: the late answer of a view the person has moved on from.
 
-``HeldReads(engine).hold_next()`` makes the next read that ends on a worker thread wait,
-with its rows already read, at the end of its transaction until ``release()``; meanwhile the
-test changes the database and asks the view again, so the held answer is the older one and
-arrives last, as over a slow link. Real statements on the real database; only the timing is
-the test's.
+``HeldReads().hold_next()`` makes the next window read (``runner.query``) that finishes on a
+worker thread wait, with its rows already read and before its answer is handed to the GUI
+thread, until ``release()``; meanwhile the test changes the database, asks the view again
+or closes the window, so the held answer is the older one and arrives last, as over a slow
+link. Real statements on the real database; only the timing is the test's. (The answer is
+handed over before the read's closing ROLLBACK, so the hold sits at the end of the read's
+work, not at its ROLLBACK.)
 """
 
 from __future__ import annotations
 
 import threading
 from types import TracebackType
+from typing import Any
 
-from sqlalchemy import Engine, event
+from leaddesk.ui.common import operations
 
 HOLD_LIMIT_SECONDS = 20  # a test that forgets to release does not hang the run
 
 
 class HeldReads:
-    def __init__(self, engine: Engine) -> None:
-        self.engine = engine
+    def __init__(self) -> None:
         self.holding = threading.Event()
         self._armed = False
         self._release = threading.Event()
         self._lock = threading.Lock()
-        event.listen(engine, "rollback", self._at_end_of_read)
+        self._job_init = operations._Job.__init__
+        held, job_init = self, self._job_init
+
+        def init(job: Any, database: Any, work: Any, write: bool, relay: Any) -> None:
+            job_init(job, database, work if write else held._held_after(work), write, relay)
+
+        operations._Job.__init__ = init  # type: ignore[method-assign]
 
     def hold_next(self) -> None:
         self._armed = True
@@ -34,9 +42,17 @@ class HeldReads:
 
     def close(self) -> None:
         self.release()
-        event.remove(self.engine, "rollback", self._at_end_of_read)
+        operations._Job.__init__ = self._job_init  # type: ignore[method-assign]
 
-    def _at_end_of_read(self, _connection: object) -> None:
+    def _held_after(self, work: operations.Work) -> operations.Work:
+        def read(session: Any) -> Any:
+            answer = work(session)
+            self._at_end_of_read()
+            return answer
+
+        return read
+
+    def _at_end_of_read(self) -> None:
         if threading.current_thread() is threading.main_thread():
             return
         with self._lock:

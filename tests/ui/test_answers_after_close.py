@@ -34,7 +34,7 @@ pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSi
 
 @pytest.fixture
 def held(database: Database) -> Iterator[HeldReads]:
-    with HeldReads(database.engine) as reads:
+    with HeldReads() as reads:
         yield reads
 
 

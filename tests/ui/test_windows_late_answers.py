@@ -34,7 +34,7 @@ FLORIST = "Walk-in: Corner Florist website"  # waits in the Downtown Office buck
 
 @pytest.fixture
 def held(database: Database) -> Iterator[HeldReads]:
-    with HeldReads(database.engine) as reads:
+    with HeldReads() as reads:
         yield reads
 
 
