@@ -438,7 +438,12 @@ def test_a_lost_connection_switches_the_window_to_the_copy(qtbot, server, replic
 
     offline = current_main_window(qtbot, online)
     assert offline.context.database.is_sqlite
-    assert stale.answered and "cannot be reached" in stale.text
+    if found_by == "a refresh":
+        assert stale.answered and "cannot be reached" in stale.text
+    elif stale.answered:
+        # A drop is found out by its own pass; the reload after the failed pass may or may
+        # not have read (and failed) before the switch, depending on the machine's load.
+        assert "cannot be reached" in stale.text
     qtbot.waitUntil(lambda: find_visible_window("loadErrorDialog") is None, timeout=10_000)
     strip = wait_banner(qtbot, offline, "offlineBanner")
     assert strip.text().startswith("Offline: working on this computer's copy from ")
