@@ -17,7 +17,10 @@ The shape, and why:
   (``(SELECT leaddesk_actor_id())`` becomes an InitPlan), the sets a row is compared with come
   from ``SECURITY DEFINER`` functions evaluated once as hashed subplans (they read tables the
   caller's own policies would otherwise be applied to, recursively), and every column a
-  policy filters on is indexed (see models.py).
+  policy filters on is indexed (see models.py). A batch's rows are checked by one look-up
+  of that batch (``leaddesk_batch_actor``), not against the set of all the person's
+  batches, which grows with every pass. The helpers are PL/pgSQL so that their plans are
+  kept for the session.
 - ``FORCE ROW LEVEL SECURITY`` puts the owner under policies too; an owner policy on every
   table lets the database owner (or a superuser) through, which is how set-up and scripts
   act for anyone.
