@@ -252,6 +252,52 @@ def test_nothing_is_written_in_someone_elses_name(server, login):
     )
 
 
+@pytest.mark.parametrize("login", LOGINS)
+def test_an_undo_names_only_ones_own_batch(server, login):
+    ada_batch = int(server.owner_scalar("SELECT max(id) FROM pass_batches"))  # type: ignore[arg-type]
+    me = int(server.owner_scalar("SELECT id FROM users WHERE db_login = :l", l=login))  # type: ignore[arg-type]
+    refused(
+        server,
+        login,
+        "INSERT INTO pass_batches (actor_id, method, note, lead_count, created_at, db_login,"
+        " undoes_id) VALUES (:a, 'undo', 'forged', 0, now(), :l, :b)",
+        a=me,
+        l=login,
+        b=ada_batch,
+    )
+
+
+@pytest.mark.parametrize("login", LOGINS)
+def test_a_login_writes_the_rows_of_its_own_batch(server, login):
+    """The other side of the refusals above: each check lets the rightful row through."""
+    own_lead = lead_id(
+        server,
+        {"maria": "Atlas Insurance office move", "olivia": "Downtown Deli catering"}.get(
+            login, "Redwood Winery labels"
+        ),
+    )
+    me = int(server.owner_scalar("SELECT id FROM users WHERE db_login = :l", l=login))  # type: ignore[arg-type]
+    batch = "INSERT INTO pass_batches (actor_id, method, note, lead_count, created_at, db_login"
+    with server.raw(login) as connection:
+        mine = connection.execute(
+            text(f"{batch}) VALUES (:a, 'command_line', 'mine', 1, now(), :l) RETURNING id"),
+            {"a": me, "l": login},
+        ).scalar_one()
+        rows = [
+            connection.execute(text(sql), {"a": me, "l": login, "b": mine, "lead": own_lead})
+            for sql in (
+                f"{batch}, undoes_id) VALUES (:a, 'undo', 'mine', 0, now(), :l, :b)",
+                "INSERT INTO pass_history (batch_id, lead_id, to_owner_id, to_version)"
+                " VALUES (:b, :lead, :a, 9)",
+                "INSERT INTO outbox (batch_id, recipient_id, recipient_email, kind, lead_count,"
+                " status, attempts, next_attempt_at, created_at, message_key) VALUES"
+                " (:b, :a, 'x@example.com', 'owner', 1, 'queued', 0, now(), now(), 'mine')",
+            )
+        ]
+        assert [row.rowcount for row in rows] == [1, 1, 1]
+        connection.rollback()
+
+
 APPEND_ONLY_ATTEMPTS = [
     "UPDATE pass_history SET to_owner_id = from_owner_id",
     "DELETE FROM pass_history",
