@@ -260,27 +260,6 @@ def test_a_broken_keyring_means_no_password_not_a_crash(memory_keyring, monkeypa
     assert with_keyring_password(url).password is None
 
 
-def test_open_database_uses_the_keyring_password(db_url, memory_keyring, monkeypatch):
-    url = make_url(db_url)
-    seen = []
-    real_create = open_database.__globals__["create_db_engine"]
-
-    def spy(resolved):
-        seen.append(resolved)
-        return real_create(resolved)
-
-    monkeypatch.setitem(open_database.__globals__, "create_db_engine", spy)
-    if url.get_backend_name() == "postgresql":
-        store_db_password(url, "pw-from-keyring")
-    database = open_database(db_url)
-    try:
-        assert _count(database, Lead) == 19
-    finally:
-        database.dispose()
-    expected = "pw-from-keyring" if url.get_backend_name() == "postgresql" else None
-    assert seen[0].password == expected
-
-
 # -- unreachable databases -----------------------------------------------------------------
 
 

@@ -95,6 +95,41 @@ def with_keyring_password(url: URL) -> URL:
     return url.set(password=secret) if secret else url
 
 
+# libpq's words when the server wants a password the connection did not bring, or refused
+# the one it brought (a stale ~/.pgpass): then, and only then, the keyring is asked.
+_PASSWORD_WANTED = ("no password supplied", "password authentication failed")
+
+
+def _ask_keyring_when_the_server_asks(database: Database) -> None:
+    """Connect with what the URL and libpq's own sources give (trust, peer, ~/.pgpass); ask
+    the keyring only when the server wants a password, as psql does.
+
+    Importing keyring and finding its backend costs about 70 ms of every command's start,
+    which a login that needs no password paid for nothing. A password login pays one
+    refused attempt, at its first connection only: the password found goes into every
+    later connection, and into ``database.url`` for the change listener's own connection.
+    """
+    found: dict[str, str] = {}
+
+    @event.listens_for(database.engine, "do_connect")
+    def _connect(dialect: Any, _record: object, cargs: list[Any], cparams: dict[str, Any]) -> Any:
+        if "password" in found:
+            cparams["password"] = found["password"]
+            return None  # SQLAlchemy connects with it
+        try:
+            return dialect.connect(*cargs, **cparams)
+        except dialect.loaded_dbapi.OperationalError as exc:
+            if not any(words in str(exc) for words in _PASSWORD_WANTED):
+                raise
+            secret = with_keyring_password(database.url).password
+            if secret is None:
+                raise
+            found["password"] = secret
+            database.url = database.url.set(password=secret)
+            cparams["password"] = secret
+            return None
+
+
 def store_db_password(url: URL, password: str) -> None:
     keyring = system_keyring()
     try:
@@ -325,7 +360,7 @@ def open_database(db: str | None = None, *, migrate: bool = True) -> Database:
     """Resolve, connect, migrate; raises DatabaseUnavailableError with a clear sentence."""
     from leaddesk.store.migrate import upgrade_to_head
 
-    url = with_keyring_password(resolve_url(db))
+    url = resolve_url(db)
     path = sqlite_file.sqlite_path(url) if url.get_backend_name() == "sqlite" else None
     if path is not None:
         # Only LeadDesk's own per-user folder is made on demand; a typo in --db is not. Which
@@ -336,6 +371,8 @@ def open_database(db: str | None = None, *, migrate: bool = True) -> Database:
             url = sqlite_file.read_only_url(path)
     engine = create_db_engine(url)
     database = Database(url=url, engine=engine)
+    if url.get_backend_name() != "sqlite" and url.password is None:
+        _ask_keyring_when_the_server_asks(database)
     if migrate:
         try:
             with translate_connection_errors(url):

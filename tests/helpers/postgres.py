@@ -140,3 +140,20 @@ def _start(bin_dir: Path, data_dir: Path, options: str) -> None:
     if start.returncode != 0:
         text = log.read_text() if log.exists() else ""
         raise RuntimeError(f"pg_ctl start failed: {start.stderr.strip()} {text[-2000:]}")
+
+
+def reload_with_password_logins(cluster: Cluster, *, except_user: str) -> None:
+    """Make loopback logins need a password (scram-sha-256), except ``except_user``, who
+    stays trusted so the tests can still set up; the cluster reloads its rules."""
+    assert cluster.data_dir is not None and cluster.bin_dir is not None
+    rules = (
+        "local all all trust\n"
+        f"host all {except_user} 127.0.0.1/32 trust\n"
+        "host all all 127.0.0.1/32 scram-sha-256\n"
+    )
+    hba = cluster.data_dir / "pg_hba.conf"
+    _run_as_owner(["sh", "-c", f"cat > {hba} <<'RULES'\n{rules}RULES"])
+    reloaded = _run_as_owner(
+        [str(cluster.bin_dir / "pg_ctl"), "-D", str(cluster.data_dir), "reload"]
+    )
+    assert reloaded.returncode == 0, reloaded.stderr
