@@ -38,7 +38,7 @@ RECORDED = {
     "expanding a status": (1, 1),
     "a search keystroke": (3, 3),
     "pass of one lead: preview": (4, 4),
-    "pass of one lead: pass": (8, 8),
+    "pass of one lead: pass": (8, 6),
     "pass of one lead: reload": (15, 16),
 }
 
