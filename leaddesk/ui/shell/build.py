@@ -43,8 +43,9 @@ def sign_in_window(window: MainWindow, database: Database, actor: str | None) ->
         actor_id, actor_name, is_admin = user.id, user.name, user.is_admin
     window.context.sign_in(database, actor_id, actor_name, is_admin)
     window.start()
-    # While the trees load: the first drop then finds the pass flow loaded.
-    preload_pass_flow()
+    # While the trees load: the first drop then finds the pass flow loaded and knows
+    # whether the login may write.
+    preload_pass_flow(window.context.runner, database)
     services = WindowServices(window)
     DatabaseMenu(window, build_main_window)
     OfflineMode(window, build_main_window)
