@@ -121,15 +121,9 @@ def announce(session: Session, changes: Changes) -> None:
     )
 
 
-def announce_batch(session: Session, batch_id: int) -> None:
-    """Announce a pass, assignment or undo (PostgreSQL only; one statement)."""
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(batch_notice(batch_id))
-
-
 def batch_notice(batch_id: int) -> TextualSelect:
-    """The SELECT that builds and sends a batch's notice (PostgreSQL), to run on its own or
-    as a subquery of the statement that closes the batch."""
+    """The SELECT that builds and sends the notice of a pass, assignment or undo
+    (PostgreSQL): a subquery of the statement that closes the batch (reassignment.batches)."""
     return _ANNOUNCE_BATCH.bindparams(
         channel=NOTIFY_CHANNEL, batch=batch_id, named=MAX_LEADS_NAMED
     ).columns(column("pg_notify", Text))
@@ -233,7 +227,6 @@ __all__ = [
     "DataVersionWatcher",
     "announce",
     "announce_administration",
-    "announce_batch",
     "batch_notice",
     "watch_changes",
 ]
