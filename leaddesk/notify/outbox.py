@@ -11,6 +11,7 @@ from datetime import datetime
 
 from sqlalchemy import Integer, String, and_, cast, exists, func, insert, literal, select, union_all
 from sqlalchemy.orm import Session, aliased
+from sqlalchemy.sql.dml import Insert
 
 from leaddesk.store.models import (
     Lead,
@@ -41,7 +42,18 @@ OUTBOX_COLUMNS = [
 def queue_batch_notifications(
     session: Session, *, batch_id: int, actor_id: int, now: datetime
 ) -> int:
-    """Queue the emails for one batch in one statement; returns how many rows were queued.
+    """Queue the emails for one batch in one statement; returns how many rows were queued."""
+    # SQLAlchemy keeps an INSERT's rowcount only when asked (psycopg drops it on close).
+    result = session.execute(
+        batch_notifications(batch_id=batch_id, actor_id=actor_id, now=now),
+        execution_options={"preserve_rowcount": True},
+    )
+    return max(result.rowcount or 0, 0)  # type: ignore[attr-defined]
+
+
+def batch_notifications(*, batch_id: int, actor_id: int, now: datetime) -> Insert:
+    """The one INSERT that queues a batch's emails (a pass on a server sends it as a CTE of
+    the statement that closes the batch).
 
     New owners get one "leads passed to you" row each; office managers of an office bucket
     and members of a pass-group bucket get one "waiting to be assigned" row each, counting
@@ -135,13 +147,6 @@ def queue_batch_notifications(
         )
         .group_by(User.id, User.email)
     )
-    return _insert_rows(session, union_all(owner_rows, office_rows, group_rows))
-
-
-def _insert_rows(session: Session, rows: object) -> int:
-    # SQLAlchemy keeps an INSERT's rowcount only when asked (psycopg drops it on close).
-    result = session.execute(
-        insert(OutboxMessage).from_select(OUTBOX_COLUMNS, rows),  # type: ignore[arg-type]
-        execution_options={"preserve_rowcount": True},
+    return insert(OutboxMessage).from_select(
+        OUTBOX_COLUMNS, union_all(owner_rows, office_rows, group_rows)
     )
-    return max(result.rowcount or 0, 0)  # type: ignore[attr-defined]

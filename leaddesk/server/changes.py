@@ -18,9 +18,10 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, select, text
+from sqlalchemy import Text, column, func, select, text
 from sqlalchemy.engine import URL
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.selectable import TextualSelect
 
 from leaddesk.server.policies import NOTIFY_CHANNEL
 
@@ -120,13 +121,12 @@ def announce(session: Session, changes: Changes) -> None:
     )
 
 
-def announce_batch(session: Session, batch_id: int) -> None:
-    """Announce a pass, assignment or undo (PostgreSQL only; one statement)."""
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(
-            _ANNOUNCE_BATCH,
-            {"channel": NOTIFY_CHANNEL, "batch": batch_id, "named": MAX_LEADS_NAMED},
-        )
+def batch_notice(batch_id: int) -> TextualSelect:
+    """The SELECT that builds and sends the notice of a pass, assignment or undo
+    (PostgreSQL): a subquery of the statement that closes the batch (reassignment.batches)."""
+    return _ANNOUNCE_BATCH.bindparams(
+        channel=NOTIFY_CHANNEL, batch=batch_id, named=MAX_LEADS_NAMED
+    ).columns(column("pg_notify", Text))
 
 
 def announce_administration(session: Session) -> None:
@@ -227,6 +227,6 @@ __all__ = [
     "DataVersionWatcher",
     "announce",
     "announce_administration",
-    "announce_batch",
+    "batch_notice",
     "watch_changes",
 ]

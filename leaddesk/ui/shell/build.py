@@ -33,6 +33,7 @@ def sign_in_window(window: MainWindow, database: Database, actor: str | None) ->
     """
     from leaddesk.server.identity import resolve_actor
     from leaddesk.ui.common.live_refresh import LiveRefresh
+    from leaddesk.ui.passing.preload import preload_pass_flow
     from leaddesk.ui.shell.database_menu import DatabaseMenu
     from leaddesk.ui.shell.offline_mode import OfflineMode
     from leaddesk.ui.shell.window_services import WindowServices
@@ -42,6 +43,9 @@ def sign_in_window(window: MainWindow, database: Database, actor: str | None) ->
         actor_id, actor_name, is_admin = user.id, user.name, user.is_admin
     window.context.sign_in(database, actor_id, actor_name, is_admin)
     window.start()
+    # While the trees load: the first drop then finds the pass flow loaded and knows
+    # whether the login may write.
+    preload_pass_flow(window.context.runner, database)
     services = WindowServices(window)
     DatabaseMenu(window, build_main_window)
     OfflineMode(window, build_main_window)
