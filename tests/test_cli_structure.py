@@ -59,7 +59,7 @@ def _env() -> dict[str, str]:
 def _run_and_list_loaded(args: list[str]) -> dict:
     """Run ``leaddesk ARGS`` in a new interpreter; its output, exit code and loaded modules."""
     script = (
-        "import json, sys\n"
+        "import contextlib, io, json, sys\n"
         "from leaddesk.cli import main\n"
         "out = io.StringIO()\n"
         "with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):\n"
