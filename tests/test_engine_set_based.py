@@ -125,7 +125,7 @@ def test_a_pass_is_a_fixed_number_of_statements_whatever_the_lead_count(database
 # rights it rests on (one read), the batch, the move (history and update: one statement on
 # PostgreSQL, two on SQLite), closing the batch, the outbox (one INSERT for every kind of
 # recipient) and, on PostgreSQL, the change notice. The preview: users, lead, rights, count.
-ONE_LEAD_PASS = {"sqlite": 8, "postgresql": 8}
+ONE_LEAD_PASS = {"sqlite": 8, "postgresql": 6}
 ONE_LEAD_PREVIEW = 4
 
 
