@@ -12,7 +12,6 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-import shiboken6
 from PySide6.QtWidgets import QApplication, QDialog, QWidget
 
 from leaddesk import ui
@@ -31,14 +30,22 @@ def isolated_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return path
 
 
+@pytest.fixture(scope="session")
+def gui_thread_collector(qapp: QApplication) -> GuiThreadCollector:
+    """As in the application (``launch``): from the first window test on, the automatic
+    collector stays off and cyclic garbage is collected on the GUI thread only, at safe
+    points (see ``ui/common/gui_thread_gc``). An automatic collection can start inside any
+    allocation, on a reader thread (a Qt object deleted there: a crash) or in the middle of
+    a Qt call that holds a lock a weak reference's callback then waits for (a hang)."""
+    return GuiThreadCollector(qapp)
+
+
 @pytest.fixture(autouse=True)
-def garbage_collected_on_the_gui_thread(qapp: QApplication) -> Iterator[None]:
-    """As in the application (``launch``): while a test's windows read on worker threads,
-    cyclic garbage is collected on the GUI thread only (see ``ui/common/gui_thread_gc``);
-    a collection started on a reader thread once deleted a Qt object there (a crash)."""
-    collector = GuiThreadCollector(qapp)
+def garbage_collected_between_tests(gui_thread_collector: GuiThreadCollector) -> Iterator[None]:
     yield
-    shiboken6.delete(collector)  # the automatic collector is back between tests
+    # After the test's windows are closed, outside any Qt call: what is due, as CPython
+    # would collect it, but at a moment that is safe.
+    gui_thread_collector.collect_due()
 
 
 @pytest.fixture(autouse=True)
