@@ -12,14 +12,14 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtWidgets import QApplication, QDialog, QWidget
+from PySide6.QtWidgets import QApplication, QWidget
 
 from leaddesk import ui
 from leaddesk.store.database import Database
 from leaddesk.ui.common.context import WindowContext
 from leaddesk.ui.common.gui_thread_gc import GuiThreadCollector
 from tests.helpers.dialogs import cancel_all_answers
-from tests.helpers.window_contexts import window_context
+from tests.helpers.window_contexts import contexts_on
 
 
 @pytest.fixture(autouse=True)
@@ -90,15 +90,5 @@ def main_window(
 def context_of(database: Database) -> Iterator[Callable[[str], WindowContext]]:
     """``context_of("Olivia Office")``: a context for a window opened on its own; at the end
     its reads and writes are waited for and stray dialogs closed."""
-    made: list[WindowContext] = []
-
-    def make(actor: str) -> WindowContext:
-        made.append(window_context(database, actor))
-        return made[-1]
-
-    yield make
-    for context in made:
-        context.runner.wait_idle()
-    for widget in QApplication.topLevelWidgets():
-        if isinstance(widget, QDialog) and widget.isVisible():
-            widget.close()
+    with contexts_on(database) as make:
+        yield make

@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable, Iterator
 
 import pytest
-from PySide6.QtWidgets import QApplication, QDialog, QWidget
+from PySide6.QtWidgets import QWidget
 from sqlalchemy.engine import make_url
 
 from leaddesk.store.database import Database, open_database
@@ -24,7 +24,7 @@ from leaddesk.ui.lead.lead_window import LeadWindow
 from tests.helpers.demo_names import lead_by_name
 from tests.helpers.event_loop import EventLoopWatch
 from tests.helpers.slow_link import SlowLink
-from tests.helpers.window_contexts import window_context
+from tests.helpers.window_contexts import contexts_on
 
 pytestmark = [
     pytest.mark.parametrize("backend", ["postgresql"]),
@@ -44,18 +44,8 @@ def slow(db_url: str, database: Database) -> Iterator[Callable[[str], WindowCont
     url = make_url(db_url)
     link = SlowLink(url.port, delay_ms=DELAY_MS).start()
     slow_database = open_database(url.set(port=link.port).render_as_string(hide_password=False))
-    made: list[WindowContext] = []
-
-    def make(actor: str) -> WindowContext:
-        made.append(window_context(slow_database, actor))
-        return made[-1]
-
-    yield make
-    for context in made:
-        context.runner.wait_idle()
-    for widget in QApplication.topLevelWidgets():
-        if isinstance(widget, QDialog) and widget.isVisible():
-            widget.close()
+    with contexts_on(slow_database) as make:
+        yield make
     slow_database.dispose()
     link.stop()
 
