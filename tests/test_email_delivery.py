@@ -78,7 +78,8 @@ def test_single_pass_sends_one_email_with_subject_note_and_leads(database, smtp)
     assert "leaddesk@sales.example" in message["From"]
     [row] = _outbox(database, result.batch_id)
     assert message["Message-ID"] == message_id(row.message_key, "sales.example")
-    pattern = r"<leaddesk\.[0-9a-f]{32}\.\d+@sales\.example>"
+    # A random token, the batch, the recipient.
+    pattern = rf"<leaddesk\.[0-9a-f]{{32}}\.{result.batch_id}\.\d+@sales\.example>"
     assert re.fullmatch(pattern, message["Message-ID"])
     text, html = _parts(message)
     assert "John left the company." in text and "Call Harbor first." in text

@@ -7,7 +7,10 @@ caller's transaction.
 
 from __future__ import annotations
 
-from sqlalchemy import func, insert, literal, select
+from collections.abc import Sequence
+
+from sqlalchemy import Integer, case, func, insert, literal, select
+from sqlalchemy.dialects.postgresql import array
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.sql.dml import Insert
@@ -52,9 +55,9 @@ def finish_batch(
 ) -> PassResult:
     # An automatic assignment right after a pass carries that pass's note for the email,
     # but the note is on the leads once already.
-    notes = _batch_notes(actor, batch, now) if batch.note and add_notes else None
+    notes = _batch_notes(actor, [batch], now) if batch.note and add_notes else None
     if session.get_bind().dialect.name == "postgresql":
-        notifications = _close_on_server(session, actor, batch, now, notes)
+        notifications = _close_on_server(session, actor, [batch], now, notes)
     else:
         if notes is not None:
             session.execute(notes)
@@ -72,39 +75,67 @@ def finish_batch(
     )
 
 
-def _batch_notes(actor: User, batch: PassBatch, now: object) -> Insert:
-    """The batch's note onto every lead it moved (one INSERT … SELECT from its history)."""
+def finish_batches_on_server(
+    session: Session, actor: User, moved: dict[PassBatch, int], now: object
+) -> None:
+    """Finish many batches of one actor at once, as :func:`finish_batch` finishes one: the
+    notes, the counts, the emails (one per recipient per batch) and one change notice, in
+    one statement (a replica's sync replays its passes this way; PostgreSQL)."""
+    batches = list(moved)
+    with_notes = [batch for batch in batches if batch.note]
+    notes = _batch_notes(actor, with_notes, now) if with_notes else None
+    _close_on_server(session, actor, batches, now, notes)
+    for batch, count in moved.items():
+        set_committed_value(batch, "lead_count", count)
+
+
+def _batch_notes(actor: User, batches: Sequence[PassBatch], now: object) -> Insert:
+    """Each batch's note onto every lead it moved (one INSERT … SELECT from the history)."""
+    if len(batches) == 1:
+        note = literal(batches[0].note)
+    else:
+        note = case({batch.id: batch.note for batch in batches}, value=PassHistory.batch_id)
     return insert(LeadNote).from_select(
         ["lead_id", "author_id", "batch_id", "body", "created_at"],
         select(
             PassHistory.lead_id,
             literal(actor.id),
-            literal(batch.id),
-            literal(batch.note),
+            PassHistory.batch_id,
+            note,
             literal(now),
-        ).where(PassHistory.batch_id == batch.id),
+        ).where(PassHistory.batch_id.in_([batch.id for batch in batches])),
     )
 
 
 def _close_on_server(
-    session: Session, actor: User, batch: PassBatch, now: object, notes: Insert | None
+    session: Session,
+    actor: User,
+    batches: Sequence[PassBatch],
+    now: object,
+    notes: Insert | None,
 ) -> int:
-    """Notes, batch count, emails and change notice in one round trip (four before).
+    """Notes, batch counts, emails and change notice in one round trip (four before).
 
     The two INSERTs run as CTEs; they read the history rows written by an earlier
     statement, and nothing here reads what a sibling writes (a statement's parts share
     one snapshot): the emails and the notice come from the history, not from the notes
-    or the count. ``leaddesk_close_batch`` (migration 0003) records the count, since a
+    or the counts. ``leaddesk_close_batch`` (migration 0003) records a count, since a
     login may not UPDATE batches under the server policies.
     """
+    ids = [batch.id for batch in batches]
     queued = (
-        batch_notifications(batch_id=batch.id, actor_id=actor.id, now=now)  # type: ignore[arg-type]
+        batch_notifications(batch_ids=ids, actor_id=actor.id, now=now)  # type: ignore[arg-type]
         .returning(OutboxMessage.id)
         .cte("queued")
     )
-    notice = batch_notice(batch.id).subquery("notice")
+    notice = batch_notice(ids).subquery("notice")
+    if len(ids) == 1:
+        closed = func.leaddesk_close_batch(ids[0])
+    else:
+        batch_id = func.unnest(array(ids, type_=Integer)).column_valued("batch_id")
+        closed = select(func.sum(func.leaddesk_close_batch(batch_id))).scalar_subquery()
     closing = select(
-        func.leaddesk_close_batch(batch.id),
+        closed,
         select(func.count()).select_from(queued).scalar_subquery(),
         notice.c.pg_notify,
     ).select_from(notice)
@@ -148,16 +179,32 @@ def new_batch(
     *,
     undoes_id: int | None = None,
 ) -> PassBatch:
-    # Written once, complete: batches are append-only on a server (see close_batch).
-    batch = PassBatch(
-        actor_id=actor.id,
-        method=method.value,
-        note=note,
-        lead_count=0,
-        created_at=now,
-        client_uuid=client_uuid,
-        undoes_id=undoes_id,
-    )
-    session.add(batch)
-    session.flush()
+    [batch] = new_batches(session, actor, [(method, note, client_uuid)], now, undoes_id=undoes_id)
     return batch
+
+
+def new_batches(
+    session: Session,
+    actor: User,
+    passes: Sequence[tuple[PassMethod, str, str | None]],
+    now: object,
+    *,
+    undoes_id: int | None = None,
+) -> list[PassBatch]:
+    """Open a batch per (method, note, client UUID), written in one INSERT."""
+    # Written once, complete: batches are append-only on a server (see close_batch).
+    batches = [
+        PassBatch(
+            actor_id=actor.id,
+            method=method.value,
+            note=note,
+            lead_count=0,
+            created_at=now,
+            client_uuid=client_uuid,
+            undoes_id=undoes_id,
+        )
+        for method, note, client_uuid in passes
+    ]
+    session.add_all(batches)
+    session.flush()
+    return batches

@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from sqlalchemy import Text, column, func, select, text
@@ -92,22 +92,24 @@ class Changes:
         return self.everything or self.leads is None or lead_id in self.leads
 
 
-# A batch's notice, built and sent by the server in one round trip: the places its leads
-# left and reached, and its leads when there are few (the payload of Changes.to_payload).
+# The notice of one or more batches, built and sent by the server in one round trip: the
+# places their leads left and reached, and their leads when there are few (the payload of
+# Changes.to_payload). The history is read once: each read of it under the server's
+# policies checks its leads are visible, which costs a scan of the person's leads.
 _PLACES = (
-    "ARRAY(SELECT DISTINCT place FROM pass_history AS h,"
-    " LATERAL (VALUES (h.from_{0}), (h.to_{0})) AS p(place)"
-    " WHERE h.batch_id = :batch AND place IS NOT NULL ORDER BY place)"
+    "ARRAY(SELECT DISTINCT place FROM moved, LATERAL (VALUES (moved.from_{0}),"
+    " (moved.to_{0})) AS p(place) WHERE place IS NOT NULL ORDER BY place)"
 )
 _ANNOUNCE_BATCH = text(
-    "SELECT pg_notify(:channel, json_build_object("
+    "WITH moved AS MATERIALIZED (SELECT lead_id, from_owner_id, to_owner_id,"
+    " from_office_id, to_office_id, from_group_id, to_group_id FROM pass_history"
+    " WHERE batch_id = ANY(CAST(:batches AS integer[])))"
+    " SELECT pg_notify(:channel, json_build_object("
     f"'owners', {_PLACES.format('owner_id')},"
     f" 'offices', {_PLACES.format('office_id')},"
     f" 'groups', {_PLACES.format('group_id')},"
-    " 'leads', CASE WHEN (SELECT count(*) FROM (SELECT 1 FROM pass_history"
-    " WHERE batch_id = :batch LIMIT :named + 1) AS few) <= :named"
-    " THEN ARRAY(SELECT lead_id FROM pass_history WHERE batch_id = :batch ORDER BY lead_id)"
-    " END,"
+    " 'leads', CASE WHEN (SELECT count(*) FROM moved) <= :named"
+    " THEN ARRAY(SELECT DISTINCT lead_id FROM moved ORDER BY lead_id) END,"
     " 'administration', false)::text)"
 )
 
@@ -121,11 +123,11 @@ def announce(session: Session, changes: Changes) -> None:
     )
 
 
-def batch_notice(batch_id: int) -> TextualSelect:
-    """The SELECT that builds and sends the notice of a pass, assignment or undo
-    (PostgreSQL): a subquery of the statement that closes the batch (reassignment.batches)."""
+def batch_notice(batch_ids: Sequence[int]) -> TextualSelect:
+    """The SELECT that builds and sends one notice of these passes, assignments or undos
+    (PostgreSQL): a subquery of the statement that closes the batches (reassignment.batches)."""
     return _ANNOUNCE_BATCH.bindparams(
-        channel=NOTIFY_CHANNEL, batch=batch_id, named=MAX_LEADS_NAMED
+        channel=NOTIFY_CHANNEL, batches=sorted(batch_ids), named=MAX_LEADS_NAMED
     ).columns(column("pg_notify", Text))
 
 
