@@ -75,7 +75,7 @@ def pass_leads(
     # leads, then every right they rest on); the checks then refuse in their usual order.
     rows = _selected_rows(session, selection)
     rights = _rights_needed(session, actor, selection, rows, target, lock=True)
-    target_name = _check_pass_target(session, actor, target, method, rights)
+    target_name = check_pass_target(session, actor, target, method, rights)
     condition, expected = _selection_condition(session, actor, selection, target, rows, rights)
     return _apply(
         session,
@@ -368,7 +368,7 @@ def _rights_needed(
     )
 
 
-def _check_pass_target(
+def check_pass_target(
     session: Session,
     actor: User,
     target: Target,
@@ -425,9 +425,23 @@ def _selection_condition(
         return condition, None
     if selection.status_id is not None:
         raise InvalidInputError("A status can only be passed together with its user.")
-    if not selection.leads:
+    pinned = pinned_refs(session, actor, selection.leads, target, rows, rights)
+    return lead_refs.explicit_condition(session, pinned)
+
+
+def pinned_refs(
+    session: Session,
+    actor: User,
+    leads: Sequence[LeadRef],
+    target: Target | None,
+    rows: Sequence[Lead],
+    rights: permissions.Rights,
+) -> list[LeadRef]:
+    """The checks on leads named one by one (``rows``: those of them that exist, as read
+    now); returns them pinned to the versions checked, without those already at the target."""
+    if not leads:
         raise InvalidInputError("No lead was selected; nothing was passed.")
-    refs = lead_refs.dedupe(selection.leads)
+    refs = lead_refs.dedupe(leads)
     lead_refs.refuse_missing(refs, rows)
     for row in rows:
         if row.owner_id is not None and not rights.manages(row.owner_id):
@@ -452,8 +466,7 @@ def _selection_condition(
         raise InvalidInputError(
             f"All {len(rows)} selected leads are already with {where}; nothing was passed."
         )
-    pinned = [LeadRef(ref.id, version_of[ref.id]) for ref in refs if ref.id not in already]
-    return lead_refs.explicit_condition(session, pinned)
+    return [LeadRef(ref.id, version_of[ref.id]) for ref in refs if ref.id not in already]
 
 
 def _is_at(lead: Lead, target: Target) -> bool:

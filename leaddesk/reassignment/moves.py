@@ -165,6 +165,66 @@ def move_leads(
     return updated  # type: ignore[no-any-return]
 
 
+def move_pinned_to_owners(
+    session: Session, moves: Sequence[tuple[int, int | None, int, int]], now: datetime
+) -> dict[int, int]:
+    """Move each lead (id, version seen, batch id, new owner id) to its owner, writing the
+    history row of its own batch; returns how many moved per batch (PostgreSQL).
+
+    The many passes of a replica's sync, in one statement: as in :func:`move_leads`, a lead
+    changed after the caller's checks is re-checked on its newest version and left alone,
+    and the caller compares each batch's count with what it expected.
+    """
+    rows = session.execute(
+        _MOVE_TO_OWNERS,
+        {
+            "lead_ids": [lead_id for lead_id, _v, _b, _o in moves],
+            "versions": [version for _l, version, _b, _o in moves],
+            "batch_ids": [batch_id for _l, _v, batch_id, _o in moves],
+            "owner_ids": [owner_id for _l, _v, _b, owner_id in moves],
+            "now": now,
+        },
+    )
+    return {batch_id: count for batch_id, count in rows}
+
+
+# The arrays travel as four parameters and are joined as a set (see move_leads for why the
+# old places are MATERIALIZED and re-checked in the UPDATE).
+_MOVE_TO_OWNERS = text(
+    """
+WITH wanted AS MATERIALIZED (
+    SELECT * FROM unnest(CAST(:lead_ids AS integer[]), CAST(:versions AS integer[]),
+        CAST(:batch_ids AS integer[]), CAST(:owner_ids AS integer[]))
+        AS w(lead_id, version, batch_id, owner_id)
+), old_place AS MATERIALIZED (
+    SELECT l.id, l.version, l.owner_id, l.bucket_office_id, l.bucket_group_id,
+        w.batch_id, w.owner_id AS to_owner_id
+    FROM leads AS l JOIN wanted AS w ON l.id = w.lead_id AND l.version = w.version
+    WHERE l.owner_id IS DISTINCT FROM w.owner_id
+), moved AS (
+    UPDATE leads SET owner_id = o.to_owner_id, bucket_office_id = NULL,
+        bucket_group_id = NULL, version = leads.version + 1, last_batch_id = o.batch_id,
+        updated_at = :now
+    FROM old_place AS o
+    WHERE leads.id = o.id AND leads.version = o.version
+        AND leads.owner_id IS NOT DISTINCT FROM o.owner_id
+        AND leads.bucket_office_id IS NOT DISTINCT FROM o.bucket_office_id
+        AND leads.bucket_group_id IS NOT DISTINCT FROM o.bucket_group_id
+    RETURNING leads.id, leads.version, o.owner_id, o.bucket_office_id, o.bucket_group_id,
+        o.batch_id, o.to_owner_id
+), recorded AS (
+    INSERT INTO pass_history (batch_id, lead_id, from_owner_id, from_office_id,
+        from_group_id, to_owner_id, to_office_id, to_group_id, to_version)
+    SELECT batch_id, id, owner_id, bucket_office_id, bucket_group_id, to_owner_id,
+        NULL, NULL, version
+    FROM moved
+    RETURNING batch_id
+)
+SELECT batch_id, count(*) FROM recorded GROUP BY batch_id
+"""
+)
+
+
 def move_leads_back(
     session: Session, *, original_batch_id: int, batch_id: int, now: datetime
 ) -> int:
