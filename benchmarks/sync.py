@@ -12,10 +12,10 @@ every lead in Maria's view (she manages the generated users):
 - pull 1,000: one pass on the server moved 1,000 leads, then sync;
 - pull 10,000 (large database): the same with 10,000 leads;
 - push 1,000 (large database): 1,000 passes of one lead made on the replica, sent through
-  the controller on the server, a chunk of entries per server transaction (a savepoint
-  each); the baselines are the same push one entry per transaction (chunks of one, as
-  before chunking) and the same 1,000 passes made online, directly on the server as the
-  same login (interleaved in halves, see ``compare_pushes``).
+  the controller on the server, a chunk of 100 entries per server transaction, replayed
+  together (``reassignment.replay``); the baselines are the same push one entry per
+  transaction (chunks of one) and the same 1,000 passes made online, one by one, directly
+  on the server as the same login (interleaved in halves, see ``compare_pushes``).
 
 Usage::
 

@@ -72,20 +72,21 @@ def assert_applied_once(server, replica: str) -> None:
     assert len(replayed) == len(uuids)
 
 
-# The push sends a chunk of entries per server transaction (a savepoint each) and settles
-# the chunk on the replica after the server's commit. Chunks of one put the cut between
-# chunks; the real chunk size (all three entries in one) puts it inside a chunk.
+# The push sends a chunk of entries per server transaction and settles the chunk on the
+# replica after the server's commit. Chunks of one put the cut between chunks; the real
+# chunk size (all three entries in one) puts it inside a chunk, where the three passes are
+# written together: the cut falls after their batches are written, before their leads move.
 BETWEEN_CHUNKS = 1
 INSIDE_A_CHUNK = push.PUSH_CHUNK
 CUTS = ["between-chunks", "inside-a-chunk"]
 
 
 @pytest.mark.parametrize(
-    ("chunk", "states_after_cut", "sent_next"),
+    ("chunk", "cut_before", "states_after_cut", "sent_next"),
     [
-        (BETWEEN_CHUNKS, "applied,pending,pending", 2),
-        # The server never committed the chunk: the first entry is sent again, not lost.
-        (INSIDE_A_CHUNK, "pending,pending,pending", 3),
+        (BETWEEN_CHUNKS, ("INSERT INTO pass_batches", 2), "applied,pending,pending", 2),
+        # The server never committed the chunk: every entry is sent again, none lost.
+        (INSIDE_A_CHUNK, ("WITH wanted", 1), "pending,pending,pending", 3),
     ],
     ids=CUTS,
 )
@@ -96,6 +97,7 @@ def test_the_server_stopped_in_the_middle_of_the_push(
     capsys,
     monkeypatch,
     chunk,
+    cut_before,
     states_after_cut,
     sent_next,
 ) -> None:
@@ -105,7 +107,8 @@ def test_the_server_stopped_in_the_middle_of_the_push(
     leads = offline_passes(field_server, replica)
     capsys.readouterr()
     try:
-        with on_statement("postgresql", "INSERT INTO pass_batches", cluster.pause, nth=2):
+        starts, nth = cut_before
+        with on_statement("postgresql", starts, cluster.pause, nth=nth):
             code, out, err = run(capsys, "sync", "--db", replica)
         assert code == 1 and out == "" and len(err.splitlines()) == 1
         assert "cannot be reached" in err

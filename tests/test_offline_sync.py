@@ -195,3 +195,26 @@ def test_sync_reports_in_one_line(field_server, make_replica, capsys) -> None:
     assert (report.applied, report.conflicts) == (1, 0)
     code, out, _err = run(capsys, "sync", "--db", replica)
     assert (code, out) == (0, "Synced: 0 passes sent, 0 conflicts, 0 leads changed.\n")
+
+
+def test_a_lead_passed_on_and_on_offline_is_sent_in_order(
+    field_server, make_replica, capsys
+) -> None:
+    """Later entries of one sync see what earlier ones did: a lead passed twice offline
+    arrives at its second owner, and a pass undone offline leaves its lead where it was."""
+    replica = make_replica("maria")
+    harbor = lead_named(field_server, HARBOR)
+    oakridge = lead_named(field_server, "Oakridge School tablets")  # Sam Field's
+    for person in ("Jane Doe", "Sam Field", "Jane Doe"):
+        assert main(["pass", "--db", replica, "--lead", str(harbor), "--to-user", person]) == 0
+    assert main(["pass", "--db", replica, "--lead", str(oakridge), "--to-user", "Jane Doe"]) == 0
+    assert main(["undo", "--db", replica, "--last"]) == 0
+    capsys.readouterr()
+    report = run_json(capsys, "sync", "--db", replica)
+    assert (report["applied"], report["conflicts"]) == (5, 0), report
+    assert owner_on_server(field_server, harbor) == "Jane Doe"
+    assert owner_on_server(field_server, oakridge) == "Sam Field"
+    [(moves,)] = server_rows(
+        field_server, "SELECT count(*) FROM pass_history WHERE lead_id = :id", id=harbor
+    )
+    assert moves == 3
