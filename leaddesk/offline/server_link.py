@@ -15,6 +15,7 @@ from leaddesk.errors import DatabaseUnavailableError, InvalidInputError, Permiss
 from leaddesk.offline.types import ServerUnreachableError
 from leaddesk.server.identity import resolve_actor
 from leaddesk.store.database import (
+    PG_SESSION_OPTIONS,
     Database,
     display_url,
     looks_unreachable,
@@ -47,6 +48,7 @@ def connect_server(url: URL, *, timeout_s: float = 10.0) -> Database:
         pool_size=1,
         max_overflow=1,
         connect_args={
+            "options": PG_SESSION_OPTIONS,
             "connect_timeout": max(1, round(timeout_s)),
             "application_name": "LeadDesk sync",
         },
