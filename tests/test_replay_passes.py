@@ -66,28 +66,65 @@ def journal(database: Database) -> list[JournaledPass]:
         journaled([ref(jane_leads[2])], Target.user(maria), method=PassMethod.LEAD_TAB),
         journaled([ref(jane_leads[3])], Target.user(sam), "From the lead", PassMethod.LEAD_TAB),
         journaled([ref(second, 1)], Target.user(maria), "Back to me"),
+        journaled([ref(bucket_lead(database, "Walk-in"))], Target.user(jane)),  # unseen bucket
     ]
 
 
-def replayed_together(database: Database, passes: list[JournaledPass]) -> list[tuple]:
-    maria = user_id(database, "Maria Manager")
+def admins_journal(database: Database) -> list[JournaledPass]:
+    """Ada (who sees every bucket) takes leads out of the buckets and passes one on."""
+    jane, sam, victor = (
+        user_id(database, name) for name in ("Jane Doe", "Sam Field", "Victor Outside")
+    )
+    walk_in = bucket_lead(database, "Walk-in")
+    evergreen = bucket_lead(database, "Web form: Evergreen")
+    return [
+        JournaledPass(
+            str(uuid.uuid4()),
+            (LeadRef(walk_in.id, walk_in.version),),
+            Target.user(jane),
+            "Yours",
+            PassMethod.DRAG_LEAD,
+        ),
+        JournaledPass(
+            str(uuid.uuid4()),
+            (LeadRef(evergreen.id, evergreen.version),),
+            Target.user(sam),
+            "",
+            PassMethod.DRAG_LEAD,
+        ),
+        JournaledPass(
+            str(uuid.uuid4()),
+            (LeadRef(walk_in.id, walk_in.version + 1),),
+            Target.user(victor),
+            "On to Victor",
+            PassMethod.COMMAND_LINE,
+        ),
+    ]
+
+
+def bucket_lead(database: Database, name_start: str) -> Lead:
+    with database.read() as session:
+        return session.scalars(select(Lead).where(Lead.name.startswith(name_start))).one()
+
+
+def replayed_together(database: Database, actor: str, passes: list[JournaledPass]) -> list[tuple]:
     with database.write() as session:
-        answers = replay_passes(session, actor_id=maria, passes=passes)
+        answers = replay_passes(session, actor_id=user_id(database, actor), passes=passes)
     return [
         (answer.batch_id is not None, type(answer.refusal), str(answer.refusal or ""))
         for answer in answers
     ]
 
 
-def passed_one_by_one(database: Database, passes: list[JournaledPass]) -> list[tuple]:
-    maria = user_id(database, "Maria Manager")
+def passed_one_by_one(database: Database, actor: str, passes: list[JournaledPass]) -> list[tuple]:
+    actor_id = user_id(database, actor)
     answers = []
     for journaled in passes:
         try:
             with database.write() as session:
                 pass_leads(
                     session,
-                    actor_id=maria,
+                    actor_id=actor_id,
                     selection=Selection.of_leads(list(journaled.leads)),
                     target=journaled.target,
                     note=journaled.note,
@@ -165,26 +202,50 @@ def what_was_written(database: Database, passes: list[JournaledPass]) -> dict[st
         }
 
 
-def test_replaying_passes_together_ends_as_passing_them_one_by_one(make_db_url) -> None:
+@pytest.mark.parametrize(
+    ("actor", "make_journal", "applied"),
+    [
+        (
+            "Maria Manager",
+            journal,
+            [
+                True,
+                True,
+                True,
+                False,
+                False,
+                True,
+                True,
+                False,
+                False,
+                False,
+                False,
+                False,
+                True,
+                True,
+                False,
+            ],
+        ),
+        ("Ada Admin", admins_journal, [True, True, True]),
+    ],
+    ids=["a-manager", "the-administrator"],
+)
+def test_replaying_passes_together_ends_as_passing_them_one_by_one(
+    make_db_url, actor, make_journal, applied
+) -> None:
     together = open_database(make_db_url())
     one_by_one = open_database(make_db_url())
     try:
-        passes = journal(together)
-        assert journal(one_by_one)[0].leads == passes[0].leads  # the same demo data
-        answers = replayed_together(together, passes)
-        assert answers == passed_one_by_one(one_by_one, passes)
-        assert [applied for applied, _type, _why in answers] == [
-            True, True, True, False, False, True, True, False, False, False, False, False, True,
-            True,
-        ]  # fmt: skip
+        passes = make_journal(together)
+        assert make_journal(one_by_one)[0].leads == passes[0].leads  # the same demo data
+        answers = replayed_together(together, actor, passes)
+        assert answers == passed_one_by_one(one_by_one, actor, passes)
+        assert [was_applied for was_applied, _type, _why in answers] == applied
         written = what_was_written(together, passes)
         assert written == what_was_written(one_by_one, passes)
-        # What each applied pass wrote, seen once more from the journal's side.
-        assert [row[:4] for row in written["batches"] if row[0] in (0, 2)] == [
-            (0, "drag_lead", "Call them Monday", 1),
-            (2, "drag_lead", "Sam is closer", 1),
-        ]
-        assert len([row for row in written["emails"] if row[0] == 1]) == 1  # one to Sam
+        # What the first applied pass wrote, seen once more from the journal's side.
+        assert written["batches"][0][:4] == (0, passes[0].method.value, passes[0].note, 1)
+        assert len([row for row in written["emails"] if row[0] == 0]) == 1  # to its new owner
     finally:
         together.dispose()
         one_by_one.dispose()
