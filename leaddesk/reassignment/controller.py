@@ -38,6 +38,7 @@ from leaddesk.reassignment.requests import (
     TargetKind,
 )
 from leaddesk.reassignment.rule_assign import assign_arrivals
+from leaddesk.reassignment.targets import bucket_unwatched
 from leaddesk.reassignment.undo_rules import undo_refusal
 from leaddesk.store.models import (
     Lead,
@@ -228,7 +229,10 @@ def preview_pass(
     ).all()
     names = sorted(user or office or group or "?" for user, office, group, _n in counted)
     return PassPreview(
-        count=sum(n for *_rest, n in counted), source_names=names, target_name=target_name
+        count=sum(n for *_rest, n in counted),
+        source_names=names,
+        target_name=target_name,
+        unwatched_bucket=target is not None and bucket_unwatched(session, target),
     )
 
 

@@ -111,3 +111,5 @@ class PassPreview:
     count: int
     source_names: list[str] = field(default_factory=list)
     target_name: str = ""
+    # A bucket target nobody watches and no rule assigns: the leads would wait unseen.
+    unwatched_bucket: bool = False

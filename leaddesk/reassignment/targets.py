@@ -16,7 +16,9 @@ from sqlalchemy.orm import Session
 
 from leaddesk.errors import InvalidInputError, NotFoundError
 from leaddesk.reassignment import permissions
+from leaddesk.reassignment.requests import Target, TargetKind
 from leaddesk.store.models import (
+    BucketRule,
     Lead,
     ManagerRight,
     Office,
@@ -151,3 +153,31 @@ def bucket_assignees(
         select(User.id, User.name).where(User.active.is_(True), allowed).order_by(User.name)
     )
     return [TargetUser(id=i, name=n, open_leads=0) for i, n in rows]
+
+
+def bucket_unwatched(session: Session, target: Target) -> bool:
+    """Whether leads passed into this bucket would wait unseen: it has no active office
+    manager (an office) or member (a pass group) to be emailed and to see it in their tab,
+    and no rule assigns its arrivals by itself. One statement."""
+    if target.kind is TargetKind.OFFICE:
+        watcher = (
+            select(OfficeMember.user_id)
+            .join(User, User.id == OfficeMember.user_id)
+            .where(
+                OfficeMember.office_id == target.id,
+                OfficeMember.is_office_manager.is_(True),
+                User.active.is_(True),
+            )
+        )
+        assigning = BucketRule.office_id == target.id
+    elif target.kind is TargetKind.GROUP:
+        watcher = (
+            select(PassGroupMember.user_id)
+            .join(User, User.id == PassGroupMember.user_id)
+            .where(PassGroupMember.group_id == target.id, User.active.is_(True))
+        )
+        assigning = BucketRule.group_id == target.id
+    else:
+        return False
+    rule = select(BucketRule.id).where(assigning, BucketRule.auto.is_(True))
+    return not session.scalar(select(or_(watcher.exists(), rule.exists())))

@@ -21,6 +21,7 @@ from tests.helpers.demo_names import (
 )
 from tests.helpers.dialogs import answer_next_dialog, find_visible_window
 from tests.helpers.drag_drop import drop_on_index, mime_for
+from tests.helpers.engine_checks import set_active
 from tests.helpers.window_trees import settle
 
 # The offscreen platform cannot resize windows to size hints; that is not our warning.
@@ -138,6 +139,29 @@ def test_drop_on_an_office_and_on_a_pass_group_fills_their_buckets(qtbot, main_w
         assert (lead_row.owner_id, lead_row.bucket_group_id) == (None, group_id(database))
     office = window.target_model.find("Downtown Office")
     assert window.target_model.data(office.siblingAtColumn(1)) == "2 waiting"
+
+
+def test_a_drop_on_a_bucket_nobody_watches_says_so_before_passing(qtbot, main_window, database):
+    window = main_window()
+    harbor = lead_index(window, "John Smith", "LEAD", "Harbor Logistics renewal")
+    asked, _noted, _done = pass_with_answers(
+        qtbot, window, lambda: drop_on_target(window, "Downtown Office", [harbor])
+    )
+    assert "Nobody watches" not in asked.text  # Olivia Office manages it
+    set_active(database, "Olivia Office", False)
+    window.context.runner.changed.emit()
+    settle(window)
+    northwind = lead_index(window, "John Smith", "NO SALE/LOST", "Northwind fleet tracking")
+    asked, _noted, _done = pass_with_answers(
+        qtbot, window, lambda: drop_on_target(window, "Downtown Office", [northwind])
+    )
+    assert (
+        "Nobody watches that bucket: Downtown Office has no office manager and no rule assigns "
+        "its leads, so no one is emailed and the lead waits until someone takes it."
+    ) in asked.text
+    assert lead_by_name(database, "Northwind fleet tracking").bucket_office_id == office_id(
+        database
+    )
 
 
 def test_drop_several_selected_leads(qtbot, main_window, database):

@@ -115,10 +115,24 @@ def confirmation_detail(preview: PassPreview, target: Target) -> str:
     """The line under the question: one lead "goes", several "go"."""
     where = _target_phrase(target, preview.target_name)
     if preview.count == 1:
-        return f"The lead goes to {where}; Edit > Undo pass puts it back."
-    return (
-        f"The {preview.count:,} leads go to {where} as one batch; Edit > Undo pass puts them back."
-    )
+        detail = f"The lead goes to {where}; Edit > Undo pass puts it back."
+    else:
+        detail = (
+            f"The {preview.count:,} leads go to {where} as one batch; "
+            "Edit > Undo pass puts them back."
+        )
+    if preview.unwatched_bucket:
+        nobody = "no office manager" if target.kind is TargetKind.OFFICE else "no members"
+        waiting = (
+            "the lead waits until someone takes it"
+            if preview.count == 1
+            else "the leads wait until someone takes them"
+        )
+        detail += (
+            f"\n\nNobody watches that bucket: {preview.target_name} has {nobody} and no rule "
+            f"assigns its leads, so no one is emailed and {waiting}."
+        )
+    return detail
 
 
 def _target_phrase(target: Target, name: str) -> str:
