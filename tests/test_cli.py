@@ -403,3 +403,28 @@ def test_usage_mistakes_get_one_line_and_exit_2(capsys, db_url, db, args):
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "error:" in err[0] and "--help" in err[0]
     assert full_snapshot(db) == before
+
+
+def test_output_cut_short_by_its_reader_ends_quietly(tmp_path):
+    """``leaddesk leads | head -1``: when the reader stops, the command stops without a word
+    on stderr, as other command-line tools do."""
+    db = tmp_path / "many.sqlite3"
+    made = subprocess.run(
+        [sys.executable, "-m", "leaddesk", "demo", "--db", str(db), "--leads", "3000"],
+        capture_output=True,
+        text=True,
+    )
+    assert made.returncode == 0, made.stderr
+    listing = subprocess.Popen(
+        [sys.executable, "-m", "leaddesk", "leads", "--db", str(db), "--as", "Ada Admin"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert listing.stdout is not None and listing.stderr is not None
+    assert listing.stdout.readline().startswith(b"ID")
+    listing.stdout.close()  # far more than a pipe holds is still to be written
+    err = listing.stderr.read().decode()
+    listing.stderr.close()
+    listing.wait(timeout=60)
+    assert err == ""
+    assert listing.returncode == 141  # as a tool stopped by SIGPIPE reports it to the shell

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from collections.abc import Sequence
 from typing import NamedTuple, NoReturn
@@ -148,6 +149,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("leaddesk: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # The reader of the output went away (``leaddesk leads | head``): stop quietly, as
+        # other tools do, and keep Python from failing again on flushing stdout at exit.
+        _send_stdout_nowhere()
+        return SIGPIPE_EXIT
     except OSError as exc:
         print(f"leaddesk: error: {exc}", file=sys.stderr)
         return 1
@@ -162,6 +168,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         first_line = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
         print(f"leaddesk: database error: {one_line(first_line)}", file=sys.stderr)
         return 1
+
+
+# What a shell reports for a program stopped by SIGPIPE (128 + 13).
+SIGPIPE_EXIT = 141
+
+
+def _send_stdout_nowhere() -> None:
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # no real stdout (an embedding, a test's capture)
+        pass
+    finally:
+        os.close(devnull)
 
 
 if __name__ == "__main__":
