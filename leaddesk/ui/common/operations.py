@@ -11,12 +11,16 @@ worker), and a read asked again under the same key drops the older answer, so a 
 shows a result the person has already moved on from. A read names its ``receiver`` (the
 window or model the answer is for): an answer arriving after the receiver was deleted (its
 window closed, or replaced by File > Connect…) is dropped, instead of running the window's
-code on a deleted object.
+code on a deleted object. A window that closes drops the answers it asked for (it may be
+closed without being deleted: :meth:`OperationRunner.drop_answers_for`) and waits only for
+its writes (:meth:`OperationRunner.wait_for_writes`): a read has nothing to lose, while a
+pass must not be cut off by the database closing.
 """
 
 from __future__ import annotations
 
 import logging
+import threading
 import traceback
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
@@ -44,6 +48,9 @@ class _Relay(QObject):
 
 
 class _Job(QRunnable):
+    # Called on the worker thread once the job has given its connection back.
+    ended: Callable[[], None] | None = None
+
     def __init__(self, database: Database, work: Work, write: bool, relay: _Relay) -> None:
         super().__init__()
         self.database = database
@@ -52,6 +59,13 @@ class _Job(QRunnable):
         self.relay = relay
 
     def run(self) -> None:
+        try:
+            self._run()
+        finally:
+            if self.ended is not None:
+                self.ended()
+
+    def _run(self) -> None:
         # Here, not at the top: the window is built and painted before SQLAlchemy loads.
         from sqlalchemy.exc import SQLAlchemyError
 
@@ -121,6 +135,14 @@ class OperationRunner(QObject):
         self._relays: set[_Relay] = set()
         self._newest_read: dict[str, int] = {}
         self._read_serial = 0
+        # The receivers of the reads still on their way, and which of them were dropped.
+        self._receivers: dict[int, QObject] = {}
+        self._dropped: set[int] = set()
+        # Reads started and not yet ended (counted on the reader threads too, hence the
+        # lock), and whether the last of them disposes the database (close_database).
+        self._reads_lock = threading.Lock()
+        self._reads_running = 0
+        self._dispose_after_reads = False
 
     @property
     def busy(self) -> bool:
@@ -182,7 +204,8 @@ class OperationRunner(QObject):
 
         With a ``key``, only the newest request under that key is delivered: a search typed
         on, or a tree reloaded again before the first answer came, drops the older answer.
-        With a ``receiver``, nothing is delivered once it has been deleted.
+        With a ``receiver``, nothing is delivered once it has been deleted, or once
+        :meth:`drop_answers_for` dropped its answers.
         Reads do not emit ``changed`` and do not count as busy (the busy bar is for writes).
         """
         self._read_serial += 1
@@ -191,8 +214,14 @@ class OperationRunner(QObject):
             self._newest_read[key] = serial
         relay = _Relay()
         self._relays.add(relay)
+        if receiver is not None:
+            self._receivers[serial] = receiver
 
         def current() -> bool:
+            self._receivers.pop(serial, None)
+            if serial in self._dropped:
+                self._dropped.discard(serial)
+                return False
             if receiver is not None and not shiboken6.isValid(receiver):
                 return False
             return key is None or self._newest_read.get(key) == serial
@@ -210,7 +239,29 @@ class OperationRunner(QObject):
 
         relay.done.connect(done)
         relay.error.connect(failed)
-        self.read_pool.start(_Job(self.database, read, False, relay))
+        job = _Job(self.database, read, False, relay)
+        job.ended = self._read_ended
+        with self._reads_lock:
+            self._reads_running += 1
+        self.read_pool.start(job)
+
+    def _read_ended(self) -> None:
+        """On the reader thread, after the read's session closed."""
+        with self._reads_lock:
+            self._reads_running -= 1
+            dispose = self._dispose_after_reads and self._reads_running == 0
+        if dispose and self.database is not None:
+            self.database.dispose()
+
+    def close_database(self) -> None:
+        """Dispose the database (its window closed) once the reads still on their way have
+        given their connections back, now if none is: a connection out when the engine is
+        disposed stays open, in a pool nobody closes any more."""
+        with self._reads_lock:
+            later = self._reads_running > 0
+            self._dispose_after_reads = later
+        if not later and self.database is not None:
+            self.database.dispose()
 
     def background(
         self,
@@ -238,6 +289,18 @@ class OperationRunner(QObject):
         """Drop whatever answer is still on its way under ``key`` (the view was closed)."""
         self._newest_read.pop(key, None)
 
+    def drop_answers_for(self, owner: QObject) -> None:
+        """Drop the answers still on their way to ``owner`` or to anything inside it (its
+        window closed; a window that is only closed, not deleted, would still be valid)."""
+        for serial, receiver in self._receivers.items():
+            if shiboken6.isValid(receiver) and _is_within(receiver, owner):
+                self._dropped.add(serial)
+
+    def wait_for_writes(self, msecs: int = 30_000) -> bool:
+        """Block until no write is running or waiting: a pass is one transaction, and the
+        window closing lets it finish. Reads on their way are not waited for."""
+        return self.pool.waitForDone(msecs)
+
     def wait_idle(self, msecs: int = 30_000) -> bool:
         return self.pool.waitForDone(msecs) and self.read_pool.waitForDone(msecs)
 
@@ -246,3 +309,12 @@ class OperationRunner(QObject):
         self._pending = value
         if was_busy != self.busy:
             self.busy_changed.emit(self.busy)
+
+
+def _is_within(thing: QObject, owner: QObject) -> bool:
+    current: QObject | None = thing
+    while current is not None:
+        if current is owner:
+            return True
+        current = current.parent()
+    return False

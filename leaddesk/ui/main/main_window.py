@@ -563,11 +563,15 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         if not self.property("screenshotOnly"):
             self.save_settings()
-        # Let a running pass finish (it is one transaction) before the database closes.
-        self.context.runner.wait_idle()
+        # Let a running pass finish (it is one transaction) before the database closes; a
+        # read has nothing to lose: the window goes without waiting for it, and its answer
+        # (a pass preview, an undo offer) is dropped rather than shown over a closed window.
+        runner = self.context.runner
+        runner.wait_for_writes()
+        runner.drop_answers_for(self)
         self.closing.emit()
         for window in list(self.lead_windows):
             window.close()
         super().closeEvent(event)
         if self.property("ownsDatabase"):
-            self.context.database.dispose()
+            runner.close_database()
