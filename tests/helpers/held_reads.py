@@ -6,7 +6,9 @@ thread, until ``release()``; meanwhile the test changes the database, asks the v
 or closes the window, so the held answer is the older one and arrives last, as over a slow
 link. Real statements on the real database; only the timing is the test's. (The answer is
 handed over before the read's closing ROLLBACK, so the hold sits at the end of the read's
-work, not at its ROLLBACK.)
+work, not at its ROLLBACK.) ``hold_next(at_start=True)`` holds the read before its first
+statement instead: what the test changes meanwhile is what the read then sees (a preview
+that finds the lead moved, and fails).
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ HOLD_LIMIT_SECONDS = 20  # a test that forgets to release does not hang the run
 class HeldReads:
     def __init__(self) -> None:
         self.holding = threading.Event()
-        self._armed = False
+        self._armed: str | None = None  # "start" or "end": where the next read waits
         self._release = threading.Event()
         self._lock = threading.Lock()
         self._job_init = operations._Job.__init__
@@ -34,8 +36,8 @@ class HeldReads:
 
         operations._Job.__init__ = init  # type: ignore[method-assign]
 
-    def hold_next(self) -> None:
-        self._armed = True
+    def hold_next(self, *, at_start: bool = False) -> None:
+        self._armed = "start" if at_start else "end"
 
     def release(self) -> None:
         self._release.set()
@@ -46,19 +48,20 @@ class HeldReads:
 
     def _held_after(self, work: operations.Work) -> operations.Work:
         def read(session: Any) -> Any:
+            self._hold_if_armed("start")
             answer = work(session)
-            self._at_end_of_read()
+            self._hold_if_armed("end")
             return answer
 
         return read
 
-    def _at_end_of_read(self) -> None:
+    def _hold_if_armed(self, where: str) -> None:
         if threading.current_thread() is threading.main_thread():
             return
         with self._lock:
-            if not self._armed:
+            if self._armed != where:
                 return
-            self._armed = False
+            self._armed = None
         self.holding.set()
         self._release.wait(HOLD_LIMIT_SECONDS)
 

@@ -49,6 +49,7 @@ from leaddesk.ui.main.panes import (
     setup_target_view,
     target_pane,
 )
+from leaddesk.ui.main.pass_checking import PassChecking
 from leaddesk.ui.main.pass_guide import PassGuide
 from leaddesk.ui.main.target_model import TargetModel
 from leaddesk.ui.main.target_view import TargetView
@@ -126,6 +127,7 @@ class MainWindow(QMainWindow):
         self.pass_pane_lower.replace(self.guide)
         self.workload_panel: WorkloadPanel | None = None
         self._build_status_bar()
+        self.pass_checking = PassChecking(self.target_view, self.statusBar())
         # A little air between rows: easier to aim a drop, easier to read at any scale.
         self.setStyleSheet(
             "QTreeView#ownerTree::item, QTreeView#targetView::item { padding: 3px 2px; }"
@@ -419,7 +421,15 @@ class MainWindow(QMainWindow):
         # The pass flow, its dialogs and the controller load at the first pass, not at start.
         from leaddesk.ui.passing.pass_dialogs import run_pass_flow
 
-        run_pass_flow(self.context, source, target, self, on_finished=self._pass_finished)
+        self.pass_checking.start()
+        run_pass_flow(
+            self.context,
+            source,
+            target,
+            self,
+            on_finished=self._pass_finished,
+            on_checked=self.pass_checking.stop,
+        )
 
     def _pass_finished(self, result: object) -> None:
         if result is not None:
@@ -569,6 +579,7 @@ class MainWindow(QMainWindow):
         runner = self.context.runner
         runner.wait_for_writes()
         runner.drop_answers_for(self)
+        self.pass_checking.stop()
         self.closing.emit()
         for window in list(self.lead_windows):
             window.close()

@@ -148,11 +148,14 @@ def run_pass_flow(
     parent: QWidget | None,
     *,
     on_finished: Callable[[PassResult | None], None] | None = None,
+    on_checked: Callable[[], None] | None = None,
 ) -> None:
     """Read the preview off the GUI thread, then confirm, ask for the note, and pass.
 
     Over a slow link the preview is several round trips; the window keeps painting while it
-    is read. A newer drop replaces an older one still being previewed (its answer is dropped).
+    is read (and says so until ``on_checked``, called when the preview's answer or error
+    arrives, before any dialog opens). A newer drop replaces an older one still being
+    previewed (its answer is dropped).
     """
     selection = source.selection()
     actor_id = context.actor_id
@@ -161,11 +164,15 @@ def run_pass_flow(
         return preview_pass(session, actor_id=actor_id, selection=selection, target=target)
 
     def refused(message: str, _exc: BaseException) -> None:
+        if on_checked is not None:
+            on_checked()
         show_outcome(parent, "passErrorDialog", "Lead pass refused", message, error=True)
         # The view the drag came from may be stale (for example, after a conflict).
         context.runner.changed.emit()
 
     def previewed(preview: PassPreview) -> None:
+        if on_checked is not None:
+            on_checked()
         _confirm_and_start(context, source, target, preview, parent, on_finished)
 
     # The answer is for ``parent``: once that window is gone, no dialog opens for it.
