@@ -9,6 +9,7 @@ on the GUI thread would block the loop for the whole read instead.
 from __future__ import annotations
 
 import gc
+import threading
 import time
 from collections.abc import Callable, Iterator
 
@@ -22,7 +23,7 @@ from leaddesk.ui.buckets.bucket_tab import BucketTab
 from leaddesk.ui.common.context import WindowContext
 from leaddesk.ui.lead.lead_window import LeadWindow
 from tests.helpers.demo_names import lead_by_name
-from tests.helpers.event_loop import EventLoopWatch
+from tests.helpers.event_loop import EventLoopWatch, can_page_out, page_out_mapped_files
 from tests.helpers.slow_link import SlowLink
 from tests.helpers.window_contexts import contexts_on
 
@@ -65,7 +66,10 @@ def _open_and_watch(qtbot, make: Callable[[], QWidget], loading: Callable[[QWidg
     qtbot.waitUntil(lambda: not loading(window), timeout=30_000)
     longest = watch.stop().blocked
     seconds = time.perf_counter() - started
-    print(f"{type(window).__name__}: first read {seconds:.2f} s, longest block {longest}")
+    print(
+        f"{type(window).__name__}: first read {seconds:.2f} s, longest block {longest}"
+        f" (wall clock {watch.wall}, GUI CPU {watch.cpu})"
+    )
     return window, longest, seconds
 
 
@@ -158,3 +162,40 @@ def test_import_survey_and_outbox_over_a_slow_link(qtbot, database, slow, tmp_pa
     assert outbox.table.rowCount() == 0  # nothing passed yet: the "Loading…" row is gone
     assert status.shutdown(30_000)
     assert longest.ms < LONGEST_BLOCK_MS, f"the event loop was blocked for {longest}"
+
+
+def test_the_kernel_cannot_take_the_pages_of_a_watched_window(qtbot, database, slow):
+    """The kernel may page cold memory out by itself (this machine's does: DAMON, action
+    ``pageout``). A page of Qt or Python code taken away while the window waited for its
+    read was read back from the disk when the GUI thread next ran it: neither CPU nor a wait
+    for a core, so it counted as a block (162 ms once, with 2 ms of waiting for a core and
+    6 ms of CPU). The watch keeps the process's pages in memory: asked again and again to
+    page the process's files out while the lead window reads, the kernel reaches none of
+    them. Without the lock it reached every one, and the window froze for 15 ms to 2.6 s,
+    as fast as the disk gave the pages back."""
+    if not can_page_out():
+        pytest.skip("this kernel does not page out on request (MADV_PAGEOUT)")
+    if not EventLoopWatch().start().stop().pages_held:
+        pytest.skip("this process may not lock its pages in memory (RLIMIT_MEMLOCK)")
+    context = slow("Maria Manager")
+    harbor = lead_by_name(database, "Harbor Logistics renewal").id
+    reached: list[int] = []  # the mappings each request reached
+    done = threading.Event()
+
+    def page_out() -> None:  # as the kernel's own reclaimer would, beside the GUI thread
+        while not done.wait(0.1):
+            reached.append(page_out_mapped_files())
+
+    pager = threading.Thread(target=page_out, name="pager")
+    pager.start()
+    try:
+        window, longest, _seconds = _open_and_watch(
+            qtbot, lambda: LeadWindow(context, harbor), lambda w: w.loading
+        )
+    finally:
+        done.set()
+        pager.join()
+    assert len(reached) >= 5 and set(reached) == {0}, reached
+    assert window.title_label.text() == "Harbor Logistics renewal"
+    assert longest.ms < LONGEST_BLOCK_MS, f"the event loop was blocked for {longest}"
+    window.close()
