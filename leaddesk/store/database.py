@@ -315,7 +315,22 @@ class Database:
             yield session
 
     def dispose(self) -> None:
+        """Close the database's connections, first letting those still out come back (up
+        to DISPOSE_WAIT_S): a window's read hands its answer over before its closing
+        ROLLBACK, so whoever is done with the database may get here while that connection
+        is on its way back. Disposed without it, the connection would go back to a pool
+        nobody closes and be closed only by the garbage collector."""
+        checked_out = getattr(self.engine.pool, "checkedout", None)
+        deadline = time.monotonic() + DISPOSE_WAIT_S
+        while checked_out is not None and checked_out() > 0 and time.monotonic() < deadline:
+            time.sleep(0.005)
         self.engine.dispose()
+
+
+# A read's closing ROLLBACK is one round trip; a read still running when its window went is
+# not waited for longer than this (the window's own database waits for its reads without
+# blocking: OperationRunner.close_database).
+DISPOSE_WAIT_S = 2.0
 
 
 # A standby or read-only session, or a login that may update no column of leads (or, before
