@@ -30,6 +30,7 @@ import statistics
 import sys
 import tempfile
 import time
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -244,7 +245,7 @@ def via_raw_sql(database: Database, people: People) -> int:
                 " SELECT lead_id, ?, ?, ?, ? FROM pass_history WHERE batch_id = ?",
                 (people.actor, batch, NOTE, now, batch),
             )
-            params = "?, ?, ?, 'owner', ?, 'queued', 0, ?, ?"
+            params = "?, ?, ?, 'owner', ?, 'queued', 0, ?, ?, ?"
             cursor.execute("UPDATE pass_batches SET lead_count = ? WHERE id = ?", (moved, batch))
         else:
             cursor.execute(
@@ -271,12 +272,12 @@ def via_raw_sql(database: Database, people: People) -> int:
                 " SELECT lead_id, %s, %s, %s, %s FROM pass_history WHERE batch_id = %s",
                 (people.actor, batch, NOTE, now, batch),
             )
-            params = "%s, %s, %s, 'owner', %s, 'queued', 0, %s, %s"
+            params = "%s, %s, %s, 'owner', %s, 'queued', 0, %s, %s, %s"
             cursor.execute("UPDATE pass_batches SET lead_count = %s WHERE id = %s", (moved, batch))
         cursor.execute(
             "INSERT INTO outbox (batch_id, recipient_id, recipient_email, kind, lead_count,"
-            f" status, attempts, next_attempt_at, created_at) VALUES ({params})",
-            (batch, people.target, people.target_email, moved, now, now),
+            f" status, attempts, next_attempt_at, created_at, message_key) VALUES ({params})",
+            (batch, people.target, people.target_email, moved, now, now, uuid.uuid4().hex),
         )
         if database.is_sqlite:
             cursor.execute("COMMIT")
