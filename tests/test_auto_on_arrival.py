@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from leaddesk.admin.bucket_rules import set_away, set_bucket_rule
+from leaddesk.admin.bucket_rules import set_away
 from leaddesk.cli import main
 from leaddesk.data_io.lead_import import import_leads
 from leaddesk.reassignment.controller import pass_leads, undo_batch
@@ -21,6 +21,7 @@ from leaddesk.reassignment.undo_rules import last_undoable_batch
 from leaddesk.store.bucket_rules import AssignRule, BucketKey
 from leaddesk.store.models import Lead, LeadNote, OutboxMessage, PassBatch, PassHistory, utc_now
 from tests.helpers.demo_names import leads_of, office_id, user_id
+from tests.helpers.engine_checks import set_rule
 
 MEMBERS = ("Olivia Office", "Maria Manager", "Sam Field")
 
@@ -28,14 +29,7 @@ MEMBERS = ("Olivia Office", "Maria Manager", "Sam Field")
 @pytest.fixture
 def auto_office(database) -> int:
     office = office_id(database)
-    with database.write() as session:
-        set_bucket_rule(
-            session,
-            user_id(database, "Ada Admin"),
-            BucketKey(office_id=office),
-            rule=AssignRule.ROUND_ROBIN,
-            auto=True,
-        )
+    set_rule(database, BucketKey(office_id=office), AssignRule.ROUND_ROBIN, auto=True)
     return office
 
 

@@ -28,7 +28,6 @@ from datetime import datetime
 import pytest
 from sqlalchemy import update
 
-from leaddesk.admin.bucket_rules import set_bucket_rule
 from leaddesk.errors import PermissionDeniedError
 from leaddesk.reassignment.requests import Target
 from leaddesk.reports.passes import passes_report, passes_table
@@ -39,7 +38,7 @@ from leaddesk.store.database import Database
 from leaddesk.store.models import PassBatch
 from leaddesk.store.tree_queries import owner_tree
 from tests.helpers.demo_names import office_id, user_id
-from tests.helpers.engine_checks import set_active
+from tests.helpers.engine_checks import set_active, set_rule
 from tests.helpers.report_story import NOW, SINCE, build_story, pass_at, set_created
 
 
@@ -120,14 +119,7 @@ def test_passes_count_only_what_the_actor_may_see(story):
 
 
 def test_automatic_assignment_on_arrival_is_no_second_pass_and_no_wait(database):
-    with database.write() as session:
-        set_bucket_rule(
-            session,
-            user_id(database, "Ada Admin"),
-            BucketKey(office_id=office_id(database)),
-            rule=AssignRule.ROUND_ROBIN,
-            auto=True,
-        )
+    set_rule(database, BucketKey(office_id=office_id(database)), AssignRule.ROUND_ROBIN, auto=True)
     set_created(database, "Walk-in: Corner Florist website", datetime(2026, 11, 1))
     arrival = datetime(2026, 11, 3, 9)
     pass_at(database, "Maria Manager", ["Harbor Logistics renewal"],

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import insert, select
 
-from leaddesk.admin.bucket_rules import set_away, set_bucket_rule
+from leaddesk.admin.bucket_rules import set_away
 from leaddesk.admin.offices import add_office, add_office_member
 from leaddesk.admin.users import add_user, update_user
 from leaddesk.cli import main
@@ -22,7 +22,7 @@ from leaddesk.store.bucket_rules import AssignRule, BucketKey
 from leaddesk.store.database import open_database
 from leaddesk.store.models import Lead, PassBatch, utc_now
 from tests.helpers.demo_names import office_id, status_id, user_id
-from tests.helpers.engine_checks import assert_refused, batch_rows
+from tests.helpers.engine_checks import assert_refused, batch_rows, set_rule
 from tests.helpers.statements import counting_statements
 
 DOWNTOWN_MEMBERS = ["Olivia Office", "Maria Manager", "Sam Field"]
@@ -53,11 +53,6 @@ def fill_bucket(database, bucket: BucketKey, count: int, prefix: str = "Waiting"
                 select(Lead.id).where(Lead.id > first).order_by(Lead.id)  # just inserted
             )
         )
-
-
-def set_rule(database, bucket: BucketKey, rule: AssignRule, auto: bool = False) -> None:
-    with database.write() as session:
-        set_bucket_rule(session, user_id(database, "Ada Admin"), bucket, rule=rule, auto=auto)
 
 
 def owners(database, lead_ids: list[int]) -> list[int | None]:

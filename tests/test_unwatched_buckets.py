@@ -6,12 +6,11 @@ from __future__ import annotations
 
 from sqlalchemy import text
 
-from leaddesk.admin.bucket_rules import set_bucket_rule
 from leaddesk.reassignment.controller import preview_pass
 from leaddesk.reassignment.requests import LeadRef, Selection, Target
 from leaddesk.store.bucket_rules import AssignRule, BucketKey
 from tests.helpers.demo_names import group_id, lead_by_name, office_id, user_id
-from tests.helpers.engine_checks import set_active
+from tests.helpers.engine_checks import set_active, set_rule
 
 
 def unwatched(database, target: Target) -> bool:
@@ -37,14 +36,7 @@ def test_an_office_without_an_active_office_manager_or_rule_is_unwatched(databas
         session.execute(text("UPDATE office_members SET is_office_manager = false"))
     # Members who are not its office managers do not see the bucket.
     assert unwatched(database, office) is True
-    with database.write() as session:
-        set_bucket_rule(
-            session,
-            user_id(database, "Ada Admin"),
-            BucketKey(office_id=office_id(database)),
-            rule=AssignRule.ROUND_ROBIN,
-            auto=True,
-        )
+    set_rule(database, BucketKey(office_id=office_id(database)), AssignRule.ROUND_ROBIN, auto=True)
     assert unwatched(database, office) is False  # its arrivals are assigned at once
 
 

@@ -10,6 +10,8 @@ import pytest
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
+from leaddesk.admin.bucket_rules import set_bucket_rule
+from leaddesk.store.bucket_rules import AssignRule, BucketKey
 from leaddesk.store.database import Database
 from leaddesk.store.models import (
     Lead,
@@ -156,3 +158,9 @@ def pass_all_leads(
             note=note,
             method=PassMethod.COMMAND_LINE,
         ).batch_id
+
+
+def set_rule(database: Database, bucket: BucketKey, rule: AssignRule, auto: bool = False) -> None:
+    """Set a bucket's assignment rule as Ada Admin (the administrator of the demo data)."""
+    with database.write() as session:
+        set_bucket_rule(session, user_id(database, "Ada Admin"), bucket, rule=rule, auto=auto)

@@ -13,7 +13,7 @@ import pytest
 from PySide6.QtCore import QMimeData, QModelIndex, Qt
 from sqlalchemy import select, update
 
-from leaddesk.admin.bucket_rules import set_bucket_rule, set_waiting_limit
+from leaddesk.admin.bucket_rules import set_waiting_limit
 from leaddesk.reassignment.controller import assign_from_bucket, pass_leads
 from leaddesk.reassignment.requests import LeadRef, PassMethod, Selection, Target
 from leaddesk.store.bucket_rules import AssignRule, BucketKey
@@ -34,6 +34,7 @@ from leaddesk.ui.lead.lead_window import LeadWindow
 from leaddesk.ui.passing.pass_source import PASS_SOURCE_MIME_TYPE, PassSource, SourceKind
 from tests.helpers.demo_names import group_id, lead_by_name, office_id, snapshot, user_id
 from tests.helpers.dialogs import answer_next_dialog, find_visible_window, wait_for_window
+from tests.helpers.engine_checks import set_rule
 from tests.helpers.statements import counting_statements
 
 # The offscreen platform cannot pass window size hints on; that is not a LeadDesk problem.
@@ -282,13 +283,7 @@ def test_a_pass_into_a_bucket_from_a_lead_window_shows_up_in_the_open_tab(
 
 
 def _set_group_rule(database: Database, rule: str) -> None:
-    with database.write() as session:
-        set_bucket_rule(
-            session,
-            user_id(database, "Ada Admin"),
-            BucketKey(group_id=group_id(database)),
-            rule=AssignRule(rule),
-        )
+    set_rule(database, BucketKey(group_id=group_id(database)), AssignRule(rule))
 
 
 def test_assign_all_by_rule_previews_then_does_exactly_that(qtbot, database, bucket_tab):

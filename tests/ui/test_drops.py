@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from leaddesk.reassignment.controller import pass_leads
 from leaddesk.reassignment.requests import LeadRef, PassMethod, Selection, Target
+from leaddesk.store.bucket_rules import AssignRule, BucketKey
 from leaddesk.store.database import open_database
 from leaddesk.store.models import Lead, LeadNote, PassBatch
 from tests.helpers.demo_names import (
@@ -21,7 +22,7 @@ from tests.helpers.demo_names import (
 )
 from tests.helpers.dialogs import answer_next_dialog, find_visible_window
 from tests.helpers.drag_drop import drop_on_index, mime_for
-from tests.helpers.engine_checks import set_active
+from tests.helpers.engine_checks import set_active, set_rule
 from tests.helpers.window_trees import settle
 
 # The offscreen platform cannot resize windows to size hints; that is not our warning.
@@ -247,24 +248,10 @@ def test_bucket_leads_dropped_on_a_user_are_assigned(qtbot, main_window, databas
     qtbot.waitUntil(lambda: window.tabs.tabText(1) == "Leads to be Assigned")
 
 
-def _make_downtown_automatic(database) -> None:
-    from leaddesk.admin.bucket_rules import set_bucket_rule
-    from leaddesk.store.bucket_rules import AssignRule, BucketKey
-
-    with database.write() as session:
-        set_bucket_rule(
-            session,
-            user_id(database, "Ada Admin"),
-            BucketKey(office_id=office_id(database)),
-            rule=AssignRule.ROUND_ROBIN,
-            auto=True,
-        )
-
-
 def test_a_drop_on_an_automatic_office_gives_the_lead_an_owner_at_once(
     qtbot, main_window, database
 ):
-    _make_downtown_automatic(database)
+    set_rule(database, BucketKey(office_id=office_id(database)), AssignRule.ROUND_ROBIN, auto=True)
     window = main_window()
     lead = lead_index(window, "John Smith", "LEAD", "Harbor Logistics renewal")
     pass_with_answers(qtbot, window, lambda: drop_on_target(window, "Downtown Office", [lead]))

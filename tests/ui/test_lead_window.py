@@ -293,18 +293,11 @@ def test_details_show_where_an_imported_lead_came_from(qtbot, database, open_lea
 
 
 def test_pass_lead_to_an_automatic_office_gives_it_an_owner_at_once(qtbot, database, open_lead):
-    from leaddesk.admin.bucket_rules import set_bucket_rule
     from leaddesk.store.bucket_rules import AssignRule, BucketKey
+    from tests.helpers.engine_checks import set_rule
 
     downtown = office_id(database)
-    with database.write() as session:
-        set_bucket_rule(
-            session,
-            user_id(database, "Ada Admin"),
-            BucketKey(office_id=downtown),
-            rule=AssignRule.LEAST_LOADED,
-            auto=True,
-        )
+    set_rule(database, BucketKey(office_id=downtown), AssignRule.LEAST_LOADED, auto=True)
     lead_id = lead_by_name(database, HARBOR).id
     window = open_lead("Maria Manager")
     _pass(qtbot, window, Target.office(downtown), outcome="passDoneDialog")
