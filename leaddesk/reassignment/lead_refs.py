@@ -33,13 +33,16 @@ def load_leads(session: Session, refs: Sequence[LeadRef]) -> list[Lead]:
     return rows
 
 
-def read_leads(session: Session, refs: Sequence[LeadRef]) -> list[Lead]:
+def read_leads(session: Session, refs: Sequence[LeadRef], *, refresh: bool = False) -> list[Lead]:
+    """The leads named, those that exist. ``refresh`` re-reads them over what the session
+    still holds (a replay's earlier passes moved some of them with set-based statements)."""
     ids = sorted({ref.id for ref in refs})
     rows: list[Lead] = []
     for start in range(0, len(ids), LEAD_SLICE):
-        rows.extend(
-            session.scalars(select(Lead).where(Lead.id.in_(ids[start : start + LEAD_SLICE])))
-        )
+        query = select(Lead).where(Lead.id.in_(ids[start : start + LEAD_SLICE]))
+        if refresh:
+            query = query.execution_options(populate_existing=True)
+        rows.extend(session.scalars(query))
     return rows
 
 

@@ -39,7 +39,7 @@ from leaddesk.reassignment.requests import (
     Target,
     TargetKind,
 )
-from leaddesk.store.models import Lead, PassBatch, User, utc_now
+from leaddesk.store.models import PassBatch, User, utc_now
 from leaddesk.store.replica_marker import replica_person
 
 
@@ -186,7 +186,12 @@ def _checked_and_written(
         )
     except LeadDeskError:
         return None
-    rows = _leads_now(session, [ref for _i, journaled in wave for ref in journaled.leads])
+    rows = {
+        row.id: row
+        for row in lead_refs.read_leads(
+            session, [ref for _i, journaled in wave for ref in journaled.leads], refresh=True
+        )
+    }
     # Everything the checks rest on, in one read, locked until commit as a pass locks it.
     rights = permissions.rights_of(
         session,
@@ -227,21 +232,6 @@ class _Accepted:
     journaled: JournaledPass
     note: str
     pinned: list[LeadRef]
-
-
-def _leads_now(session: Session, refs: Sequence[LeadRef]) -> dict[int, Lead]:
-    """The wave's leads as they are now (re-read over anything the session still holds
-    from an earlier wave)."""
-    ids = sorted({ref.id for ref in refs})
-    found: dict[int, Lead] = {}
-    for start in range(0, len(ids), lead_refs.LEAD_SLICE):
-        query = (
-            select(Lead)
-            .where(Lead.id.in_(ids[start : start + lead_refs.LEAD_SLICE]))
-            .execution_options(populate_existing=True)
-        )
-        found.update((row.id, row) for row in session.scalars(query))
-    return found
 
 
 def _write(session: Session, actor: User, accepted: Sequence[_Accepted]) -> list[int] | None:
